@@ -1,0 +1,45 @@
+"""One error tree for everything smallcap_bt raises on purpose.
+
+Every message names the file, URL, dataset or series involved and says what is wrong.
+"""
+
+from __future__ import annotations
+
+
+class SmallcapBtError(Exception):
+    """Base class of every error raised by smallcap_bt."""
+
+
+class DataError(SmallcapBtError):
+    """Something is wrong with a data source, a file or the local store."""
+
+
+class DataUnavailableError(DataError):
+    """Data could not be fetched or is not in the store (network down, HTTP error, not imported)."""
+
+
+class SchemaError(DataError):
+    """A file does not have the layout its dataset requires (tables, columns, header, rows)."""
+
+
+class IntegrityError(DataError):
+    """A stored file no longer matches its recorded sha256 checksum; it is never used."""
+
+
+class VintageMismatchError(DataError):
+    """A vintage or lock file refers to data that differ from what is stored."""
+
+
+class UnknownDatasetError(DataError, KeyError):
+    """A dataset, series or claim id is not known; the message suggests close matches."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class ClaimDefinitionError(SmallcapBtError):
+    """A claim or specification is defined inconsistently."""
+
+
+class InsufficientDataError(SmallcapBtError):
+    """Too few observations for the requested statistic, window or event."""
