@@ -1,0 +1,142 @@
+"""One aligned monthly frame of size returns and macro series (``monthly_panel``).
+
+Timing convention: a macro value at month ``t`` is what was known at the end of month ``t``
+(monthly averages of month ``t``, or the month-end level of daily series). To condition the
+return of month ``t+1`` on it, shift by one month; the stats functions do this with ``lag=1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from smallcap_bt.data.load import load
+from smallcap_bt.exceptions import DataUnavailableError
+from smallcap_bt.panel.definitions import StoreArg, legs, size_definitions
+
+#: every panel column with its units and source (``<id>`` stands for a size definition id)
+PANEL_COLUMNS: dict[str, str] = {
+    "sml.<id>": "small minus large return, decimal per month (Kenneth French)",
+    "small.<id>": "small leg total return, decimal per month",
+    "large.<id>": "large leg total return, decimal per month",
+    "mkt": "market total return (Mkt-RF + RF), decimal per month",
+    "mkt_rf": "market excess return, decimal per month",
+    "smb": "SMB factor, decimal per month",
+    "hml": "HML factor, decimal per month",
+    "rf": "1-month T-bill return, decimal per month",
+    "fedfunds": "effective fed funds rate, monthly average, percent p.a. (FRED FEDFUNDS)",
+    "target": "fed funds target at month end, percent p.a.: DFEDTAR to 2008-12-15, then the "
+              "midpoint of DFEDTARL/DFEDTARU (FRED; effective dates)",
+    "target_change": "change of the month-end target over the month, percentage points",
+    "tbill": "3-month T-bill rate, percent p.a. (FRED TB3MS)",
+    "gs2": "2-year Treasury yield, percent p.a. (FRED GS2)",
+    "gs10": "10-year Treasury yield, percent p.a. (FRED GS10)",
+    "slope_10y3m": "GS10 minus TB3MS, percentage points (monthly FRED series)",
+    "t10y3m": "10y minus 3m spread, monthly mean of daily FRED T10Y3M, percentage points",
+    "t10y2y": "10y minus 2y spread, monthly mean of daily FRED T10Y2Y, percentage points",
+    "cpi_yoy": "CPI inflation over 12 months, percent (FRED CPIAUCSL)",
+    "real_rate": "TB3MS minus cpi_yoy, percent",
+    "usrec": "NBER recession month indicator, 0/1 (FRED USREC)",
+    "credit_spread": "BAA minus AAA yield, percentage points (FRED)",
+    "ip_growth": "industrial production growth over 12 months, percent (FRED INDPRO)",
+    "unrate": "unemployment rate, percent (FRED UNRATE)",
+    "rel_beme": "aggregate BE/ME of the three small 2x3 portfolios over that of the three big "
+                "ones (value-weighted by total market equity = avg cap x firms), ratio",
+}
+
+
+def _monthly(series_id: str, vintage: str | None, store: StoreArg, how: str = "mean") -> pd.Series:
+    frame = load(f"fred.{series_id}", vintage, store=store)
+    s = frame.iloc[:, 0]
+    if isinstance(s.index, pd.PeriodIndex):
+        return s
+    grouped = s.dropna().groupby(s.dropna().index.to_period("M"))
+    return grouped.last() if how == "last" else grouped.mean()
+
+
+def target_rate_daily(vintage: str | None = None, *, store: StoreArg = None) -> pd.Series:
+    """Daily fed funds target: DFEDTAR to 2008-12-15, then the midpoint of the target range.
+
+    Percent per annum on FRED's dates, which are *effective* dates (since 2008 usually the day
+    after the FOMC announcement).
+    """
+    old = load("fred.DFEDTAR", vintage, store=store)["dfedtar"]
+    up = load("fred.DFEDTARU", vintage, store=store)["dfedtaru"]
+    lo = load("fred.DFEDTARL", vintage, store=store)["dfedtarl"]
+    mid = (up + lo) / 2
+    out = pd.concat([old, mid[mid.index > old.index[-1]]]).dropna()
+    out.name = "target"
+    return out
+
+
+def _rel_beme(vintage: str | None, store: StoreArg) -> pd.Series:
+    beme = load("ff.portfolios_2x3.beme", vintage, store=store)
+    cap = load("ff.portfolios_2x3.market_cap", vintage, store=store)
+    firms = load("ff.portfolios_2x3.firms", vintage, store=store)
+    me = cap * firms
+
+    def agg(cols: list[str]) -> pd.Series:
+        return (beme[cols] * me[cols]).sum(axis=1, min_count=len(cols)) / me[cols].sum(axis=1)
+
+    small = agg(["small_lobm", "small_medbm", "small_hibm"])
+    big = agg(["big_lobm", "big_medbm", "big_hibm"])
+    return small / big
+
+
+def monthly_panel(vintage: str | None = None, *, store: StoreArg = None) -> pd.DataFrame:
+    """The aligned monthly panel used by every claim (see :data:`PANEL_COLUMNS`).
+
+    Parameters
+    ----------
+    vintage : str, optional
+        Named vintage (default vintage of the store when omitted).
+    store : Store or path, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``PeriodIndex[M]`` spanning the Kenneth French factors file; macro columns are NaN
+        where FRED has no data. Datasets missing from the vintage leave their columns out.
+    """
+    factors = load("ff.factors.monthly", vintage, store=store)
+    out = pd.DataFrame(index=factors.index)
+    for d in size_definitions():
+        lg = legs(d, vintage, store=store)
+        out[f"sml.{d.id}"] = lg["sml"]
+        out[f"small.{d.id}"] = lg["small"]
+        out[f"large.{d.id}"] = lg["large"]
+    out["mkt"] = factors["mkt_rf"] + factors["rf"]
+    for c in ("mkt_rf", "smb", "hml", "rf"):
+        out[c] = factors[c]
+
+    def put(name: str, series: pd.Series) -> None:
+        out[name] = series.reindex(out.index)
+
+    try:
+        put("fedfunds", _monthly("FEDFUNDS", vintage, store))
+        target = target_rate_daily(vintage, store=store)
+        tm = target.groupby(target.index.to_period("M")).last()
+        tm = tm.reindex(pd.period_range(tm.index[0], tm.index[-1], freq="M")).ffill()
+        put("target", tm)
+        put("target_change", tm.diff())
+        for sid, col in (("TB3MS", "tbill"), ("GS2", "gs2"), ("GS10", "gs10"),
+                         ("UNRATE", "unrate"), ("USREC", "usrec")):
+            put(col, _monthly(sid, vintage, store))
+        out["slope_10y3m"] = out["gs10"] - out["tbill"]
+        put("t10y3m", _monthly("T10Y3M", vintage, store))
+        put("t10y2y", _monthly("T10Y2Y", vintage, store))
+        cpi = _monthly("CPIAUCSL", vintage, store)
+        cpi = cpi.reindex(pd.period_range(cpi.index[0], cpi.index[-1], freq="M"))
+        put("cpi_yoy", (cpi / cpi.shift(12) - 1) * 100)
+        out["real_rate"] = out["tbill"] - out["cpi_yoy"]
+        put("credit_spread", _monthly("BAA", vintage, store) - _monthly("AAA", vintage, store))
+        ip = _monthly("INDPRO", vintage, store)
+        put("ip_growth", (ip / ip.shift(12) - 1) * 100)
+    except DataUnavailableError:
+        pass  # a vintage without FRED data still gives the return columns
+    try:
+        put("rel_beme", _rel_beme(vintage, store))
+    except DataUnavailableError:
+        pass
+    out.index.name = "month"
+    return out.astype(np.float64)

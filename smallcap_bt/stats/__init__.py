@@ -1,0 +1,57 @@
+"""Statistics: returns and annualisation, HAC regressions, bootstrap and placebo inference,
+events, regimes and streaks. Every estimate comes back as an :class:`Estimate`."""
+
+from smallcap_bt.stats.events import (
+    EventStudy,
+    easing_cycles,
+    event_study,
+    fed_decisions,
+    nber_peaks,
+    nber_troughs,
+)
+from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
+from smallcap_bt.stats.regimes import above, decade_table, easing, regime_difference, rising
+from smallcap_bt.stats.regression import (
+    factor_alpha,
+    hac_mean,
+    ols_hac,
+    predictive_regression,
+    subperiod_difference,
+)
+from smallcap_bt.stats.results import Estimate
+from smallcap_bt.stats.returns import (
+    annualised_arithmetic,
+    annualised_geometric,
+    calendar_year_returns,
+    cumulative,
+)
+from smallcap_bt.stats.streaks import relative_drawdowns, rolling_relative, runs
+
+__all__ = [
+    "Estimate",
+    "EventStudy",
+    "above",
+    "annualised_arithmetic",
+    "annualised_geometric",
+    "bootstrap_mean",
+    "calendar_year_returns",
+    "cumulative",
+    "decade_table",
+    "easing",
+    "easing_cycles",
+    "event_study",
+    "factor_alpha",
+    "fed_decisions",
+    "hac_mean",
+    "nber_peaks",
+    "nber_troughs",
+    "ols_hac",
+    "predictive_regression",
+    "regime_difference",
+    "relative_drawdowns",
+    "rising",
+    "rolling_relative",
+    "runs",
+    "stationary_indices",
+    "subperiod_difference",
+]
