@@ -95,6 +95,8 @@ def add_claim_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
     v.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     v.add_argument("--draws", type=int, default=2000, help="bootstrap/placebo draws")
+    v.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="print nothing but errors and the check result")
     v.set_defaults(func=_cmd_verify)
     c = sub.add_parser("claims", help="describe the claim registry")
     csub = c.add_subparsers(dest="claims_command", required=True)

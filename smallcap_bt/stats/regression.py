@@ -148,7 +148,8 @@ def predictive_regression(
     n = int(pd.concat([fwd, signal], axis=1).dropna().shape[0])
     lags = max(horizon, newey_west_lags(max(n, 1)))
     res = ols_hac(fwd.rename("fwd"), signal.rename("signal"), lags=lags)
-    return res.coef("signal", label=label, units="slope: future cumulative return per unit of signal",
+    return res.coef("signal", label=label,
+                    units="slope: future cumulative return per unit of signal",
                     definition=definition)
 
 

@@ -1,0 +1,256 @@
+"""Claims engine: coverage of CLAIMS.md, figures against independent calculations, verdict
+rules, determinism, the lock/check gate on perturbed data, and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+import shutil
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import smallcap_bt as sb
+from smallcap_bt.claims import RULES, Part, SpecResult, registry, verify_all
+from smallcap_bt.claims.verdicts import combine, part_verdict
+from smallcap_bt.cli import main
+from smallcap_bt.stats.results import Estimate
+from tests.conftest import FRED_DIR, FRENCH, SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def full(store_dir):
+    return verify_all(vintage="202602", store=store_dir, draws=500)
+
+
+def _raw_table(title: str, name: str = "Portfolios_Formed_on_ME", vintage: str = "202602"):
+    with zipfile.ZipFile(FRENCH / vintage / "ftp" / f"{name}_CSV.zip") as zf:
+        text = zf.read(zf.namelist()[0]).decode()
+    start = text.index(title)
+    block = text[start:].split("\r\n\r\n")[0].split("\r\n", 1)[1]
+    df = pd.read_csv(io.StringIO(block), index_col=0)
+    df.columns = [c.strip() for c in df.columns]
+    return df
+
+
+def test_registry_carries_every_claims_md_row():
+    text = (SHARED_DATA.parent / "CLAIMS.md").read_text()
+    ids = set(re.findall(r"^\| ([a-z0-9.\-]+) \| [0-9, ]+ \|", text, flags=re.M))
+    assert len(ids) == 35
+    assert ids == set(registry.ids())
+    untestable = {c.id for c in registry.filter(testable=False)}
+    assert untestable == {"forward-pe-levels", "floating-debt-share", "ma-record",
+                          "earnings-growth-23pct", "fund-flows", "stock-picks",
+                          "analyst-coverage"}
+    for c in registry:
+        assert c.quote and c.sources and c.as_of and c.hypothesis
+        if not c.testable:
+            assert "would need" in c.reason
+
+
+def test_every_claim_gets_a_verdict_with_json_fields(full):
+    doc = full.to_dict()
+    assert doc["library"]["version"] == sb.__version__
+    assert doc["vintage"]["name"] == "202602"
+    ds = doc["vintage"]["datasets"]["ff.portfolios_me.monthly.vw"]
+    assert ds["sha256"].startswith("b3643b25") and "202602 CRSP" in ds["vintage_line"]
+    assert len(doc["claims"]) == 35
+    for c in doc["claims"]:
+        for key in ("id", "source", "quote", "testable", "verdict", "headline",
+                    "specifications", "robustness"):
+            assert key in c, (c["id"], key)
+        assert c["verdict"] in ("supported", "contradicted", "mixed", "not_testable")
+        if c["testable"]:
+            h = c["headline"]
+            assert set(h) >= {"spec", "estimate", "ci_low", "ci_high", "p_value", "n", "units"}
+            assert c["robustness"]["total"] == len(c["specifications"]) >= 2
+            assert all("agrees" in s for s in c["specifications"])
+        else:
+            assert c["reason"]
+
+
+def test_since_1927_headline_is_the_published_annual_smb_average(full):
+    annual = _raw_table("Annual Factors: January-December", "F-F_Research_Data_Factors")
+    direct = annual.loc[1927:2025, "SMB"].mean() / 100
+    rec = full["since-1927-2.85pct"].to_dict()
+    assert rec["headline"]["estimate"] == pytest.approx(direct, abs=1e-12)
+    assert rec["numeric"]["stated"] == 0.0285
+    assert rec["numeric"]["reproduced"] == (abs(direct - 0.0285) <= 0.0025)
+    # arithmetic and geometric conventions differ: both are reported, labelled
+    specs = {s["spec"]: s for s in rec["specifications"]}
+    assert "arithmetic" in specs["tercile.vw|monthly mean x 12"]["units"]
+    assert "geometric" in specs["tercile.vw|geometric"]["units"]
+
+
+def test_best_decade_table_matches_direct_computation(full):
+    raw = _raw_table("Average Value Weight Returns -- Monthly")
+    det = full["best-decade-1970s"].details
+    for dec in (1940, 1970, 2000):
+        block = raw.loc[dec * 100 + 1:(dec + 9) * 100 + 12]
+        small = np.prod(1 + block["Lo 30"] / 100) ** (1 / 10) - 1
+        large = np.prod(1 + block["Hi 30"] / 100) ** (1 / 10) - 1
+        assert det.loc[f"{dec}s", "small"] == pytest.approx(small, rel=1e-10)
+        assert det.loc[f"{dec}s", "sml"] == pytest.approx(small - large, rel=1e-10)
+    rank = full["best-decade-1970s"].parts[0].headline.estimate.value
+    complete = det[det["complete"]]
+    assert rank == complete["small"].rank(ascending=False)["1970s"]
+
+
+def _raw_cut_dates() -> list[pd.Timestamp]:
+    series = []
+    for name in ("DFEDTAR", "DFEDTARU", "DFEDTARL"):
+        with open(FRED_DIR / f"{name}.csv") as fh:
+            rows = list(csv.reader(fh))[1:]
+        series.append({d: float(v) for d, v in rows})
+    old, up, lo = series
+    level = dict(old)
+    for d in sorted(up):
+        level[d] = (up[d] + lo[d]) / 2
+    dates = sorted(level)
+    return [pd.Timestamp(d) for prev, d in itertools.pairwise(dates)
+            if level[d] < level[prev] and d >= "1990-01-01"]
+
+
+def test_average_after_cuts_matches_independent_computation(full):
+    raw = _raw_table("Average Value Weight Returns -- Monthly")
+    months = [int(x) for x in raw.index]
+    pos = {m: i for i, m in enumerate(months)}
+    small, large = raw["Lo 30"].to_numpy() / 100, raw["Hi 30"].to_numpy() / 100
+    cuts = _raw_cut_dates()
+    rec = full["fed-cuts-since-1990"]
+    specs = {s.spec: s for s in rec.parts[0].part.specs}
+    for h in (1, 12, 24):
+        vals = []
+        for d in cuts:
+            nxt = (d.to_period("M") + 1)
+            i = pos[nxt.year * 100 + nxt.month]
+            if i + h <= len(months):
+                vals.append(np.prod(1 + small[i:i + h]) - np.prod(1 + large[i:i + h]))
+        est = specs[f"tercile.vw|every cut|{h}m"].estimate
+        assert est.value == pytest.approx(np.mean(vals), rel=1e-10)
+        assert est.n == len(vals)
+        assert 0 < est.p_value <= 1 and "placebo" in est.method
+    assert len(rec.details) == len(cuts)
+
+
+def test_verdict_rules_are_data():
+    def part(flags: list[bool], head: int = 0) -> Part:
+        specs = [SpecResult(f"s{i}", Estimate(1.0), f) for i, f in enumerate(flags)]
+        return Part("p", "h", specs, f"s{head}")
+
+    assert part_verdict(part([True, True, True, False])) == "supported"       # 3/4 >= 2/3
+    assert part_verdict(part([True, True, False, False])) == "mixed"          # 1/2
+    assert part_verdict(part([False, True, False, False])) == "contradicted"  # 1/4 <= 1/3
+    assert part_verdict(part([False, True, True, True])) == "mixed"           # headline off
+    strict = dict(RULES, SUPPORT_SHARE=0.9)
+    assert part_verdict(part([True, True, True, False]), strict) == "mixed"
+    assert combine(["supported", "supported"]) == "supported"
+    assert combine(["supported", "contradicted"]) == "mixed"
+
+
+def test_two_part_claims_get_two_verdicts(full):
+    rec = full["two-thousands-rising-rates"].to_dict()
+    assert [p["name"] for p in rec["parts"]] == ["rates rose", "small beat large"]
+    # fed funds fell over 2000-2009 (5.45% -> 0.12%): the first part cannot be supported
+    assert rec["parts"][0]["verdict"] == "contradicted"
+    assert rec["parts"][0]["headline"]["estimate"] < -5
+
+
+def test_deterministic_json(store_dir):
+    ids = ["fed-cuts-since-1990", "since-1927-2.85pct", "recovery-after-recession",
+           "cheap-relative-to-large"]
+    a = verify_all(ids, "202602", store=store_dir, draws=300).to_json()
+    b = verify_all(list(reversed(ids)), "202602", store=store_dir, draws=300)
+    b.results.sort(key=lambda r: ids.index(r.claim.id))
+    assert a == b.to_json()
+    c = verify_all(ids, "202602", store=store_dir, draws=300, seed=1).to_json()
+    assert a != c  # the seed really drives the draws
+
+
+def test_as_of_beyond_data_is_not_testable(store_dir):
+    ver = verify_all(["ytd-jan-2026", "equal-since-mid-2025", "size-premium-long-run"],
+                     "202302", store=store_dir, draws=100)
+    assert ver["ytd-jan-2026"].verdict == "not_testable"
+    assert "2026-01" in ver["ytd-jan-2026"].reason and "202302" in ver["ytd-jan-2026"].reason
+    assert ver["equal-since-mid-2025"].verdict == "not_testable"
+    assert ver["size-premium-long-run"].verdict != "not_testable"
+
+
+def test_python_api_for_notebooks(store_dir):
+    r = sb.verify("fed-cuts-since-1990", vintage="202602", store=store_dir, draws=200)
+    assert r.verdict in ("supported", "mixed", "contradicted")
+    table = r.specifications
+    assert len(table) == 60 and {"estimate", "ci_low", "agrees"} <= set(table.columns)
+    assert {"event_date", "h1", "h24"} <= set(r.details.columns)
+    assert "fed-cuts-since-1990" in r._repr_html_() and "<table" in r._repr_html_()
+    assert "headline" in repr(r)
+
+
+def _perturbed_store(store_dir, tmp_path):
+    """A copy of the store plus vintage 'perturbed': small-cap 30% returns +1%/month since 2000."""
+    root = tmp_path / "store"
+    shutil.copytree(store_dir, root)
+    with zipfile.ZipFile(FRENCH / "202602/ftp/Portfolios_Formed_on_ME_CSV.zip") as zf:
+        lines = zf.read(zf.namelist()[0]).decode().split("\r\n")
+    in_vw = False
+    for i, line in enumerate(lines):
+        if "Average Value Weight Returns -- Monthly" in line:
+            in_vw = True
+        elif in_vw and not line.strip():
+            break
+        elif in_vw and line[:6].isdigit() and int(line[:6]) >= 200001:
+            f = line.split(",")
+            f[2] = f"{float(f[2]) + 1.0:8.2f}"
+            lines[i] = ",".join(f)
+    snap = tmp_path / "snap" / "ftp"
+    snap.mkdir(parents=True)
+    with zipfile.ZipFile(snap / "Portfolios_Formed_on_ME_CSV.zip", "w") as zf:
+        zf.writestr("Portfolios_Formed_on_ME.csv", "\r\n".join(lines))
+    sb.import_snapshot([snap.parent, FRENCH / "202602", FRENCH / "202510", FRED_DIR],
+                       "perturbed", store=root)
+    return root
+
+
+def test_lock_check_gate(store_dir, tmp_path, capsys):
+    root = _perturbed_store(store_dir, tmp_path)
+    lock = tmp_path / "verdicts.lock.json"
+    ids = ["post-gfc-three-years", "underperformed-14-years", "size-premium-long-run"]
+    base = ["--store", str(root), "verify", *ids, "--draws", "200", "-q"]
+    assert main([*base, "--vintage", "202602", "--lock", str(lock)]) == 0
+    locked = json.loads(lock.read_text())
+    assert set(locked["claims"]) == set(ids)
+    assert main([*base, "--vintage", "202602", "--check", str(lock)]) == 0
+    capsys.readouterr()
+    assert main([*base, "--vintage", "perturbed", "--check", str(lock)]) == 1
+    err = capsys.readouterr().err
+    assert "underperformed-14-years: verdict supported -> mixed" in err
+    assert "moved" in err and "changed datasets" in err
+
+
+def test_cli_verify_and_claims(store_dir, tmp_path, capsys):
+    out_json = tmp_path / "r.json"
+    assert main(["--store", str(store_dir), "verify", "more-volatile", "fund-flows",
+                 "--draws", "100", "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    assert "more-volatile" in out and "not_testable" in out and "agree" in out
+    doc = json.loads(out_json.read_text())
+    assert [c["id"] for c in doc["claims"]] == ["more-volatile", "fund-flows"]
+    assert main(["claims", "list", "--testable", "no"]) == 0
+    assert "analyst-coverage" in capsys.readouterr().out
+    assert main(["claims", "show", "fed-cuts-since-1990"]) == 0
+    assert "Alvarium Wealth" in capsys.readouterr().out
+    assert main(["claims", "show", "fed-cut-since-1990"]) == 2
+    assert "did you mean" in capsys.readouterr().err
+
+
+def test_verify_without_vintage_says_how_to_import(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SMALLCAP_BT_FRENCH_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("SMALLCAP_BT_FRED_URL", "http://127.0.0.1:9/fredgraph.csv")
+    assert main(["--store", str(tmp_path), "verify", "more-volatile"]) == 3
+    err = capsys.readouterr().err
+    assert "smallcap-bt data import" in err and "127.0.0.1:9" in err
