@@ -170,12 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help="list every dataset with units and frequency")
     cat.set_defaults(func=_cmd_catalog)
 
-    try:
-        from smallcap_bt.cli_claims import add_claim_commands
-    except ImportError:  # pragma: no cover - during bootstrap of the package
-        pass
-    else:
-        add_claim_commands(sub)
+    from smallcap_bt.cli_claims import add_backtest_command, add_claim_commands
+
+    add_claim_commands(sub)
+    add_backtest_command(sub)
     return p
 
 

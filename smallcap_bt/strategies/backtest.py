@@ -1,0 +1,118 @@
+"""Backtests on vectorbt: the only module of smallcap_bt that imports vectorbt.
+
+A variant holds ``w`` of the small leg and ``1 - w`` of the other asset (large or cash), with
+``w`` decided at the end of month ``t`` and executed at that month's closing index level, so it
+earns month ``t + 1``'s return. Every variant is rebalanced to its target each month. Costs are
+proportional: ``cost_bps / 10,000`` of every traded value (vectorbt ``fees``).
+
+All variants run as columns of one ``Portfolio.from_orders`` call (grouped two columns per
+variant, shared cash), not as a Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from smallcap_bt.exceptions import InsufficientDataError
+from smallcap_bt.strategies.assets import prices
+
+Other = Literal["large", "cash"]
+
+
+@dataclass
+class BacktestResult:
+    """Monthly returns and turnover of every variant.
+
+    Attributes
+    ----------
+    returns : pandas.DataFrame
+        Decimal monthly returns net of costs, ``PeriodIndex[M]`` x variants.
+    turnover : pandas.DataFrame
+        Traded value / portfolio value before trading, per month and variant.
+    fees : pandas.DataFrame
+        Costs paid, as a fraction of the portfolio value before trading.
+    weights : pandas.DataFrame
+        The small-leg weights used (row t held in month t+1).
+    cost_bps : float
+    other : {"large", "cash"}
+    """
+
+    returns: pd.DataFrame
+    turnover: pd.DataFrame
+    fees: pd.DataFrame
+    weights: pd.DataFrame
+    cost_bps: float
+    other: str
+
+
+def _align(weights: pd.DataFrame, assets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weights for rows base..T-1 and asset returns for months 1..T (one step later)."""
+    common = weights.index.intersection(assets.index)
+    if len(common) < 3:
+        raise InsufficientDataError("backtest: fewer than 3 months with weights and returns")
+    w = weights.loc[common].fillna(0.0).clip(0.0, 1.0)
+    a = assets.loc[common]
+    return w.iloc[:-1], a.iloc[1:]
+
+
+def run_vectorbt(weights: pd.DataFrame, assets: pd.DataFrame, *, cost_bps: float = 0.0,
+                 other: Other = "large") -> BacktestResult:
+    """Backtest every column of ``weights`` in one vectorbt call.
+
+    Parameters
+    ----------
+    weights : pandas.DataFrame
+        Small-leg weight per month (rows, ``PeriodIndex[M]``) and variant (columns).
+    assets : pandas.DataFrame
+        Monthly decimal returns with columns ``small``, ``large``, ``cash``.
+    cost_bps : float
+        Proportional cost per unit of traded value, in basis points.
+    other : {"large", "cash"}
+        Where the rest of the portfolio sits.
+    """
+    import vectorbt as vbt
+
+    w, a = _align(weights, assets)
+    px = prices(a[["small", other]])  # rows: base + months; base aligned with w's first row
+    n_var = w.shape[1]
+    close = np.tile(px.to_numpy(), (1, n_var))
+    size = np.empty_like(close)
+    size[:-1, 0::2] = w.to_numpy()
+    size[:-1, 1::2] = 1.0 - w.to_numpy()
+    size[-1, :] = np.nan  # no order after the last return
+    cols = pd.MultiIndex.from_product([range(n_var), ["small", other]],
+                                      names=["variant", "asset"])
+    close_df = pd.DataFrame(close, index=px.index, columns=cols)
+    pf = vbt.Portfolio.from_orders(
+        close_df, pd.DataFrame(size, index=px.index, columns=cols), size_type="targetpercent",
+        group_by="variant", cash_sharing=True, call_seq="auto", fees=cost_bps / 1e4,
+        init_cash=1.0, freq="30D")
+    value = pf.value().to_numpy().reshape(len(px), n_var)
+    rec = pf.orders.values
+    traded = np.zeros_like(value)
+    fee = np.zeros_like(value)
+    grp = rec["col"] // 2
+    np.add.at(traded, (rec["idx"], grp), rec["size"] * rec["price"])
+    np.add.at(fee, (rec["idx"], grp), rec["fees"])
+    before = value + fee  # value before the trades (and their costs) of each row
+    # the costs of trading at the end of month t are charged to month t+1's return
+    rets = before[1:] / before[:-1] - 1.0
+
+    def frame(x: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(x, index=a.index, columns=w.columns)
+
+    return BacktestResult(frame(rets), frame(traded[:-1] / before[:-1]),
+                          frame(fee[:-1] / before[:-1]), w, cost_bps, other)
+
+
+def run_numpy(weights: pd.DataFrame, assets: pd.DataFrame, *, other: Other = "large"
+              ) -> pd.DataFrame:
+    """Reference without costs: ``w_t * r_small(t+1) + (1 - w_t) * r_other(t+1)``."""
+    w, a = _align(weights, assets)
+    ws = w.to_numpy()
+    out = ws * a[["small"]].to_numpy() + (1 - ws) * a[[other]].to_numpy()
+    return pd.DataFrame(out, index=a.index, columns=w.columns)

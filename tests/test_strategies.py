@@ -1,0 +1,137 @@
+"""Strategies: vectorbt vs direct compounding, costs, no look-ahead, overfitting statistics."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smallcap_bt.cli import main
+from smallcap_bt.strategies import asset_returns, deflated_sharpe, pbo_cscv, signals, sweep
+from smallcap_bt.strategies.backtest import run_numpy, run_vectorbt
+
+
+@pytest.fixture(scope="module")
+def assets(panel):
+    return asset_returns("tercile.vw", panel=panel).loc["1980-01":]
+
+
+def test_vectorbt_equals_direct_compounding(panel, assets):
+    g = np.random.default_rng(3)
+    w = pd.DataFrame(g.choice([0.0, 0.25, 0.5, 1.0], size=(len(assets), 4)),
+                     index=assets.index, columns=pd.Index(range(4), name="v"))
+    w[4] = signals.rate_regime(panel, ("tbill",), (12,), ("rising",)).iloc[:, 0]\
+        .reindex(assets.index).to_numpy()
+    bt = run_vectorbt(w, assets, cost_bps=0.0)
+    ref = run_numpy(w, assets)
+    np.testing.assert_allclose(bt.returns.to_numpy(), ref.to_numpy(), rtol=0, atol=1e-10)
+    direct = (w.iloc[:-1].to_numpy() * assets["small"].iloc[1:].to_numpy()[:, None]
+              + (1 - w.iloc[:-1].to_numpy()) * assets["large"].iloc[1:].to_numpy()[:, None])
+    np.testing.assert_allclose((1 + bt.returns).prod().to_numpy(),
+                               np.prod(1 + direct, axis=0), rtol=1e-9)
+
+
+def test_costs_are_turnover_times_rate(assets):
+    w = pd.DataFrame({"switch": np.tile([1.0, 1.0, 0.0], len(assets))[: len(assets)]},
+                     index=assets.index)
+    gross = run_vectorbt(w, assets, cost_bps=0.0)
+    net = run_vectorbt(w, assets, cost_bps=25.0)
+    np.testing.assert_allclose(net.fees.to_numpy(), 0.0025 * net.turnover.to_numpy(),
+                               rtol=1e-12, atol=1e-15)
+    # all-in switches: net return = (1 - rate x turnover) x (1 + gross return) - 1, exactly
+    expect = (1 - net.fees.to_numpy()) * (1 + gross.returns.to_numpy()) - 1
+    np.testing.assert_allclose(net.returns.to_numpy(), expect, rtol=0, atol=1e-12)
+    assert net.turnover.iloc[0, 0] == pytest.approx(1 / 1.0025, rel=1e-9)  # buy net of fee
+    assert (net.returns.to_numpy() <= gross.returns.to_numpy() + 1e-15).all()
+
+
+def test_no_look_ahead_in_signals(panel, store_dir):
+    from smallcap_bt.panel.build import target_rate_daily
+    from smallcap_bt.strategies.sweeps import _fed_cut
+
+    cut = pd.Period("2015-01", "M")
+    noisy = panel.copy()
+    g = np.random.default_rng(0)
+    later = noisy.index > cut
+    for c in noisy.columns:
+        noisy.loc[later, c] = g.normal(noisy[c].mean(), noisy[c].std() / 3, later.sum())
+    noisy.loc[later, "usrec"] = g.integers(0, 2, later.sum())
+    builders = [
+        lambda p: signals.rate_regime(p),
+        lambda p: signals.curve_regime(p),
+        lambda p: signals.level_regime(p, "tbill"),
+        lambda p: signals.valuation(p),
+        lambda p: signals.staged_entry(p),
+        lambda p: signals.recovery(p, lags=(12,)),
+    ]
+    for build in builders:
+        a, b = build(panel), build(noisy)
+        pd.testing.assert_frame_equal(a.loc[:cut], b.loc[:cut])
+    target = target_rate_daily(store=store_dir)
+    a = _fed_cut(panel, target)
+    b = _fed_cut(panel, target[target.index <= cut.to_timestamp(how="end")])
+    pd.testing.assert_frame_equal(a.loc[:cut], b.loc[:cut])
+
+
+def test_deflated_sharpe_worked_example():
+    """Bailey & López de Prado (2014), numerical example: annual SR 2.5, T = 1250 days,
+    skew -3, kurtosis 10, 100 trials with annualised SR variance 1/2 -> DSR ~ 0.90."""
+    dsr = deflated_sharpe(2.5 / np.sqrt(250), 1250, 0.5 / 250, 100, skew=-3, kurt=10)
+    assert dsr == pytest.approx(0.9004, abs=5e-4)
+
+
+def test_pbo_worked_examples():
+    # two variants whose ranking flips between the two halves: the in-sample winner is
+    # always the out-of-sample loser -> PBO = 1
+    a = np.r_[np.full(10, 0.02), np.full(10, -0.01)] + np.tile([0.001, -0.001], 10)
+    b = np.r_[np.full(10, -0.01), np.full(10, 0.02)] + np.tile([-0.001, 0.001], 10)
+    assert pbo_cscv(np.c_[a, b], n_blocks=2)["pbo"] == 1.0
+    # one variant dominating everywhere -> PBO = 0
+    g = np.random.default_rng(1)
+    noise = g.normal(0, 0.01, (240, 5))
+    noise[:, 2] += 0.02
+    res = pbo_cscv(noise, n_blocks=8)
+    assert res["pbo"] == 0.0 and res["n_splits"] == 70
+    # pure noise: PBO near one half
+    assert 0.2 < pbo_cscv(g.normal(0, 0.01, (240, 50)), 10)["pbo"] < 0.8
+
+
+def test_sweep_reports_trials_and_overfitting(panel, store_dir):
+    res = sweep("fed-cut", panel=panel, store=store_dir, start="1990-01", cost_bps=10,
+                spa_reps=200)
+    assert res.n_variants == 10 and res.overfitting["n_variants"] == 10
+    for k in ("deflated_sharpe_active", "pbo", "spa_pvalue_consistent"):
+        assert 0 <= res.overfitting[k] <= 1
+    m = res.metrics
+    assert {"cagr", "vol", "sharpe", "max_drawdown", "turnover", "excess_cagr"} <= set(m)
+    r = res.backtest.returns[res.best]
+    assert m.loc[res.best, "cagr"] == pytest.approx((1 + r).prod() ** (12 / len(r)) - 1)
+    assert "10 variants tried" in res.summary()
+    eq = res.equity()
+    assert list(eq.columns) == ["best", "benchmark"]
+
+
+def test_buy_and_hold_matches_the_legs(panel, assets):
+    res = sweep("buy-and-hold", panel=panel, start="1980-01", cost_bps=0)
+    small = res.backtest.returns[("small",)]
+    np.testing.assert_allclose(small.to_numpy(), assets["small"].loc[small.index].to_numpy(),
+                               atol=1e-12)
+
+
+def test_cli_backtest(store_dir, capsys):
+    assert main(["--store", str(store_dir), "backtest", "rate-regime", "--grid",
+                 "lookbacks=6,12", "variables=tbill", "--start", "1960-01"]) == 0
+    out = capsys.readouterr().out
+    assert "4 variants tried" in out and "pbo" in out and "deflated_sharpe" in out
+    assert main(["--store", str(store_dir), "backtest", "rate-regime", "--grid",
+                 "bogus=1"]) == 2
+
+
+def test_strategies_import_does_not_load_vectorbt():
+    code = "import sys, smallcap_bt.strategies; print('vectorbt' in sys.modules)"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert res.stdout.strip() == "False"
