@@ -170,10 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help="list every dataset with units and frequency")
     cat.set_defaults(func=_cmd_catalog)
 
-    from smallcap_bt.cli_claims import add_backtest_command, add_claim_commands
+    from smallcap_bt.cli_claims import (
+        add_backtest_command,
+        add_claim_commands,
+        add_report_commands,
+    )
 
     add_claim_commands(sub)
     add_backtest_command(sub)
+    add_report_commands(sub)
     return p
 
 

@@ -1,0 +1,40 @@
+"""Citation: BibTeX for the library and for the data sources of a vintage."""
+
+from __future__ import annotations
+
+from smallcap_bt._version import __version__
+from smallcap_bt.data.load import vintage_info
+from smallcap_bt.panel.definitions import StoreArg
+
+
+def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
+    """BibTeX entries: smallcap_bt, the Kenneth French Data Library (with the CRSP vintages of
+    the files used) and every FRED series of the vintage (with retrieval dates)."""
+    man = vintage_info(vintage, store=store)
+    files = man["files"]
+    import re
+
+    crsp = sorted({m.group(1) for rec in files.values() if rec["source"] == "french"
+                   for m in [re.search(r"(\d{6}) CRSP", rec.get("vintage_line") or "")] if m})
+    entries = [
+        "@software{smallcap_bt,\n  title = {smallcap\\_bt: reconstructing claims about US "
+        "small vs large caps from primary data},\n  author = {{smallcap\\_bt developers}},\n"
+        f"  version = {{{__version__}}},\n  year = {{2026}},\n"
+        f"  note = {{Results computed on data vintage {man['name']}}}\n}}",
+        "@misc{french_data_library,\n  author = {French, Kenneth R.},\n  title = {Data "
+        "Library},\n  howpublished = {\\url{https://mba.tuck.dartmouth.edu/pages/faculty/ken."
+        "french/data_library.html}},\n  note = {Files: " + ", ".join(sorted(
+            rec["filename"] for rec in files.values() if rec["source"] == "french")).replace(
+            "_", "\\_") + "; CRSP database vintages " + ", ".join(crsp) + "}\n}",
+    ]
+    for name, rec in sorted(files.items()):
+        if rec["source"] != "fred":
+            continue
+        entries.append(
+            f"@misc{{fred_{name.lower()},\n  author = {{{{Federal Reserve Bank of St. Louis}}}},"
+            f"\n  title = {{{name}, retrieved from FRED}},\n  howpublished = "
+            f"{{\\url{{https://fred.stlouisfed.org/series/{name}}}}},\n"
+            f"  urldate = {{{rec['retrieved_at'][:10]}}},\n  note = {{sha256 "
+            f"{rec['sha256'][:16]}, observations through "
+            f"{next(iter(rec['datasets'].values()))['last']}}}\n}}")
+    return "\n\n".join(entries) + "\n"

@@ -1,0 +1,222 @@
+"""Figures (matplotlib, Agg backend, never ``plt.show()``), each with a caption that states
+its definitions and dates. Every function returns a ``matplotlib.figure.Figure``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from smallcap_bt.claims.runner import ClaimResult
+
+CAPTION_Y = 0.01
+
+
+def _fig(height: float = 4.2) -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, height), dpi=100)
+    fig.subplots_adjust(bottom=0.22)
+    return fig
+
+
+def _caption(fig: Figure, text: str) -> None:
+    fig.text(0.01, CAPTION_Y, text, fontsize=7.5, wrap=True, va="bottom", ha="left")
+    fig._smallcap_caption = text  # type: ignore[attr-defined]
+
+
+def caption(fig: Figure) -> str:
+    """The caption text of a figure made here."""
+    return getattr(fig, "_smallcap_caption", "")
+
+
+def _shade_recessions(ax, usrec: pd.Series) -> None:
+    u = usrec.dropna()
+    on = u[u == 1].index
+    if len(on) == 0:
+        return
+    x = on.to_timestamp()
+    starts = [x[0]]
+    ends = []
+    for a, b in zip(x[:-1], x[1:], strict=True):
+        if (b - a).days > 40:
+            ends.append(a)
+            starts.append(b)
+    ends.append(x[-1])
+    for s, e in zip(starts, ends, strict=True):
+        ax.axvspan(s, e + pd.offsets.MonthEnd(1), color="grey", alpha=0.2, lw=0)
+
+
+def cumulative_wealth(panel: pd.DataFrame, definition: str = "tercile.vw") -> Figure:
+    """Wealth of small and large (log scale) and relative wealth, recessions shaded."""
+    s, l_ = panel[f"small.{definition}"].dropna(), panel[f"large.{definition}"].dropna()
+    ws, wl = (1 + s).cumprod(), (1 + l_).cumprod()
+    fig = _fig(5.2)
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    x = ws.index.to_timestamp()
+    ax1.plot(x, ws.to_numpy(), label="small", color="tab:orange")
+    ax1.plot(x, wl.to_numpy(), label="large", color="tab:blue")
+    ax1.set_yscale("log")
+    ax1.set_ylabel("wealth of $1")
+    ax1.legend(loc="upper left")
+    ax2.plot(x, (ws / wl).to_numpy(), color="black", label="relative wealth small/large")
+    ax2.set_yscale("log")
+    ax2.set_ylabel("small / large")
+    for ax in (ax1, ax2):
+        _shade_recessions(ax, panel["usrec"].loc[s.index[0]:])
+    ax1.set_title("Small vs large caps: cumulative total return")
+    _caption(fig, f"Definition {definition} (Kenneth French size portfolios, NYSE breakpoints); "
+                  f"monthly total returns compounded {s.index[0]}..{s.index[-1]}; grey = NBER "
+                  "recessions (FRED USREC).")
+    return fig
+
+
+def decade_bars(table: pd.DataFrame, definition: str = "tercile.vw") -> Figure:
+    """Geometric annual return by decade: small, large and the difference."""
+    fig = _fig()
+    ax = fig.subplots()
+    xs = np.arange(len(table))
+    ax.bar(xs - 0.27, table["small"] * 100, 0.27, label="small", color="tab:orange")
+    ax.bar(xs, table["large"] * 100, 0.27, label="large", color="tab:blue")
+    ax.bar(xs + 0.27, table["sml"] * 100, 0.27, label="small minus large", color="black")
+    ax.set_xticks(xs, [d + ("" if c else "*") for d, c in zip(table.index, table["complete"],
+                                                              strict=True)])
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("% per year (geometric)")
+    ax.legend()
+    ax.set_title("Returns by calendar decade")
+    _caption(fig, f"Definition {definition}; geometric annualised returns per calendar decade, "
+                  f"{table['start'].iloc[0]}..{table['end'].iloc[-1]}; * = incomplete decade.")
+    return fig
+
+
+def event_paths(small: pd.Series, large: pd.Series, dates: pd.DatetimeIndex,
+                horizon: int = 24, definition: str = "tercile.vw", draws: int = 1000,
+                seed: int = 0) -> Figure:
+    """Mean cumulative relative return after events, with a 5-95% random-date placebo band."""
+    from smallcap_bt.stats.events import _relative_windows
+
+    data = pd.concat([small, large], axis=1).dropna()
+    s, l_ = data.iloc[:, 0].to_numpy(), data.iloc[:, 1].to_numpy()
+    paths = np.vstack([_relative_windows(s, l_, h) for h in range(1, horizon + 1)])
+    pos = data.index.get_indexer(pd.PeriodIndex(dates.to_period("M")) + 1)
+    pos = pos[(pos >= 0) & (pos + horizon <= len(s))]
+    mean = np.nanmean(paths[:, pos], axis=1)
+    eligible = np.flatnonzero(~np.isnan(paths[-1]))
+    g = np.random.default_rng(seed)
+    pick = np.array([g.choice(eligible, len(pos), replace=False) for _ in range(draws)])
+    placebo = paths[:, pick].mean(axis=2)
+    lo, hi = np.percentile(placebo, [5, 95], axis=1)
+    fig = _fig()
+    ax = fig.subplots()
+    h = np.arange(1, horizon + 1)
+    ax.fill_between(h, lo * 100, hi * 100, color="grey", alpha=0.3, label="placebo 5-95%")
+    ax.plot(h, mean * 100, color="black", marker="o", ms=3, label=f"after {len(pos)} events")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel("months after the event month")
+    ax.set_ylabel("cumulative small minus large, %")
+    ax.legend()
+    ax.set_title("Small minus large after Fed cuts")
+    _caption(fig, f"Definition {definition}; events = FRED target-rate cuts (effective dates), "
+                  "windows start the month after; compounded small minus compounded large; "
+                  f"placebo = {draws} draws of as many random months.")
+    return fig
+
+
+def rolling_relative_fig(panel: pd.DataFrame, definition: str = "tercile.vw") -> Figure:
+    """Trailing 10- and 15-year relative returns; runs below zero shaded."""
+    from smallcap_bt.stats.streaks import rolling_relative
+
+    fig = _fig()
+    ax = fig.subplots()
+    for years, color in ((10, "tab:green"), (15, "tab:purple")):
+        rr = rolling_relative(panel[f"small.{definition}"], panel[f"large.{definition}"],
+                              years).dropna()
+        ax.plot(rr.index.to_timestamp(), rr.to_numpy() * 100, color=color,
+                label=f"trailing {years}y")
+        neg = rr < 0
+        if years == 15:
+            ax.fill_between(rr.index.to_timestamp(), 0, rr.to_numpy() * 100, where=neg.to_numpy(),
+                            color=color, alpha=0.2, label="15y underperformance runs")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("% per year (geometric difference)")
+    ax.legend()
+    ax.set_title("Rolling relative returns of small vs large")
+    _caption(fig, f"Definition {definition}; difference of trailing geometric annual returns, "
+                  "value at month t covers the years ending at t.")
+    return fig
+
+
+def relative_beme_fig(panel: pd.DataFrame) -> Figure:
+    """Small/big aggregate book-to-market history."""
+    rb = panel["rel_beme"].dropna()
+    fig = _fig()
+    ax = fig.subplots()
+    ax.plot(rb.index.to_timestamp(), rb.to_numpy(), color="black")
+    ax.axhline(float(rb.median()), color="grey", ls="--", label="median")
+    ax.set_ylabel("small BE/ME / big BE/ME")
+    ax.legend()
+    ax.set_title("Relative book-to-market of small vs big stocks")
+    _caption(fig, "Aggregate BE/ME of the three small over the three big 2x3 portfolios, "
+                  "weighted by market equity (avg cap x firms); Kenneth French 6_Portfolios_2x3, "
+                  f"{rb.index[0]}..{rb.index[-1]}. A proxy for relative P/E, which is not public.")
+    return fig
+
+
+def specification_plot(result: ClaimResult) -> Figure:
+    """Estimate and interval per specification, headline highlighted, agreement coloured."""
+    specs = [s for p in result.parts for s in p.part.specs]
+    heads = {p.part.headline for p in result.parts}
+    n = len(specs)
+    fig = _fig(max(3.0, 0.16 * n + 1.6))
+    ax = fig.subplots()
+    y = np.arange(n)
+    pct = specs[0].estimate.is_percent
+    scale = 100 if pct else 1
+    for i, s in enumerate(specs):
+        e = s.estimate
+        color = "tab:green" if s.agrees else "tab:red"
+        if not np.isnan(e.ci_low):
+            ax.plot([e.ci_low * scale, e.ci_high * scale], [i, i], color=color, lw=1.2)
+        ax.plot(e.value * scale, i, "o", color=color, ms=6 if s.spec in heads else 3.5,
+                mec="black" if s.spec in heads else color)
+    ax.set_yticks(y, [s.spec for s in specs], fontsize=6)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_xlabel(("%" if pct else "") + " " + specs[0].estimate.units[:60])
+    ax.set_title(f"{result.claim.id}: {result.verdict}")
+    ax.invert_yaxis()
+    fig.subplots_adjust(left=0.32)
+    _caption(fig, "Each row a specification; green agrees with the claim, red does not; large "
+                  "dot = headline; bars = 95% intervals where computed.")
+    return fig
+
+
+def equity_curves(equity: pd.DataFrame, title: str, note: str) -> Figure:
+    """Wealth of a strategy's best variant and its benchmark (log scale)."""
+    fig = _fig()
+    ax = fig.subplots()
+    x = equity.index.to_timestamp()
+    for c in equity.columns:
+        ax.plot(x, equity[c].to_numpy(), label=str(c))
+    ax.set_yscale("log")
+    ax.set_ylabel("wealth of $1")
+    ax.legend()
+    ax.set_title(title)
+    _caption(fig, note)
+    return fig
+
+
+def save(fig: Figure, path) -> None:
+    """Write a figure as PNG (and SVG next to it)."""
+    from pathlib import Path
+
+    p = Path(path)  # names may contain dots (claim ids): append, never replace, a suffix
+    fig.savefig(p.parent / f"{p.name}.png", dpi=110)
+    fig.savefig(p.parent / f"{p.name}.svg")
