@@ -3,6 +3,7 @@ its definitions and dates. Every function returns a ``matplotlib.figure.Figure``
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,7 +46,7 @@ def _shade_recessions(ax, usrec: pd.Series) -> None:
     x = on.to_timestamp()
     starts = [x[0]]
     ends = []
-    for a, b in zip(x[:-1], x[1:], strict=True):
+    for a, b in itertools.pairwise(x):
         if (b - a).days > 40:
             ends.append(a)
             starts.append(b)
