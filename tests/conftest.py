@@ -87,6 +87,24 @@ def http_override() -> Iterator[dict[str, tuple[int, bytes]]]:
     _Handler.overrides.clear()
 
 
+def raw_french_table(title: str, name: str = "Portfolios_Formed_on_ME",
+                     vintage: str = "202602"):
+    """Independent reading of one table of a snapshot zip: plain zipfile + pandas.read_csv on
+    the block under ``title`` (exact text), percent values and original labels kept."""
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    with zipfile.ZipFile(FRENCH / vintage / "ftp" / f"{name}_CSV.zip") as zf:
+        text = zf.read(zf.namelist()[0]).decode()
+    start = text.index(title)
+    block = text[start:].split("\r\n\r\n")[0].split("\r\n", 1)[1]
+    df = pd.read_csv(io.StringIO(block), index_col=0)
+    df.columns = [c.strip() for c in df.columns]
+    return df
+
+
 def fetch_main_vintage(store_dir: Path, base: str, vintage: str = "202602") -> None:
     """Build the main test vintage through the live (pandas-datareader) path."""
     from smallcap_bt.data.catalog import FILES

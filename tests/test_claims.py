@@ -4,7 +4,6 @@ rules, determinism, the lock/check gate on perturbed data, and the CLI."""
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import json
 import re
@@ -20,7 +19,7 @@ from smallcap_bt.claims import RULES, Part, SpecResult, registry, verify_all
 from smallcap_bt.claims.verdicts import combine, part_verdict
 from smallcap_bt.cli import main
 from smallcap_bt.stats.results import Estimate
-from tests.conftest import FRED_DIR, FRENCH, SHARED_DATA
+from tests.conftest import FRED_DIR, FRENCH, SHARED_DATA, raw_french_table
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +27,6 @@ def full(store_dir):
     return verify_all(vintage="202602", store=store_dir, draws=500)
 
 
-def _raw_table(title: str, name: str = "Portfolios_Formed_on_ME", vintage: str = "202602"):
-    with zipfile.ZipFile(FRENCH / vintage / "ftp" / f"{name}_CSV.zip") as zf:
-        text = zf.read(zf.namelist()[0]).decode()
-    start = text.index(title)
-    block = text[start:].split("\r\n\r\n")[0].split("\r\n", 1)[1]
-    df = pd.read_csv(io.StringIO(block), index_col=0)
-    df.columns = [c.strip() for c in df.columns]
-    return df
 
 
 def test_registry_carries_every_claims_md_row():
@@ -75,7 +66,7 @@ def test_every_claim_gets_a_verdict_with_json_fields(full):
 
 
 def test_since_1927_headline_is_the_published_annual_smb_average(full):
-    annual = _raw_table("Annual Factors: January-December", "F-F_Research_Data_Factors")
+    annual = raw_french_table("Annual Factors: January-December", "F-F_Research_Data_Factors")
     direct = annual.loc[1927:2025, "SMB"].mean() / 100
     rec = full["since-1927-2.85pct"].to_dict()
     assert rec["headline"]["estimate"] == pytest.approx(direct, abs=1e-12)
@@ -88,7 +79,7 @@ def test_since_1927_headline_is_the_published_annual_smb_average(full):
 
 
 def test_best_decade_table_matches_direct_computation(full):
-    raw = _raw_table("Average Value Weight Returns -- Monthly")
+    raw = raw_french_table("Average Value Weight Returns -- Monthly")
     det = full["best-decade-1970s"].details
     for dec in (1940, 1970, 2000):
         block = raw.loc[dec * 100 + 1:(dec + 9) * 100 + 12]
@@ -117,7 +108,7 @@ def _raw_cut_dates() -> list[pd.Timestamp]:
 
 
 def test_average_after_cuts_matches_independent_computation(full):
-    raw = _raw_table("Average Value Weight Returns -- Monthly")
+    raw = raw_french_table("Average Value Weight Returns -- Monthly")
     months = [int(x) for x in raw.index]
     pos = {m: i for i, m in enumerate(months)}
     small, large = raw["Lo 30"].to_numpy() / 100, raw["Hi 30"].to_numpy() / 100

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
-import zipfile
 
 import numpy as np
 import pandas as pd
@@ -33,7 +31,7 @@ from smallcap_bt.stats import (
     runs,
     stationary_indices,
 )
-from tests.conftest import FRED_DIR, FRENCH
+from tests.conftest import FRED_DIR, raw_french_table
 
 returns = arrays(np.float64, st.integers(30, 120),
                  elements=st.floats(-0.3, 0.3, allow_nan=False, allow_subnormal=False))
@@ -140,18 +138,10 @@ def test_no_look_ahead_in_event_study(k, shift):
 
 
 # -- against independent calculations on the real snapshots ----------------------------------
-def _raw_me_table(title: str) -> pd.DataFrame:
-    with zipfile.ZipFile(FRENCH / "202602/ftp/Portfolios_Formed_on_ME_CSV.zip") as zf:
-        text = zf.read(zf.namelist()[0]).decode()
-    start = text.index(title)
-    block = text[start:].split("\r\n\r\n")[0].split("\r\n", 1)[1]
-    df = pd.read_csv(io.StringIO(block), index_col=0)
-    df.columns = [c.strip() for c in df.columns]
-    return df
 
 
 def test_decade_returns_match_direct_pandas(store_dir):
-    raw = _raw_me_table("Average Value Weight Returns -- Monthly")
+    raw = raw_french_table("Average Value Weight Returns -- Monthly")
     seventies = raw.loc[197001:197912]
     small = np.prod(1 + seventies["Lo 10"] / 100) ** (1 / 10) - 1
     large = np.prod(1 + seventies["Hi 10"] / 100) ** (1 / 10) - 1
@@ -164,7 +154,7 @@ def test_decade_returns_match_direct_pandas(store_dir):
 
 def test_calendar_year_returns_match_published_annual_table(store_dir):
     """Compounded monthly returns equal the file's own annual table to rounding (0.01%)."""
-    raw = _raw_me_table("Value Weight Returns -- Annual from January to December")
+    raw = raw_french_table("Value Weight Returns -- Annual from January to December")
     ours = calendar_year_returns(legs("decile.vw", store=store_dir)["small"])
     theirs = raw["Lo 10"] / 100
     common = [p for p in ours.index if p.year in theirs.index]
@@ -255,3 +245,32 @@ def test_regime_difference_equals_group_means(panel):
     m = both.groupby(both.columns[1])[both.columns[0]].mean()
     assert est.value == pytest.approx((m[1.0] - m[0.0]) * 12, rel=1e-10)
     assert ols_hac(panel["sml.smb"], dummy.shift(1)).nobs == len(both)
+
+
+def test_relative_drawdowns_episodes():
+    from smallcap_bt.stats import relative_drawdowns
+
+    idx = pd.period_range("2000-01", periods=6, freq="M")
+    small = pd.Series([0.10, -0.10, -0.10, 0.30, 0.0, -0.05], index=idx)
+    large = pd.Series(0.0, index=idx)
+    dd = relative_drawdowns(small, large)
+    first = dd.sort_values("peak").iloc[0]
+    assert first["peak"] == idx[0] and first["trough"] == idx[2]
+    assert first["depth"] == pytest.approx(0.9 * 0.9 - 1)
+    assert first["recovery"] == idx[3] and not first["ongoing"]
+    assert dd["ongoing"].sum() == 1
+
+
+def test_predictive_regression_equals_statsmodels(panel):
+    from smallcap_bt.stats import predictive_regression
+
+    r = panel["sml.tercile.vw"]
+    signal = rolling_relative(panel["small.tercile.vw"], panel["large.tercile.vw"], 10)
+    est = predictive_regression(r, signal, 36)
+    y = r.rolling(36).sum().shift(-36)
+    data = pd.concat([y, signal], axis=1).dropna()
+    fit = sm.OLS(data.iloc[:, 0], sm.add_constant(data.iloc[:, 1])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 36})
+    assert est.value == pytest.approx(fit.params.iloc[1], rel=1e-10)
+    assert est.p_value == pytest.approx(fit.pvalues.iloc[1], rel=1e-8)
+    assert "36 lags" in est.method

@@ -112,6 +112,8 @@ def test_sweep_reports_trials_and_overfitting(panel, store_dir):
     assert "10 variants tried" in res.summary()
     eq = res.equity()
     assert list(eq.columns) == ["best", "benchmark"]
+    fig = res.plot()
+    assert [ln.get_label() for ln in fig.axes[0].get_lines()] == ["best", "benchmark"]
 
 
 def test_buy_and_hold_matches_the_legs(panel, assets):

@@ -110,6 +110,12 @@ def build_report(out: str | Path, vintage: str | None = None, *, store=None, see
     return paths
 
 
+def _sources(claim: dict[str, Any], emph: str = "") -> str:
+    """'Author, Publisher (date), Title' for every source of a claim."""
+    return "; ".join(f"{s['author'] + ', ' if s['author'] else ''}{s['publisher']} "
+                     f"({s['date']}), {emph}{s['title']}{emph}" for s in claim["source"])
+
+
 def _vintage_lines(doc: dict[str, Any]) -> list[str]:
     rows = []
     for ds, v in sorted(doc["vintage"]["datasets"].items()):
@@ -134,9 +140,7 @@ def _markdown(doc, figs, captions, stamp: str) -> str:
     for c in doc["claims"]:
         parts.append(f"### {c['id']} — {c['verdict']}\n")
         parts.append(f"> {c['quote']}\n")
-        src = "; ".join(f"{s['author'] + ', ' if s['author'] else ''}{s['publisher']} "
-                        f"({s['date']}), *{s['title']}*" for s in c["source"])
-        parts.append(f"Source: {src}. As of {c['as_of']}.\n")
+        parts.append(f"Source: {_sources(c, '*')}. As of {c['as_of']}.\n")
         if not c["testable"]:
             parts.append(f"**Not testable**: {c['reason']}\n\n_{stamp}_\n")
             continue
@@ -205,9 +209,7 @@ def _html(doc, figs, captions, stamp: str, figdir: Path) -> str:
         out.append(f"<section id='{e(c['id'])}'><h3>{e(c['id'])} — <span "
                    f"class='{e(c['verdict'])}'>{e(c['verdict'])}</span></h3>")
         out.append(f"<blockquote>{e(c['quote'])}</blockquote>")
-        src = "; ".join(f"{s['author'] + ', ' if s['author'] else ''}{s['publisher']} "
-                        f"({s['date']}), {s['title']}" for s in c["source"])
-        out.append(f"<p>Source: {e(src)}. As of {e(c['as_of'])}.</p>")
+        out.append(f"<p>Source: {e(_sources(c))}. As of {e(c['as_of'])}.</p>")
         if not c["testable"]:
             out.append(f"<p><b>Not testable</b>: {e(c['reason'])}</p>")
         else:

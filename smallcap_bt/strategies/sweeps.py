@@ -80,6 +80,16 @@ class SweepResult:
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(self.summary())}</pre>"
 
+    def plot(self):
+        """Figure of the best variant's wealth and the benchmark's (matplotlib, not shown)."""
+        from smallcap_bt.reports.figures import equity_curves
+
+        r = self.backtest.returns
+        return equity_curves(self.equity(), f"{self.strategy}: best of {self.n_variants} "
+                             "variants", f"Best variant {self.best} by information ratio vs "
+                             f"buy-and-hold {self.backtest.other}; {self.backtest.cost_bps:g} bp "
+                             f"per unit turnover; {r.index[0]}..{r.index[-1]}.")
+
     def equity(self) -> pd.DataFrame:
         """Wealth of the best variant and the benchmark (start 1.0)."""
         best = self.backtest.returns[self.best]
@@ -175,3 +185,4 @@ def sweep(strategy: str, *, definition: str = "tercile.vw", vintage: str | None 
                                                                seed=seed).items()})
     return SweepResult(strategy, m, bt, bench, best, r.shape[1], over,
                        {"definition": definition, "benchmark": other})
+

@@ -17,6 +17,18 @@ _DATA = ("ff.portfolios_me.monthly.vw", "ff.portfolios_me.monthly.ew", "ff.facto
          "fred.DFEDTARL", "fred.T10Y3M")
 
 
+def _regime_specs(p, regimes: dict) -> list:
+    """Regime-1-minus-regime-0 small minus large (lagged dummy, HAC) for every definition;
+    a specification agrees when the difference is positive."""
+    specs = []
+    for rname, dummy in regimes.items():
+        for d in ALL_DEFS:
+            e = regime_difference(p[f"sml.{d}"], dummy, label=f"{rname} minus otherwise",
+                                  definition=d)
+            specs.append(spec(f"{d}|{rname}", e, e.value > 0, definition=d, regime=rname))
+    return specs
+
+
 def not_required(ctx: Context) -> list[Part]:
     """Outperformance also happens when rates are not low / not falling."""
     p = ctx.panel
@@ -46,12 +58,7 @@ def easing_tailwind(ctx: Context) -> list[Part]:
         "fed funds falling 12m": 1 - rising(p["fedfunds"]),
         "T-bill falling 12m": 1 - rising(p["tbill"]),
     }
-    specs = []
-    for rname, dummy in regimes.items():
-        for d in ALL_DEFS:
-            e = regime_difference(p[f"sml.{d}"], dummy, label=f"{rname} minus otherwise",
-                                  definition=d)
-            specs.append(spec(f"{d}|{rname}", e, e.value > 0, definition=d, regime=rname))
+    specs = _regime_specs(p, regimes)
     return [Part("main", "Small minus large is higher in easing than in tightening regimes.",
                  specs, f"{INDEX_HEADLINE}|easing (last target move a cut)",
                  "the target path is what 'rate easing' means")]
@@ -86,12 +93,7 @@ def steep_curve(ctx: Context) -> list[Part]:
         "T10Y3M above median": above(p["t10y3m"]),
         "10y-3m steepening 3m": rising(p["slope_10y3m"], 3),
     }
-    specs = []
-    for rname, dummy in regimes.items():
-        for d in ALL_DEFS:
-            e = regime_difference(p[f"sml.{d}"], dummy, label=f"{rname} minus otherwise",
-                                  definition=d)
-            specs.append(spec(f"{d}|{rname}", e, e.value > 0, definition=d, regime=rname))
+    specs = _regime_specs(p, regimes)
     return [Part("main", "Small minus large is higher when the curve is steep or steepening.",
                  specs, f"{INDEX_HEADLINE}|10y-3m steepening 12m",
                  "'steepened the yield curve' is a change")]
