@@ -12,6 +12,4 @@ python3 -m venv .venv
 .venv/bin/smallcap-bt data import --vintage 202602 --default \
   "$data/french/202602" "$data/french/202510" "$data/french/202511" "$data/fred/2026-08-10"
 .venv/bin/smallcap-bt data list --vintage 202602
-if .venv/bin/smallcap-bt verify --help >/dev/null 2>&1; then
-  .venv/bin/smallcap-bt verify --vintage 202602
-fi
+.venv/bin/smallcap-bt verify --vintage 202602
