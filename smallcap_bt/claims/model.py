@@ -127,7 +127,6 @@ class Part:
         return pd.DataFrame([s.to_dict() for s in self.specs]).set_index("spec")
 
 
-RunFn = "Callable[[Context], list[Part]]"
 
 
 @dataclass(frozen=True)
