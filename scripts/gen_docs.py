@@ -15,17 +15,7 @@ def claims_md() -> str:
            "Generated from the registry (`scripts/gen_docs.py`); every row of CLAIMS.md.", ""]
     for c in registry:
         out += [f"## {c.id}", "", f"> {c.quote}", ""]
-        out += [f"- **Source**: {s.citation()}" for s in c.sources]
-        out += [f"- **As of**: {c.as_of}", f"- **Hypothesis**: {c.hypothesis}",
-                f"- **Testable**: {'yes' if c.testable else 'no'} (fidelity: {c.fidelity})"]
-        if c.test:
-            out.append(f"- **Test**: {c.test}")
-        if c.proxy:
-            out.append(f"- **Proxy**: {c.proxy}")
-        if c.reason:
-            out.append(f"- **Reason**: {c.reason}")
-        if c.datasets:
-            out.append(f"- **Datasets**: {', '.join(f'`{d}`' for d in c.datasets)}")
+        out += [f"- **{k.capitalize()}**: {v}" for k, v in c.fields()]
         out.append("")
     return "\n".join(out)
 

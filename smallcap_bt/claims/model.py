@@ -176,24 +176,19 @@ class Claim:
         """Whether the claim has a test on public Fama-French / FRED data."""
         return self.run is not None
 
+    def fields(self) -> list[tuple[str, str]]:
+        """(label, text) pairs describing the claim, empty ones left out (CLI and docs)."""
+        rows = [("source", s.citation()) for s in self.sources]
+        rows += [("as of", self.as_of), ("hypothesis", self.hypothesis),
+                 ("testable", f"{'yes' if self.testable else 'no'} (fidelity: {self.fidelity})"),
+                 ("test", self.test), ("proxy", self.proxy),
+                 ("datasets", ", ".join(self.datasets)), ("reason", self.reason)]
+        return [(k, v) for k, v in rows if v]
+
     def describe(self) -> str:
         """Multi-line description (``smallcap-bt claims show``)."""
-        lines = [
-            f"{self.id}  [{self.family}]",
-            f"  quote:      \"{self.quote}\"",
-            *[f"  source:     {s.citation()}" for s in self.sources],
-            f"  as of:      {self.as_of}",
-            f"  hypothesis: {self.hypothesis}",
-            f"  testable:   {'yes' if self.testable else 'no'} (fidelity: {self.fidelity})",
-        ]
-        if self.test:
-            lines.append(f"  test:       {self.test}")
-        if self.proxy:
-            lines.append(f"  proxy:      {self.proxy}")
-        if self.datasets:
-            lines.append(f"  datasets:   {', '.join(self.datasets)}")
-        if self.reason:
-            lines.append(f"  reason:     {self.reason}")
+        lines = [f"{self.id}  [{self.family}]", f"  quote:      \"{self.quote}\""]
+        lines += [f"  {k + ':':<11} {v}" for k, v in self.fields()]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -41,6 +41,7 @@ from smallcap_bt.exceptions import (
     IntegrityError,
     SchemaError,
     UnknownDatasetError,
+    VintageMismatchError,
 )
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -196,8 +197,6 @@ class Store:
         VintageMismatchError
             The vintage already holds different bytes for this file and ``replace`` is False.
         """
-        from smallcap_bt.exceptions import VintageMismatchError
-
         if not _NAME.match(vintage):
             raise ValueError(f"invalid vintage name {vintage!r}: use letters, digits, . _ -")
         spec = file_spec(name)

@@ -62,12 +62,12 @@ def build_report(out: str | Path, vintage: str | None = None, *, store=None, see
                                                   panel["large.tercile.vw"])),
                        "Returns by decade")
     try:
-        from smallcap_bt.claims.context import Context
-        from smallcap_bt.claims.library.events import fed_cut_dates
+        from smallcap_bt.panel.build import target_rate_daily
+        from smallcap_bt.stats.events import cut_dates
 
-        ctx = Context.open(name, store)
+        cuts = cut_dates(target_rate_daily(name, store=store))["every cut"]
         figs["fed_cuts"] = (F.event_paths(panel["small.tercile.vw"], panel["large.tercile.vw"],
-                                          fed_cut_dates(ctx)["every cut"], seed=seed),
+                                          cuts, seed=seed),
                             "After Fed cuts since 1990")
     except Exception as exc:
         _log(progress, f"  no Fed-cut figure: {exc}")

@@ -73,6 +73,17 @@ def easing_cycles(decisions: pd.DataFrame, gap_months: int = 12) -> pd.DataFrame
     return pd.DataFrame(cycles)
 
 
+def cut_dates(target: pd.Series, since: str = "1990-01-01") -> dict[str, pd.DatetimeIndex]:
+    """Cut dates since ``since``: ``"every cut"`` and ``"first cut of cycle"``.
+
+    ``target`` is the daily target rate; cycles follow :func:`easing_cycles`.
+    """
+    dec = fed_decisions(target)
+    cuts = dec[(dec["kind"] == "cut") & (dec.index >= since)].index
+    firsts = pd.DatetimeIndex(easing_cycles(dec)["first_cut"])
+    return {"every cut": cuts, "first cut of cycle": firsts[firsts >= since]}
+
+
 def _relative_windows(small: np.ndarray, large: np.ndarray, h: int) -> np.ndarray:
     """For every start t: prod(1+small[t:t+h]) - prod(1+large[t:t+h]) (NaN past the end)."""
     n = len(small)

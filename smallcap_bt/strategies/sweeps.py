@@ -99,13 +99,11 @@ class SweepResult:
 
 def _fed_cut(panel: pd.DataFrame, target: pd.Series, holds: Sequence[int] = (1, 3, 6, 12, 24),
              since: str = "1990-01-01") -> pd.DataFrame:
-    from smallcap_bt.stats.events import easing_cycles, fed_decisions
+    from smallcap_bt.stats.events import cut_dates
 
-    dec = fed_decisions(target)
-    cuts = dec[(dec["kind"] == "cut") & (dec.index >= since)].index
-    firsts = pd.DatetimeIndex(easing_cycles(dec)["first_cut"])
-    return signals.after_fed_cut(panel.index, {"every cut": cuts,
-                                               "first cut": firsts[firsts >= since]}, holds)
+    dates = cut_dates(target, since)
+    return signals.after_fed_cut(panel.index, {"every cut": dates["every cut"],
+                                               "first cut": dates["first cut of cycle"]}, holds)
 
 
 #: strategy name -> (builder(panel, target, **grid), default "other" asset, description)

@@ -11,19 +11,15 @@ from smallcap_bt.claims.context import Context
 from smallcap_bt.claims.library._helpers import INDEX_HEADLINE, INDEX_PROXY, LEG_DEFS, spec
 from smallcap_bt.claims.model import Claim, Part
 from smallcap_bt.claims.sources import src
-from smallcap_bt.stats.events import easing_cycles, event_study, fed_decisions, nber_troughs
+from smallcap_bt.stats.events import cut_dates, event_study, nber_troughs
 from smallcap_bt.stats.results import Estimate
 
 _ME = ("ff.portfolios_me.monthly.vw", "ff.portfolios_me.monthly.ew", "ff.factors.monthly")
 
 
 def fed_cut_dates(ctx: Context, since: str = "1990-01-01") -> dict[str, pd.DatetimeIndex]:
-    """Cut dates since ``since``: every cut, and the first cut of each easing cycle."""
-    dec = fed_decisions(ctx.target)
-    cuts = dec[(dec["kind"] == "cut") & (dec.index >= since)].index
-    cyc = easing_cycles(dec)
-    firsts = pd.DatetimeIndex(cyc["first_cut"])
-    return {"every cut": cuts, "first cut of cycle": firsts[firsts >= since]}
+    """Cut dates of the context's vintage (see :func:`smallcap_bt.stats.events.cut_dates`)."""
+    return cut_dates(ctx.target, since)
 
 
 def fed_cuts(ctx: Context) -> list[Part]:
