@@ -21,8 +21,9 @@ def _series(store: str | None) -> pd.Series:
 
         return sb.monthly_panel(store=store)["sml.smb"].dropna()
     g = np.random.default_rng(0)
-    return pd.Series(g.normal(0.002, 0.03, 1196),
-                     index=pd.period_range("1926-07", periods=1196, freq="M"))
+    return pd.Series(
+        g.normal(0.002, 0.03, 1196), index=pd.period_range("1926-07", periods=1196, freq="M")
+    )
 
 
 def best_of(fn, repeat: int = 3) -> float:
@@ -53,14 +54,23 @@ def main(store: str | None = None, reps: int = 10_000) -> dict[str, float]:
 
     t_ours, t_arch = best_of(ours), best_of(theirs, repeat=1)
     dates = pd.DatetimeIndex(pd.date_range("1990-01-01", "2025-12-31", periods=60))
-    t_event = best_of(lambda: event_study(r, r * 0.5, dates, placebo_draws=reps,
-                                          boot_draws=reps), repeat=1)
-    out = {"ours_s": t_ours, "arch_s": t_arch, "ratio_arch_over_ours": t_arch / t_ours,
-           "event_study_s": t_event}
-    print(f"stationary bootstrap, {reps} draws, T={len(x)}: ours {t_ours:.3f}s, "
-          f"arch {t_arch:.3f}s, arch/ours = {t_arch / t_ours:.1f}x")
-    print(f"event study, 60 events x 5 horizons, {reps} placebo + {reps} bootstrap draws: "
-          f"{t_event:.2f}s")
+    t_event = best_of(
+        lambda: event_study(r, r * 0.5, dates, placebo_draws=reps, boot_draws=reps), repeat=1
+    )
+    out = {
+        "ours_s": t_ours,
+        "arch_s": t_arch,
+        "ratio_arch_over_ours": t_arch / t_ours,
+        "event_study_s": t_event,
+    }
+    print(
+        f"stationary bootstrap, {reps} draws, T={len(x)}: ours {t_ours:.3f}s, "
+        f"arch {t_arch:.3f}s, arch/ours = {t_arch / t_ours:.1f}x"
+    )
+    print(
+        f"event study, 60 events x 5 horizons, {reps} placebo + {reps} bootstrap draws: "
+        f"{t_event:.2f}s"
+    )
     return out
 
 

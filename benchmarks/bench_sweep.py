@@ -32,12 +32,14 @@ def _inputs(store: str | None, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     else:
         g = np.random.default_rng(0)
         idx = pd.period_range("1926-07", periods=1196, freq="M")
-        assets = pd.DataFrame(g.normal(0.008, 0.05, (1196, 3)), index=idx,
-                              columns=["small", "large", "cash"])
+        assets = pd.DataFrame(
+            g.normal(0.008, 0.05, (1196, 3)), index=idx, columns=["small", "large", "cash"]
+        )
         driver = pd.Series(np.cumsum(g.normal(0, 0.3, 1196)), index=idx)
     thresholds = np.linspace(driver.quantile(0.02), driver.quantile(0.98), n)
-    weights = pd.DataFrame((driver.to_numpy()[:, None] > thresholds[None, :]).astype(float),
-                           index=assets.index)
+    weights = pd.DataFrame(
+        (driver.to_numpy()[:, None] > thresholds[None, :]).astype(float), index=assets.index
+    )
     return weights, assets
 
 
@@ -61,9 +63,17 @@ def vbt_per_variant(weights: pd.DataFrame, assets: pd.DataFrame, cost: float) ->
         w = weights[c].to_numpy()[:-1]
         size = np.column_stack([w, 1 - w])
         size = np.vstack([size, [np.nan, np.nan]])
-        vbt.Portfolio.from_orders(px, size, size_type="targetpercent", group_by=True,
-                                  cash_sharing=True, call_seq="auto", fees=cost,
-                                  init_cash=1.0, freq="30D").value()
+        vbt.Portfolio.from_orders(
+            px,
+            size,
+            size_type="targetpercent",
+            group_by=True,
+            cash_sharing=True,
+            call_seq="auto",
+            fees=cost,
+            init_cash=1.0,
+            freq="30D",
+        ).value()
 
 
 def main(store: str | None = None, n: int = 10_000) -> dict[str, float]:
@@ -92,13 +102,15 @@ def main(store: str | None = None, n: int = 10_000) -> dict[str, float]:
     print(f"{n} variants x {len(assets)} months")
     print(f"JIT warm-up (first vectorbt call): {warm:.2f}s")
     print(f"one vectorbt call, all variants as columns: {ours:,.0f} variant-backtests/s")
-    print(f"plain pandas loop:                          {loop:,.0f} /s  "
-          f"-> ratio {ours / loop:.1f}x")
-    print(f"Portfolio.from_orders per variant:          {per:,.0f} /s  "
-          f"-> ratio {ours / per:.1f}x")
+    print(
+        f"plain pandas loop:                          {loop:,.0f} /s  -> ratio {ours / loop:.1f}x"
+    )
+    print(f"Portfolio.from_orders per variant:          {per:,.0f} /s  -> ratio {ours / per:.1f}x")
     return {"warmup_s": warm, "ours_per_s": ours, "loop_per_s": loop, "per_variant_per_s": per}
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else None,
-         int(sys.argv[2]) if len(sys.argv) > 2 else 10_000)
+    main(
+        sys.argv[1] if len(sys.argv) > 1 else None,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 10_000,
+    )

@@ -11,8 +11,12 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 def claims_md() -> str:
     from smallcap_bt.claims.registry import registry
 
-    out = ["# Claim catalogue", "",
-           "Generated from the registry (`scripts/gen_docs.py`); every row of CLAIMS.md.", ""]
+    out = [
+        "# Claim catalogue",
+        "",
+        "Generated from the registry (`scripts/gen_docs.py`); every row of CLAIMS.md.",
+        "",
+    ]
     for c in registry:
         out += [f"## {c.id}", "", f"> {c.quote}", ""]
         out += [f"- **{k.capitalize()}**: {v}" for k, v in c.fields()]
@@ -24,15 +28,31 @@ def cli_md() -> str:
     from smallcap_bt.cli import build_parser
 
     parser = build_parser()
-    out = ["# CLI reference", "", "Generated from the argument parser.", "", "```text",
-           parser.format_help().rstrip(), "```", ""]
+    out = [
+        "# CLI reference",
+        "",
+        "Generated from the argument parser.",
+        "",
+        "```text",
+        parser.format_help().rstrip(),
+        "```",
+        "",
+    ]
 
     def walk(p: argparse.ArgumentParser, prefix: str) -> None:
         for action in p._actions:
             if isinstance(action, argparse._SubParsersAction):
                 for name, sub in action.choices.items():
-                    out.extend([f"## {prefix} {name}", "", "```text",
-                                sub.format_help().rstrip(), "```", ""])
+                    out.extend(
+                        [
+                            f"## {prefix} {name}",
+                            "",
+                            "```text",
+                            sub.format_help().rstrip(),
+                            "```",
+                            "",
+                        ]
+                    )
                     walk(sub, f"{prefix} {name}")
 
     walk(parser, "smallcap-bt")

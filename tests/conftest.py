@@ -87,8 +87,7 @@ def http_override() -> Iterator[dict[str, tuple[int, bytes]]]:
     _Handler.overrides.clear()
 
 
-def raw_french_table(title: str, name: str = "Portfolios_Formed_on_ME",
-                     vintage: str = "202602"):
+def raw_french_table(title: str, name: str = "Portfolios_Formed_on_ME", vintage: str = "202602"):
     """Independent reading of one table of a snapshot zip: plain zipfile + pandas.read_csv on
     the block under ``title`` (exact text), percent values and original labels kept."""
     import io

@@ -27,17 +27,21 @@ def full(store_dir):
     return verify_all(vintage="202602", store=store_dir, draws=500)
 
 
-
-
 def test_registry_carries_every_claims_md_row():
     text = (SHARED_DATA.parent / "CLAIMS.md").read_text()
     ids = set(re.findall(r"^\| ([a-z0-9.\-]+) \| [0-9, ]+ \|", text, flags=re.M))
     assert len(ids) == 35
     assert ids == set(registry.ids())
     untestable = {c.id for c in registry.filter(testable=False)}
-    assert untestable == {"forward-pe-levels", "floating-debt-share", "ma-record",
-                          "earnings-growth-23pct", "fund-flows", "stock-picks",
-                          "analyst-coverage"}
+    assert untestable == {
+        "forward-pe-levels",
+        "floating-debt-share",
+        "ma-record",
+        "earnings-growth-23pct",
+        "fund-flows",
+        "stock-picks",
+        "analyst-coverage",
+    }
     for c in registry:
         assert c.quote and c.sources and c.as_of and c.hypothesis
         if not c.testable:
@@ -52,8 +56,16 @@ def test_every_claim_gets_a_verdict_with_json_fields(full):
     assert ds["sha256"].startswith("b3643b25") and "202602 CRSP" in ds["vintage_line"]
     assert len(doc["claims"]) == 35
     for c in doc["claims"]:
-        for key in ("id", "source", "quote", "testable", "verdict", "headline",
-                    "specifications", "robustness"):
+        for key in (
+            "id",
+            "source",
+            "quote",
+            "testable",
+            "verdict",
+            "headline",
+            "specifications",
+            "robustness",
+        ):
             assert key in c, (c["id"], key)
         assert c["verdict"] in ("supported", "contradicted", "mixed", "not_testable")
         if c["testable"]:
@@ -82,7 +94,7 @@ def test_best_decade_table_matches_direct_computation(full):
     raw = raw_french_table("Average Value Weight Returns -- Monthly")
     det = full["best-decade-1970s"].details
     for dec in (1940, 1970, 2000):
-        block = raw.loc[dec * 100 + 1:(dec + 9) * 100 + 12]
+        block = raw.loc[dec * 100 + 1 : (dec + 9) * 100 + 12]
         small = np.prod(1 + block["Lo 30"] / 100) ** (1 / 10) - 1
         large = np.prod(1 + block["Hi 30"] / 100) ** (1 / 10) - 1
         assert det.loc[f"{dec}s", "small"] == pytest.approx(small, rel=1e-10)
@@ -103,8 +115,11 @@ def _raw_cut_dates() -> list[pd.Timestamp]:
     for d in sorted(up):
         level[d] = (up[d] + lo[d]) / 2
     dates = sorted(level)
-    return [pd.Timestamp(d) for prev, d in itertools.pairwise(dates)
-            if level[d] < level[prev] and d >= "1990-01-01"]
+    return [
+        pd.Timestamp(d)
+        for prev, d in itertools.pairwise(dates)
+        if level[d] < level[prev] and d >= "1990-01-01"
+    ]
 
 
 def test_average_after_cuts_matches_independent_computation(full):
@@ -118,10 +133,10 @@ def test_average_after_cuts_matches_independent_computation(full):
     for h in (1, 12, 24):
         vals = []
         for d in cuts:
-            nxt = (d.to_period("M") + 1)
+            nxt = d.to_period("M") + 1
             i = pos[nxt.year * 100 + nxt.month]
             if i + h <= len(months):
-                vals.append(np.prod(1 + small[i:i + h]) - np.prod(1 + large[i:i + h]))
+                vals.append(np.prod(1 + small[i : i + h]) - np.prod(1 + large[i : i + h]))
         est = specs[f"tercile.vw|every cut|{h}m"].estimate
         assert est.value == pytest.approx(np.mean(vals), rel=1e-10)
         assert est.n == len(vals)
@@ -134,10 +149,10 @@ def test_verdict_rules_are_data():
         specs = [SpecResult(f"s{i}", Estimate(1.0), f) for i, f in enumerate(flags)]
         return Part("p", "h", specs, f"s{head}")
 
-    assert part_verdict(part([True, True, True, False])) == "supported"       # 3/4 >= 2/3
-    assert part_verdict(part([True, True, False, False])) == "mixed"          # 1/2
+    assert part_verdict(part([True, True, True, False])) == "supported"  # 3/4 >= 2/3
+    assert part_verdict(part([True, True, False, False])) == "mixed"  # 1/2
     assert part_verdict(part([False, True, False, False])) == "contradicted"  # 1/4 <= 1/3
-    assert part_verdict(part([False, True, True, True])) == "mixed"           # headline off
+    assert part_verdict(part([False, True, True, True])) == "mixed"  # headline off
     strict = dict(RULES, SUPPORT_SHARE=0.9)
     assert part_verdict(part([True, True, True, False]), strict) == "mixed"
     assert combine(["supported", "supported"]) == "supported"
@@ -153,8 +168,12 @@ def test_two_part_claims_get_two_verdicts(full):
 
 
 def test_deterministic_json(store_dir):
-    ids = ["fed-cuts-since-1990", "since-1927-2.85pct", "recovery-after-recession",
-           "cheap-relative-to-large"]
+    ids = [
+        "fed-cuts-since-1990",
+        "since-1927-2.85pct",
+        "recovery-after-recession",
+        "cheap-relative-to-large",
+    ]
     a = verify_all(ids, "202602", store=store_dir, draws=300).to_json()
     b = verify_all(list(reversed(ids)), "202602", store=store_dir, draws=300)
     b.results.sort(key=lambda r: ids.index(r.claim.id))
@@ -164,8 +183,12 @@ def test_deterministic_json(store_dir):
 
 
 def test_as_of_beyond_data_is_not_testable(store_dir):
-    ver = verify_all(["ytd-jan-2026", "equal-since-mid-2025", "size-premium-long-run"],
-                     "202302", store=store_dir, draws=100)
+    ver = verify_all(
+        ["ytd-jan-2026", "equal-since-mid-2025", "size-premium-long-run"],
+        "202302",
+        store=store_dir,
+        draws=100,
+    )
     assert ver["ytd-jan-2026"].verdict == "not_testable"
     assert "2026-01" in ver["ytd-jan-2026"].reason and "202302" in ver["ytd-jan-2026"].reason
     assert ver["equal-since-mid-2025"].verdict == "not_testable"
@@ -202,8 +225,9 @@ def _perturbed_store(store_dir, tmp_path):
     snap.mkdir(parents=True)
     with zipfile.ZipFile(snap / "Portfolios_Formed_on_ME_CSV.zip", "w") as zf:
         zf.writestr("Portfolios_Formed_on_ME.csv", "\r\n".join(lines))
-    sb.import_snapshot([snap.parent, FRENCH / "202602", FRENCH / "202510", FRED_DIR],
-                       "perturbed", store=root)
+    sb.import_snapshot(
+        [snap.parent, FRENCH / "202602", FRENCH / "202510", FRED_DIR], "perturbed", store=root
+    )
     return root
 
 
@@ -225,8 +249,22 @@ def test_lock_check_gate(store_dir, tmp_path, capsys):
 
 def test_cli_verify_and_claims(store_dir, tmp_path, capsys):
     out_json = tmp_path / "r.json"
-    assert main(["--store", str(store_dir), "verify", "more-volatile", "fund-flows",
-                 "--draws", "100", "--json", str(out_json)]) == 0
+    assert (
+        main(
+            [
+                "--store",
+                str(store_dir),
+                "verify",
+                "more-volatile",
+                "fund-flows",
+                "--draws",
+                "100",
+                "--json",
+                str(out_json),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "more-volatile" in out and "not_testable" in out and "agree" in out
     doc = json.loads(out_json.read_text())

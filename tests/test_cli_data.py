@@ -34,16 +34,21 @@ def test_show_and_errors(store_dir, tmp_path, capsys):
 
 
 def test_console_script_runs(store_dir):
-    res = subprocess.run([sys.executable, "-m", "smallcap_bt.cli", "--store", str(store_dir),
-                          "data", "check"], capture_output=True, text=True, check=False)
+    res = subprocess.run(
+        [sys.executable, "-m", "smallcap_bt.cli", "--store", str(store_dir), "data", "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert "Portfolios_Formed_on_ME" in res.stdout and "ok" in res.stdout
 
 
 def test_import_is_fast_and_light():
-    code = ("import sys, smallcap_bt; "
-            "bad = [m for m in ('vectorbt', 'matplotlib', 'statsmodels', 'pandas') "
-            "if m in sys.modules]; print(bad)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, smallcap_bt; "
+        "bad = [m for m in ('vectorbt', 'matplotlib', 'statsmodels', 'pandas') "
+        "if m in sys.modules]; print(bad)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"

@@ -117,8 +117,9 @@ def test_fred_unexpected_header():
 
 
 def test_fred_blank_cells_are_missing_values():
-    frame = parse_fred_csv(b"observation_date,GS10\n2020-01-01,1.5\n2020-02-01,\n"
-                           b"2020-03-01,.\n", "GS10")
+    frame = parse_fred_csv(
+        b"observation_date,GS10\n2020-01-01,1.5\n2020-02-01,\n2020-03-01,.\n", "GS10"
+    )
     assert frame["gs10"].isna().tolist() == [False, True, True]
 
 
@@ -172,8 +173,10 @@ def test_corrupted_blob_is_reported_never_used(tmp_path):
 def test_conflicting_reimport_needs_replace(tmp_path):
     store = tmp_path / "store"
     import_snapshot(FRENCH / "202302", "v", store=store)
-    assert import_snapshot(FRENCH / "202302", "v", store=store).actions[
-        "F-F_Research_Data_Factors"] == "unchanged"
+    assert (
+        import_snapshot(FRENCH / "202302", "v", store=store).actions["F-F_Research_Data_Factors"]
+        == "unchanged"
+    )
     with pytest.raises(VintageMismatchError, match="already holds F-F_Research_Data_Factors"):
         import_snapshot(FRENCH / "202602", "v", store=store)
     rep = import_snapshot(FRENCH / "202602", "v", store=store, replace=True)
@@ -191,11 +194,14 @@ def test_no_vintage_says_how_to_import(tmp_path):
 
 
 def test_fetch_all_default_vintage_name_from_header(tmp_path, server):
-    rep = fetch_vintage(files=["F-F_Research_Data_Factors"], store=tmp_path,
-                        french_url=f"{server}/french/202607")
+    rep = fetch_vintage(
+        files=["F-F_Research_Data_Factors"], store=tmp_path, french_url=f"{server}/french/202607"
+    )
     assert rep.vintage == "202607"
-    assert load("ff.factors.monthly", "202607", store=tmp_path).index[-1].strftime("%Y-%m") \
+    assert (
+        load("ff.factors.monthly", "202607", store=tmp_path).index[-1].strftime("%Y-%m")
         == "2026-07"
+    )
 
 
 def test_base_url_from_environment(tmp_path, server, monkeypatch):

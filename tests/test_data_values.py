@@ -27,9 +27,12 @@ def raw_rows(vintage: str, name: str, title: str) -> tuple[list[str], list[list[
     with zipfile.ZipFile(FRENCH / vintage / "ftp" / f"{name}_CSV.zip") as zf:
         text = zf.read(zf.namelist()[0]).decode("latin-1")
     lines = text.splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.strip() == title) if title else \
-        next(i for i, ln in enumerate(lines) if ln.startswith(",")) - 1
-    rows = list(csv.reader(lines[start + 1:]))
+    start = (
+        next(i for i, ln in enumerate(lines) if ln.strip() == title)
+        if title
+        else next(i for i, ln in enumerate(lines) if ln.startswith(",")) - 1
+    )
+    rows = list(csv.reader(lines[start + 1 :]))
     header = rows[0]
     body = []
     for r in rows[1:]:
@@ -47,8 +50,10 @@ def as_decimal(cells: list[str]) -> np.ndarray:
 
 @pytest.mark.parametrize(
     ("vintage", "title", "n_rows", "last"),
-    [("202602", "Average Value Weight Returns -- Monthly", 1196, "202602"),
-     ("202302", "Value Weight Returns -- Monthly", 1160, "202302")],
+    [
+        ("202602", "Average Value Weight Returns -- Monthly", 1196, "202602"),
+        ("202302", "Value Weight Returns -- Monthly", 1160, "202302"),
+    ],
 )
 def test_size_portfolios_first_last_rows(store_dir, vintage, title, n_rows, last):
     _header, body = raw_rows(vintage, "Portfolios_Formed_on_ME", title)
@@ -58,15 +63,17 @@ def test_size_portfolios_first_last_rows(store_dir, vintage, title, n_rows, last
     assert str(frame.index[0]) == "1926-07" and frame.index[-1].strftime("%Y%m") == last
     for row in (body[0], body[len(body) // 2], body[-1]):
         period = pd.Period(f"{row[0].strip()[:4]}-{row[0].strip()[4:]}", freq="M")
-        np.testing.assert_allclose(frame.loc[period].to_numpy(), as_decimal(row[1:]),
-                                   rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            frame.loc[period].to_numpy(), as_decimal(row[1:]), rtol=0, atol=1e-12
+        )
     # the "<= 0" column is all -99.99 in the file: missing, not a -99.99% return
     assert frame["le_0"].isna().all()
 
 
 def test_decile_labels_map_to_one_name_across_vintages(store_dir):
-    h_new, _ = raw_rows("202602", "Portfolios_Formed_on_ME",
-                        "Average Value Weight Returns -- Monthly")
+    h_new, _ = raw_rows(
+        "202602", "Portfolios_Formed_on_ME", "Average Value Weight Returns -- Monthly"
+    )
     h_old, _ = raw_rows("202302", "Portfolios_Formed_on_ME", "Value Weight Returns -- Monthly")
     assert "2-Dec" in h_new and "Dec 2" in h_old  # the files really differ
     new = load("ff.portfolios_me.monthly.vw", "202602", store=store_dir)
@@ -81,8 +88,9 @@ def test_factors_monthly_and_annual(store_dir, vintage):
     assert len(monthly) == len(body)
     np.testing.assert_allclose(monthly.iloc[0].to_numpy(), as_decimal(body[0][1:]))
     np.testing.assert_allclose(monthly.iloc[-1].to_numpy(), as_decimal(body[-1][1:]))
-    _, annual_rows = raw_rows(vintage, "F-F_Research_Data_Factors",
-                              "Annual Factors: January-December")
+    _, annual_rows = raw_rows(
+        vintage, "F-F_Research_Data_Factors", "Annual Factors: January-December"
+    )
     annual = load("ff.factors.annual", vintage, store=store_dir)
     assert annual.index.freqstr.startswith("Y")
     assert annual.index[0].year == 1927
@@ -91,9 +99,11 @@ def test_factors_monthly_and_annual(store_dir, vintage):
 
 @pytest.mark.parametrize(
     ("name", "ds_id", "vintage"),
-    [("Portfolios_Formed_on_ME", "ff.portfolios_me.monthly.ew", "202602"),
-     ("F-F_Research_Data_Factors", "ff.factors.monthly", "202302"),
-     ("6_Portfolios_2x3", "ff.portfolios_2x3.monthly.vw", "202510")],
+    [
+        ("Portfolios_Formed_on_ME", "ff.portfolios_me.monthly.ew", "202602"),
+        ("F-F_Research_Data_Factors", "ff.factors.monthly", "202302"),
+        ("6_Portfolios_2x3", "ff.portfolios_2x3.monthly.vw", "202510"),
+    ],
 )
 def test_matches_pandas_datareader_parser(server, store_dir, monkeypatch, name, ds_id, vintage):
     """pandas-datareader's own parser (by position) gives the same numbers, in percent."""
@@ -110,8 +120,11 @@ def test_matches_pandas_datareader_parser(server, store_dir, monkeypatch, name, 
 
 def test_book_to_market_table_found_by_multiline_title(store_dir):
     beme = load("ff.portfolios_2x3.beme", store=store_dir)
-    _, body = raw_rows("202510", "6_Portfolios_2x3",
-                       "and BE(Fiscal Year t-1) is adjusted for net stock issuance to Dec t-1")
+    _, body = raw_rows(
+        "202510",
+        "6_Portfolios_2x3",
+        "and BE(Fiscal Year t-1) is adjusted for net stock issuance to Dec t-1",
+    )
     np.testing.assert_allclose(beme.iloc[-1].to_numpy(), [float(c) for c in body[-1][1:]])
     assert beme.index[-1] == pd.Period("2025-10", freq="M")
 
@@ -126,8 +139,9 @@ def test_daily_factors_on_dates(store_dir):
 @pytest.mark.parametrize("series", ["FEDFUNDS", "DFEDTARU", "T10Y2Y", "CPIAUCSL", "USREC"])
 def test_fred_matches_pandas_datareader(server, store_dir, series):
     reader = FredReader(series, start="1800-01-01")
-    reader.__class__ = type("R", (FredReader,), {
-        "url": property(lambda self: f"{server}/fred/graph/fredgraph.csv")})
+    reader.__class__ = type(
+        "R", (FredReader,), {"url": property(lambda self: f"{server}/fred/graph/fredgraph.csv")}
+    )
     theirs = reader.read()[series]
     ours = load(f"fred.{series}", store=store_dir)[series.lower()]
     assert len(ours) == len(theirs)
@@ -155,25 +169,34 @@ def test_two_vintages_coexist_and_differ(store_dir):
     assert (old.loc[common, "smb"] - new.loc[common, "smb"]).abs().max() > 0
     fp_new = vintage_fingerprint("202602", store=store_dir)
     fp_old = vintage_fingerprint("202302", store=store_dir)
-    assert fp_new["datasets"]["ff.factors.monthly"]["sha256"] != \
-        fp_old["datasets"]["ff.factors.monthly"]["sha256"]
+    assert (
+        fp_new["datasets"]["ff.factors.monthly"]["sha256"]
+        != fp_old["datasets"]["ff.factors.monthly"]["sha256"]
+    )
     assert "202302" in fp_old["datasets"]["ff.factors.monthly"]["vintage_line"]
 
 
 def test_import_equals_fetch_and_hashes_are_stable(tmp_path, store_dir):
     from smallcap_bt.data import import_snapshot, vintage_fingerprint
 
-    import_snapshot([FRENCH / "202602", FRENCH / "202510", FRENCH / "202511", FRED_DIR],
-                    store=tmp_path)
-    for ds_id in ("ff.portfolios_me.monthly.vw", "ff.factors.monthly", "fred.DFEDTAR",
-                  "ff.portfolios_2x3.beme"):
-        pdt.assert_frame_equal(load(ds_id, "202602", store=tmp_path),
-                               load(ds_id, "202602", store=store_dir))
+    import_snapshot(
+        [FRENCH / "202602", FRENCH / "202510", FRENCH / "202511", FRED_DIR], store=tmp_path
+    )
+    for ds_id in (
+        "ff.portfolios_me.monthly.vw",
+        "ff.factors.monthly",
+        "fred.DFEDTAR",
+        "ff.portfolios_2x3.beme",
+    ):
+        pdt.assert_frame_equal(
+            load(ds_id, "202602", store=tmp_path), load(ds_id, "202602", store=store_dir)
+        )
     fp = vintage_fingerprint("202602", store=tmp_path)
     assert fp == vintage_fingerprint("202602", store=store_dir)
     # published checksum of the original library zip (shared/data/french/202602/SOURCES.md)
     assert fp["datasets"]["ff.factors.monthly"]["sha256"] == (
-        "6a83b5b883cd06d516f4e116ec14fa52f7f97caaccb930afa6a2af337c1fc4ad")
+        "6a83b5b883cd06d516f4e116ec14fa52f7f97caaccb930afa6a2af337c1fc4ad"
+    )
 
 
 def test_load_returns_a_copy(store_dir):
@@ -186,11 +209,13 @@ def test_lf_line_endings_parse_identically():
     from smallcap_bt.data.catalog import dataset
     from smallcap_bt.data.parse import french_frame, parse_french_csv, unzip_single_csv
 
-    raw = unzip_single_csv((FRENCH / "202602/ftp/Portfolios_Formed_on_ME_CSV.zip").read_bytes(),
-                           "x")
+    raw = unzip_single_csv(
+        (FRENCH / "202602/ftp/Portfolios_Formed_on_ME_CSV.zip").read_bytes(), "x"
+    )
     lf = raw.replace(b"\r\n", b"\n")
     assert b"\r" not in lf
     spec = dataset("ff.portfolios_me.annual.ew")
-    pdt.assert_frame_equal(french_frame(parse_french_csv(raw, "crlf"), spec),
-                           french_frame(parse_french_csv(lf, "lf"), spec))
-
+    pdt.assert_frame_equal(
+        french_frame(parse_french_csv(raw, "crlf"), spec),
+        french_frame(parse_french_csv(lf, "lf"), spec),
+    )

@@ -19,18 +19,24 @@ def _gen():
 def test_generated_pages_are_current(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     gen = _gen()
-    assert (REPO / "docs" / "claims.md").read_text() == gen.claims_md(), \
+    assert (REPO / "docs" / "claims.md").read_text() == gen.claims_md(), (
         "run: COLUMNS=100 python scripts/gen_docs.py"
-    assert (REPO / "docs" / "cli.md").read_text() == gen.cli_md(), \
+    )
+    assert (REPO / "docs" / "cli.md").read_text() == gen.cli_md(), (
         "run: COLUMNS=100 python scripts/gen_docs.py"
+    )
     assert gen.claims_md().count("\n## ") == 35
 
 
 def test_docs_build_strict(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d",
-                          str(tmp_path / "site")], cwd=REPO, capture_output=True, text=True,
-                         check=False, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin",
-                                           "HOME": str(tmp_path)})
+    res = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     api = (tmp_path / "site" / "api" / "index.html").read_text()
     assert "hac_mean" in api and "Newey-West" in api

@@ -22,8 +22,23 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def report(store_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    assert main(["--store", str(store_dir), "report", "--out", str(out), "--vintage", "202602",
-                 "--draws", "200", "-q"]) == 0
+    assert (
+        main(
+            [
+                "--store",
+                str(store_dir),
+                "report",
+                "--out",
+                str(out),
+                "--vintage",
+                "202602",
+                "--draws",
+                "200",
+                "-q",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -84,15 +99,28 @@ def test_html_links_and_images_resolve(report):
     assert "src='http" not in html and 'src="http' not in html  # opens offline
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs "
-                    "it); install with: apt-get install chromium")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian chromium not installed (.ci/run installs "
+    "it); install with: apt-get install chromium",
+)
 def test_html_renders_in_headless_browser(report, tmp_path):
     shot = tmp_path / "shot.png"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-           "--window-size=1200,1600", f"--screenshot={shot}",
-           (report / "report.html").as_uri()]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1200,1600",
+        f"--screenshot={shot}",
+        (report / "report.html").as_uri(),
+    ]
     subprocess.run(cmd, capture_output=True, timeout=120, check=False)
     import matplotlib.image as mpimg
 
@@ -116,8 +144,12 @@ def test_figures_have_axes_series_and_captions(panel, store_dir):
     fig = F.decade_bars(decade_table(panel["small.tercile.vw"], panel["large.tercile.vw"]))
     assert len(fig.axes[0].patches) == 30 and "geometric" in F.caption(fig)
     ctx = Context.open("202602", store_dir)
-    fig = F.event_paths(panel["small.tercile.vw"], panel["large.tercile.vw"],
-                        fed_cut_dates(ctx)["every cut"], draws=50)
+    fig = F.event_paths(
+        panel["small.tercile.vw"],
+        panel["large.tercile.vw"],
+        fed_cut_dates(ctx)["every cut"],
+        draws=50,
+    )
     assert fig.axes[0].get_xlabel().startswith("months after")
     assert "placebo" in F.caption(fig) and len(_lines(fig)) >= 1
     fig = F.rolling_relative_fig(panel)

@@ -33,8 +33,11 @@ from smallcap_bt.stats import (
 )
 from tests.conftest import FRED_DIR, raw_french_table
 
-returns = arrays(np.float64, st.integers(30, 120),
-                 elements=st.floats(-0.3, 0.3, allow_nan=False, allow_subnormal=False))
+returns = arrays(
+    np.float64,
+    st.integers(30, 120),
+    elements=st.floats(-0.3, 0.3, allow_nan=False, allow_subnormal=False),
+)
 
 
 def _series(x: np.ndarray, start: str = "1990-01") -> pd.Series:
@@ -127,14 +130,16 @@ def test_no_look_ahead_in_event_study(k, shift):
     base = event_study(s, l_, dates, horizons=(3, 12), placebo_draws=50, boot_draws=50)
     later = dates[:-1].append(dates[-1:] + pd.DateOffset(months=shift))
     moved = event_study(s, l_, later, horizons=(3, 12), placebo_draws=50, boot_draws=50)
-    np.testing.assert_array_equal(base.events.iloc[:3][["h3", "h12"]],
-                                  moved.events.iloc[:3][["h3", "h12"]])
+    np.testing.assert_array_equal(
+        base.events.iloc[:3][["h3", "h12"]], moved.events.iloc[:3][["h3", "h12"]]
+    )
     # changing returns after an event's window never changes that event's value
     s2 = s.copy()
     s2.loc["2001-01":] = 0.5
     changed = event_study(s2, l_, dates, horizons=(3, 12), placebo_draws=50, boot_draws=50)
-    np.testing.assert_array_equal(base.events.iloc[:2][["h3", "h12"]],
-                                  changed.events.iloc[:2][["h3", "h12"]])
+    np.testing.assert_array_equal(
+        base.events.iloc[:2][["h3", "h12"]], changed.events.iloc[:2][["h3", "h12"]]
+    )
 
 
 # -- against independent calculations on the real snapshots ----------------------------------
@@ -201,21 +206,42 @@ def test_easing_cycles_rule(store_dir):
 
 def test_nber_troughs_match_nber_chronology(panel):
     # NBER business cycle dating committee trough months (nber.org/research/business-cycle-dating)
-    published = ["1927-11", "1933-03", "1938-06", "1945-10", "1949-10", "1954-05", "1958-04",
-                 "1961-02", "1970-11", "1975-03", "1980-07", "1982-11", "1991-03", "2001-11",
-                 "2009-06", "2020-04"]
+    published = [
+        "1927-11",
+        "1933-03",
+        "1938-06",
+        "1945-10",
+        "1949-10",
+        "1954-05",
+        "1958-04",
+        "1961-02",
+        "1970-11",
+        "1975-03",
+        "1980-07",
+        "1982-11",
+        "1991-03",
+        "2001-11",
+        "2009-06",
+        "2020-04",
+    ]
     assert [str(p) for p in nber_troughs(panel["usrec"])] == published
 
 
 def test_event_study_average_matches_direct_computation(panel, store_dir):
     dec = fed_decisions(target_rate_daily(store=store_dir))
     cuts = dec[(dec["kind"] == "cut") & (dec.index >= "1990-01-01")].index
-    es = event_study(panel["small.decile.vw"], panel["large.decile.vw"], cuts, horizons=(12,),
-                     placebo_draws=200, boot_draws=200)
+    es = event_study(
+        panel["small.decile.vw"],
+        panel["large.decile.vw"],
+        cuts,
+        horizons=(12,),
+        placebo_draws=200,
+        boot_draws=200,
+    )
     vals = []
     for d in cuts:
         m = d.to_period("M")
-        win = panel.loc[m + 1: m + 12]
+        win = panel.loc[m + 1 : m + 12]
         if len(win) == 12:
             vals.append(np.prod(1 + win["small.decile.vw"]) - np.prod(1 + win["large.decile.vw"]))
     assert es.estimates[12].value == pytest.approx(np.mean(vals), rel=1e-10)
@@ -231,8 +257,15 @@ def test_runs_and_rolling(panel):
 
 def test_size_definitions_print_what_they_are(store_dir):
     defs = size_definitions()
-    assert [d.id for d in defs] == ["smb", "decile.vw", "quintile.vw", "tercile.vw",
-                                    "decile.ew", "quintile.ew", "tercile.ew"]
+    assert [d.id for d in defs] == [
+        "smb",
+        "decile.vw",
+        "quintile.vw",
+        "tercile.vw",
+        "decile.ew",
+        "quintile.ew",
+        "tercile.ew",
+    ]
     assert "equal-weighted" in str(defs[4]) and "decile" in str(defs[4])
     rel = relative_returns(store=store_dir)
     assert rel.shape[1] == 7 and rel.index.freqstr == "M"
@@ -270,7 +303,8 @@ def test_predictive_regression_equals_statsmodels(panel):
     y = r.rolling(36).sum().shift(-36)
     data = pd.concat([y, signal], axis=1).dropna()
     fit = sm.OLS(data.iloc[:, 0], sm.add_constant(data.iloc[:, 1])).fit(
-        cov_type="HAC", cov_kwds={"maxlags": 36})
+        cov_type="HAC", cov_kwds={"maxlags": 36}
+    )
     assert est.value == pytest.approx(fit.params.iloc[1], rel=1e-10)
     assert est.p_value == pytest.approx(fit.pvalues.iloc[1], rel=1e-8)
     assert "36 lags" in est.method

@@ -21,26 +21,38 @@ def assets(panel):
 
 def test_vectorbt_equals_direct_compounding(panel, assets):
     g = np.random.default_rng(3)
-    w = pd.DataFrame(g.choice([0.0, 0.25, 0.5, 1.0], size=(len(assets), 4)),
-                     index=assets.index, columns=pd.Index(range(4), name="v"))
-    w[4] = signals.rate_regime(panel, ("tbill",), (12,), ("rising",)).iloc[:, 0]\
-        .reindex(assets.index).to_numpy()
+    w = pd.DataFrame(
+        g.choice([0.0, 0.25, 0.5, 1.0], size=(len(assets), 4)),
+        index=assets.index,
+        columns=pd.Index(range(4), name="v"),
+    )
+    w[4] = (
+        signals.rate_regime(panel, ("tbill",), (12,), ("rising",))
+        .iloc[:, 0]
+        .reindex(assets.index)
+        .to_numpy()
+    )
     bt = run_vectorbt(w, assets, cost_bps=0.0)
     ref = run_numpy(w, assets)
     np.testing.assert_allclose(bt.returns.to_numpy(), ref.to_numpy(), rtol=0, atol=1e-10)
-    direct = (w.iloc[:-1].to_numpy() * assets["small"].iloc[1:].to_numpy()[:, None]
-              + (1 - w.iloc[:-1].to_numpy()) * assets["large"].iloc[1:].to_numpy()[:, None])
-    np.testing.assert_allclose((1 + bt.returns).prod().to_numpy(),
-                               np.prod(1 + direct, axis=0), rtol=1e-9)
+    direct = (
+        w.iloc[:-1].to_numpy() * assets["small"].iloc[1:].to_numpy()[:, None]
+        + (1 - w.iloc[:-1].to_numpy()) * assets["large"].iloc[1:].to_numpy()[:, None]
+    )
+    np.testing.assert_allclose(
+        (1 + bt.returns).prod().to_numpy(), np.prod(1 + direct, axis=0), rtol=1e-9
+    )
 
 
 def test_costs_are_turnover_times_rate(assets):
-    w = pd.DataFrame({"switch": np.tile([1.0, 1.0, 0.0], len(assets))[: len(assets)]},
-                     index=assets.index)
+    w = pd.DataFrame(
+        {"switch": np.tile([1.0, 1.0, 0.0], len(assets))[: len(assets)]}, index=assets.index
+    )
     gross = run_vectorbt(w, assets, cost_bps=0.0)
     net = run_vectorbt(w, assets, cost_bps=25.0)
-    np.testing.assert_allclose(net.fees.to_numpy(), 0.0025 * net.turnover.to_numpy(),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        net.fees.to_numpy(), 0.0025 * net.turnover.to_numpy(), rtol=1e-12, atol=1e-15
+    )
     # all-in switches: net return = (1 - rate x turnover) x (1 + gross return) - 1, exactly
     expect = (1 - net.fees.to_numpy()) * (1 + gross.returns.to_numpy()) - 1
     np.testing.assert_allclose(net.returns.to_numpy(), expect, rtol=0, atol=1e-12)
@@ -100,8 +112,7 @@ def test_pbo_worked_examples():
 
 
 def test_sweep_reports_trials_and_overfitting(panel, store_dir):
-    res = sweep("fed-cut", panel=panel, store=store_dir, start="1990-01", cost_bps=10,
-                spa_reps=200)
+    res = sweep("fed-cut", panel=panel, store=store_dir, start="1990-01", cost_bps=10, spa_reps=200)
     assert res.n_variants == 10 and res.overfitting["n_variants"] == 10
     for k in ("deflated_sharpe_active", "pbo", "spa_pvalue_consistent"):
         assert 0 <= res.overfitting[k] <= 1
@@ -119,21 +130,34 @@ def test_sweep_reports_trials_and_overfitting(panel, store_dir):
 def test_buy_and_hold_matches_the_legs(panel, assets):
     res = sweep("buy-and-hold", panel=panel, start="1980-01", cost_bps=0)
     small = res.backtest.returns[("small",)]
-    np.testing.assert_allclose(small.to_numpy(), assets["small"].loc[small.index].to_numpy(),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        small.to_numpy(), assets["small"].loc[small.index].to_numpy(), atol=1e-12
+    )
 
 
 def test_cli_backtest(store_dir, capsys):
-    assert main(["--store", str(store_dir), "backtest", "rate-regime", "--grid",
-                 "lookbacks=6,12", "variables=tbill", "--start", "1960-01"]) == 0
+    assert (
+        main(
+            [
+                "--store",
+                str(store_dir),
+                "backtest",
+                "rate-regime",
+                "--grid",
+                "lookbacks=6,12",
+                "variables=tbill",
+                "--start",
+                "1960-01",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "4 variants tried" in out and "pbo" in out and "deflated_sharpe" in out
-    assert main(["--store", str(store_dir), "backtest", "rate-regime", "--grid",
-                 "bogus=1"]) == 2
+    assert main(["--store", str(store_dir), "backtest", "rate-regime", "--grid", "bogus=1"]) == 2
 
 
 def test_strategies_import_does_not_load_vectorbt():
     code = "import sys, smallcap_bt.strategies; print('vectorbt' in sys.modules)"
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"

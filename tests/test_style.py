@@ -1,12 +1,22 @@
-"""The code base stays ruff clean (run as part of the test command, so CI enforces it)."""
+"""The code base stays ruff clean and ruff formatted (run by the test command, so CI enforces it)."""
 
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
+PATHS = ["smallcap_bt", "tests", "benchmarks", "scripts"]
 
-def test_ruff_clean():
-    res = subprocess.run([sys.executable, "-m", "ruff", "check", "smallcap_bt", "tests",
-                          "benchmarks"], cwd=REPO, capture_output=True, text=True, check=False)
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])
+def test_ruff(command):
+    res = subprocess.run(
+        [sys.executable, "-m", "ruff", *command, *PATHS],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert res.returncode == 0, res.stdout + res.stderr

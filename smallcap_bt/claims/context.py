@@ -70,12 +70,14 @@ class Context:
         """Last month with data in ``column``."""
         return self.panel[column].last_valid_index()
 
-    def require(self, last_needed: str | pd.Period, column: str = "sml.decile.vw",
-                why: str = "") -> None:
+    def require(
+        self, last_needed: str | pd.Period, column: str = "sml.decile.vw", why: str = ""
+    ) -> None:
         """Raise :class:`NotTestableYet` unless ``column`` has data through ``last_needed``."""
         need = pd.Period(last_needed, freq="M")
         have = self.last_month(column)
         if have is None or have < need:
             raise NotTestableYet(
                 f"needs {column} through {need}, but vintage {self.vintage!r} ends {have}"
-                + (f" ({why})" if why else ""))
+                + (f" ({why})" if why else "")
+            )

@@ -24,11 +24,22 @@ def lock_document(ver: Verification) -> dict[str, Any]:
     doc = ver.to_dict()
     claims = {}
     for c in doc["claims"]:
-        parts = {p["name"]: {"verdict": p["verdict"], "estimate": p["headline"]["estimate"],
-                             "spec": p["headline"]["spec"]} for p in c.get("parts", [])}
+        parts = {
+            p["name"]: {
+                "verdict": p["verdict"],
+                "estimate": p["headline"]["estimate"],
+                "spec": p["headline"]["spec"],
+            }
+            for p in c.get("parts", [])
+        }
         claims[c["id"]] = {"verdict": c["verdict"], "parts": parts}
-    return {"library": doc["library"], "vintage": doc["vintage"], "settings": doc["settings"],
-            "tolerance": {"abs": ABS_TOL, "rel": REL_TOL}, "claims": claims}
+    return {
+        "library": doc["library"],
+        "vintage": doc["vintage"],
+        "settings": doc["settings"],
+        "tolerance": {"abs": ABS_TOL, "rel": REL_TOL},
+        "claims": claims,
+    }
 
 
 def write_lock(ver: Verification, path: str | os.PathLike[str]) -> None:
@@ -48,9 +59,11 @@ def check_lock(ver: Verification, path: str | os.PathLike[str]) -> list[str]:
     now = lock_document(ver)
     diffs = []
     if locked["vintage"] != now["vintage"]:
-        diffs.append(f"note: data vintage differs: locked {locked['vintage']['name']}, "
-                     f"now {now['vintage']['name']} (changed datasets: "
-                     f"{_changed(locked['vintage'], now['vintage'])})")
+        diffs.append(
+            f"note: data vintage differs: locked {locked['vintage']['name']}, "
+            f"now {now['vintage']['name']} (changed datasets: "
+            f"{_changed(locked['vintage'], now['vintage'])})"
+        )
     for cid, old in locked["claims"].items():
         new = now["claims"].get(cid)
         if new is None:
@@ -73,13 +86,16 @@ def check_lock(ver: Verification, path: str | os.PathLike[str]) -> list[str]:
                 continue
             limit = max(tol["abs"], tol["rel"] * abs(a))
             if abs(b - a) > limit:
-                diffs.append(f"{cid} [{pname}]: headline {op['spec']} moved {a:.6g} -> "
-                             f"{b:.6g} (|change| {abs(b - a):.4g} > tolerance {limit:.4g})")
+                diffs.append(
+                    f"{cid} [{pname}]: headline {op['spec']} moved {a:.6g} -> "
+                    f"{b:.6g} (|change| {abs(b - a):.4g} > tolerance {limit:.4g})"
+                )
     real = [d for d in diffs if not d.startswith("note:")]
     return diffs if real else []
 
 
 def _changed(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     da, db = a.get("datasets", {}), b.get("datasets", {})
-    return sorted(k for k in set(da) | set(db) if da.get(k, {}).get("sha256") !=
-                  db.get(k, {}).get("sha256"))
+    return sorted(
+        k for k in set(da) | set(db) if da.get(k, {}).get("sha256") != db.get(k, {}).get("sha256")
+    )

@@ -43,8 +43,14 @@ class Source:
 
     def to_dict(self) -> dict[str, str]:
         """JSON form."""
-        return {"key": self.key, "file": self.file, "title": self.title, "author": self.author,
-                "publisher": self.publisher, "date": self.date}
+        return {
+            "key": self.key,
+            "file": self.file,
+            "title": self.title,
+            "author": self.author,
+            "publisher": self.publisher,
+            "date": self.date,
+        }
 
 
 @dataclass
@@ -59,10 +65,19 @@ class SpecResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON form: spec, estimate, ci_low, ci_high, p_value, n, units, agrees."""
         e = self.estimate.to_dict()
-        return {"spec": self.spec, "estimate": e["value"], "ci_low": e["ci_low"],
-                "ci_high": e["ci_high"], "p_value": e["p_value"], "n": e["n"],
-                "units": e["units"], "method": e["method"], "start": e["start"],
-                "end": e["end"], "agrees": bool(self.agrees)}
+        return {
+            "spec": self.spec,
+            "estimate": e["value"],
+            "ci_low": e["ci_low"],
+            "ci_high": e["ci_high"],
+            "p_value": e["p_value"],
+            "n": e["n"],
+            "units": e["units"],
+            "method": e["method"],
+            "start": e["start"],
+            "end": e["end"],
+            "agrees": bool(self.agrees),
+        }
 
 
 @dataclass
@@ -127,8 +142,6 @@ class Part:
         return pd.DataFrame([s.to_dict() for s in self.specs]).set_index("spec")
 
 
-
-
 @dataclass(frozen=True)
 class Claim:
     """A registered claim: provenance, exact words, hypothesis, data needs and its test.
@@ -179,15 +192,20 @@ class Claim:
     def fields(self) -> list[tuple[str, str]]:
         """(label, text) pairs describing the claim, empty ones left out (CLI and docs)."""
         rows = [("source", s.citation()) for s in self.sources]
-        rows += [("as of", self.as_of), ("hypothesis", self.hypothesis),
-                 ("testable", f"{'yes' if self.testable else 'no'} (fidelity: {self.fidelity})"),
-                 ("test", self.test), ("proxy", self.proxy),
-                 ("datasets", ", ".join(self.datasets)), ("reason", self.reason)]
+        rows += [
+            ("as of", self.as_of),
+            ("hypothesis", self.hypothesis),
+            ("testable", f"{'yes' if self.testable else 'no'} (fidelity: {self.fidelity})"),
+            ("test", self.test),
+            ("proxy", self.proxy),
+            ("datasets", ", ".join(self.datasets)),
+            ("reason", self.reason),
+        ]
         return [(k, v) for k, v in rows if v]
 
     def describe(self) -> str:
         """Multi-line description (``smallcap-bt claims show``)."""
-        lines = [f"{self.id}  [{self.family}]", f"  quote:      \"{self.quote}\""]
+        lines = [f"{self.id}  [{self.family}]", f'  quote:      "{self.quote}"']
         lines += [f"  {k + ':':<11} {v}" for k, v in self.fields()]
         return "\n".join(lines)
 

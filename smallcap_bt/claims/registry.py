@@ -35,8 +35,9 @@ class Registry:
             return self._claims[claim_id]
         close = difflib.get_close_matches(claim_id, list(self._claims), n=3, cutoff=0.4)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UnknownDatasetError(f"unknown claim {claim_id!r}{hint} "
-                                  "(smallcap-bt claims list shows all)")
+        raise UnknownDatasetError(
+            f"unknown claim {claim_id!r}{hint} (smallcap-bt claims list shows all)"
+        )
 
     def __iter__(self):
         return iter(self._claims.values())
@@ -51,8 +52,9 @@ class Registry:
         """All ids, in registration order."""
         return list(self._claims)
 
-    def filter(self, *, testable: bool | None = None, source: str | None = None,
-               family: str | None = None) -> list[Claim]:
+    def filter(
+        self, *, testable: bool | None = None, source: str | None = None, family: str | None = None
+    ) -> list[Claim]:
         """Claims matching all given criteria (source key like ``"004"``)."""
         out = []
         for c in self._claims.values():
@@ -67,10 +69,20 @@ class Registry:
 
     def frame(self) -> pd.DataFrame:
         """The registry as a table: id, family, sources, as_of, testable, fidelity, hypothesis."""
-        return pd.DataFrame([{
-            "id": c.id, "family": c.family, "sources": ",".join(s.key for s in c.sources),
-            "as_of": c.as_of, "testable": c.testable, "fidelity": c.fidelity,
-            "hypothesis": c.hypothesis} for c in self._claims.values()]).set_index("id")
+        return pd.DataFrame(
+            [
+                {
+                    "id": c.id,
+                    "family": c.family,
+                    "sources": ",".join(s.key for s in c.sources),
+                    "as_of": c.as_of,
+                    "testable": c.testable,
+                    "fidelity": c.fidelity,
+                    "hypothesis": c.hypothesis,
+                }
+                for c in self._claims.values()
+            ]
+        ).set_index("id")
 
 
 def _default() -> Registry:

@@ -54,22 +54,42 @@ class PartResult:
         """JSON form of the part."""
         h = self.headline.to_dict()
         d: dict[str, Any] = {
-            "name": self.part.name, "hypothesis": self.part.hypothesis,
+            "name": self.part.name,
+            "hypothesis": self.part.hypothesis,
             "verdict": self.verdict,
-            "headline": {k: h[k] for k in ("spec", "estimate", "ci_low", "ci_high", "p_value",
-                                           "n", "units", "method", "start", "end")},
+            "headline": {
+                k: h[k]
+                for k in (
+                    "spec",
+                    "estimate",
+                    "ci_low",
+                    "ci_high",
+                    "p_value",
+                    "n",
+                    "units",
+                    "method",
+                    "start",
+                    "end",
+                )
+            },
             "why_headline": self.part.why_headline,
-            "significant": (None if not self.part.inferential or h["p_value"] is None
-                            else bool(h["p_value"] < RULES["ALPHA"])),
+            "significant": (
+                None
+                if not self.part.inferential or h["p_value"] is None
+                else bool(h["p_value"] < RULES["ALPHA"])
+            ),
             "specifications": [s.to_dict() for s in self.part.specs],
             "robustness": {"agree": self.part.agree, "total": self.part.total},
         }
         if self.part.stated is not None:
             closest = self.part.closest()
-            d["numeric"] = {"stated": self.part.stated, "tolerance": self.part.tolerance,
-                            "reproduced": reproduced(self.part),
-                            "closest_spec": closest.spec if closest else None,
-                            "closest_estimate": closest.estimate.value if closest else None}
+            d["numeric"] = {
+                "stated": self.part.stated,
+                "tolerance": self.part.tolerance,
+                "reproduced": reproduced(self.part),
+                "closest_spec": closest.spec if closest else None,
+                "closest_estimate": closest.estimate.value if closest else None,
+            }
         return d
 
 
@@ -119,33 +139,54 @@ class ClaimResult:
         """The JSON record of ``verify --json``."""
         c = self.claim
         d: dict[str, Any] = {
-            "id": c.id, "source": [s.to_dict() for s in c.sources], "quote": c.quote,
-            "as_of": c.as_of, "hypothesis": c.hypothesis, "fidelity": c.fidelity,
-            "proxy": c.proxy, "test": c.test, "testable": self.verdict != "not_testable",
+            "id": c.id,
+            "source": [s.to_dict() for s in c.sources],
+            "quote": c.quote,
+            "as_of": c.as_of,
+            "hypothesis": c.hypothesis,
+            "fidelity": c.fidelity,
+            "proxy": c.proxy,
+            "test": c.test,
+            "testable": self.verdict != "not_testable",
             "verdict": self.verdict,
         }
         if self.verdict == "not_testable":
-            d.update({"reason": self.reason, "headline": None, "specifications": [],
-                      "robustness": {"agree": 0, "total": 0}})
+            d.update(
+                {
+                    "reason": self.reason,
+                    "headline": None,
+                    "specifications": [],
+                    "robustness": {"agree": 0, "total": 0},
+                }
+            )
             return d
         parts = [p.to_dict() for p in self.parts]
         first = parts[0]
-        d.update({"headline": first["headline"], "significant": first["significant"],
-                  "specifications": [s | {"part": p["name"]} for p in parts
-                                     for s in p["specifications"]],
-                  "robustness": {"agree": sum(p["robustness"]["agree"] for p in parts),
-                                 "total": sum(p["robustness"]["total"] for p in parts)},
-                  "parts": [{k: v for k, v in p.items() if k != "specifications"}
-                            for p in parts]})
+        d.update(
+            {
+                "headline": first["headline"],
+                "significant": first["significant"],
+                "specifications": [
+                    s | {"part": p["name"]} for p in parts for s in p["specifications"]
+                ],
+                "robustness": {
+                    "agree": sum(p["robustness"]["agree"] for p in parts),
+                    "total": sum(p["robustness"]["total"] for p in parts),
+                },
+                "parts": [{k: v for k, v in p.items() if k != "specifications"} for p in parts],
+            }
+        )
         if "numeric" in first:
             d["numeric"] = first["numeric"]
         return d
 
     def summary(self) -> str:
         """Readable multi-line summary."""
-        lines = [f"{self.claim.id}: {self.verdict.upper()}  (vintage {self.vintage})",
-                 f"  \"{self.claim.quote}\"",
-                 f"  — {'; '.join(s.citation() for s in self.claim.sources)}"]
+        lines = [
+            f"{self.claim.id}: {self.verdict.upper()}  (vintage {self.vintage})",
+            f'  "{self.claim.quote}"',
+            f"  — {'; '.join(s.citation() for s in self.claim.sources)}",
+        ]
         if self.verdict == "not_testable":
             lines.append(f"  reason: {self.reason}")
             return "\n".join(lines)
@@ -156,21 +197,28 @@ class ClaimResult:
             lines.append(f"    agreement: {p.part.agree}/{p.part.total} specifications")
             if p.part.stated is not None:
                 c = p.part.closest()
-                lines.append(f"    stated {p.part.stated:.4g}, reproduced within "
-                             f"{p.part.tolerance}: {reproduced(p.part)}; closest spec "
-                             f"{c.spec if c else 'n/a'}")
+                lines.append(
+                    f"    stated {p.part.stated:.4g}, reproduced within "
+                    f"{p.part.tolerance}: {reproduced(p.part)}; closest spec "
+                    f"{c.spec if c else 'n/a'}"
+                )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        head = f"<h4>{html.escape(self.claim.id)}: {self.verdict}</h4>" \
-               f"<blockquote>{html.escape(self.claim.quote)}</blockquote>"
+        head = (
+            f"<h4>{html.escape(self.claim.id)}: {self.verdict}</h4>"
+            f"<blockquote>{html.escape(self.claim.quote)}</blockquote>"
+        )
         if not self.parts:
             return head + f"<p>{html.escape(self.reason)}</p>"
-        return head + f"<pre>{html.escape(self.summary())}</pre>" + \
-            self.specifications.to_html(max_rows=40)
+        return (
+            head
+            + f"<pre>{html.escape(self.summary())}</pre>"
+            + self.specifications.to_html(max_rows=40)
+        )
 
 
 def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
@@ -180,14 +228,15 @@ def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
     try:
         parts = claim.run(ctx)
     except NotTestableYet as exc:
-        return ClaimResult(claim, "not_testable", reason=f"data do not reach the claim: {exc}",
-                           vintage=ctx.vintage)
+        return ClaimResult(
+            claim, "not_testable", reason=f"data do not reach the claim: {exc}", vintage=ctx.vintage
+        )
     except (InsufficientDataError, DataUnavailableError) as exc:
-        return ClaimResult(claim, "not_testable", reason=f"{type(exc).__name__}: {exc}",
-                           vintage=ctx.vintage)
+        return ClaimResult(
+            claim, "not_testable", reason=f"{type(exc).__name__}: {exc}", vintage=ctx.vintage
+        )
     results = [PartResult(p, part_verdict(p)) for p in parts]
-    return ClaimResult(claim, combine([r.verdict for r in results]), results,
-                       vintage=ctx.vintage)
+    return ClaimResult(claim, combine([r.verdict for r in results]), results, vintage=ctx.vintage)
 
 
 @dataclass
@@ -206,10 +255,15 @@ class Verification:
 
     def to_dict(self) -> dict[str, Any]:
         """The full JSON document (library version, vintage, settings, claims)."""
-        return _clean({"library": {"name": "smallcap_bt", "version": __version__},
-                       "vintage": self.fingerprint, "settings": self.settings,
-                       "verdict_rules": RULES,
-                       "claims": [r.to_dict() for r in self.results]})
+        return _clean(
+            {
+                "library": {"name": "smallcap_bt", "version": __version__},
+                "vintage": self.fingerprint,
+                "settings": self.settings,
+                "verdict_rules": RULES,
+                "claims": [r.to_dict() for r in self.results],
+            }
+        )
 
     def to_json(self) -> str:
         """Deterministic JSON (sorted keys, rounded floats): byte-identical across runs."""
@@ -221,11 +275,19 @@ class Verification:
         for r in self.results:
             d = r.to_dict()
             h = d.get("headline") or {}
-            rows.append({"claim": r.claim.id, "verdict": r.verdict,
-                         "headline spec": h.get("spec", ""), "estimate": h.get("estimate"),
-                         "ci_low": h.get("ci_low"), "ci_high": h.get("ci_high"),
-                         "p": h.get("p_value"), "units": h.get("units", ""),
-                         "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}"})
+            rows.append(
+                {
+                    "claim": r.claim.id,
+                    "verdict": r.verdict,
+                    "headline spec": h.get("spec", ""),
+                    "estimate": h.get("estimate"),
+                    "ci_low": h.get("ci_low"),
+                    "ci_high": h.get("ci_high"),
+                    "p": h.get("p_value"),
+                    "units": h.get("units", ""),
+                    "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
+                }
+            )
         return pd.DataFrame(rows).set_index("claim")
 
     def _repr_html_(self) -> str:
@@ -244,7 +306,8 @@ def _ensure_vintage(store: StoreArg, vintage: str | None) -> Store:
                 f"no data vintage is stored at {st.root} and downloading failed ({exc}). "
                 "Without network, import a snapshot: smallcap-bt data import --vintage 202602 "
                 "../shared/data/french/202602 ../shared/data/french/202510 "
-                "../shared/data/french/202511 ../shared/data/fred/2026-08-10") from None
+                "../shared/data/french/202511 ../shared/data/fred/2026-08-10"
+            ) from None
     return st
 
 

@@ -133,83 +133,261 @@ def _ds(spec: DatasetSpec) -> None:
 
 # --- Kenneth French Data Library -------------------------------------------------------------
 _file("F-F_Research_Data_Factors", "french", "Fama-French 3 factors (Mkt-RF, SMB, HML) and RF")
-_file("Portfolios_Formed_on_ME", "french",
-      "Portfolios formed on size (ME): 30/40/30, quintiles, deciles")
+_file(
+    "Portfolios_Formed_on_ME",
+    "french",
+    "Portfolios formed on size (ME): 30/40/30, quintiles, deciles",
+)
 _file("6_Portfolios_2x3", "french", "6 portfolios formed on size and book-to-market (2x3)")
 _file("F-F_Research_Data_5_Factors_2x3", "french", "Fama-French 5 factors (2x3)")
 _file("F-F_Momentum_Factor", "french", "Momentum factor (Mom)")
 _file("F-F_Research_Data_Factors_daily", "french", "Fama-French 3 factors, daily")
 
 _F3 = ("mkt_rf", "smb", "hml", "rf")
-_ds(DatasetSpec("ff.factors.monthly", "F-F_Research_Data_Factors", "french", "M",
-                "decimal return per month", "Mkt-RF, SMB, HML and the 1-month T-bill RF",
-                None, _F3, True))
-_ds(DatasetSpec("ff.factors.annual", "F-F_Research_Data_Factors", "french", "A",
-                "decimal return per calendar year", "Annual factors, January-December",
-                r"annual factors", _F3, True))
-_ds(DatasetSpec("ff.factors.daily", "F-F_Research_Data_Factors_daily", "french", "D",
-                "decimal return per trading day", "Daily Mkt-RF, SMB, HML and RF",
-                None, _F3, True))
+_ds(
+    DatasetSpec(
+        "ff.factors.monthly",
+        "F-F_Research_Data_Factors",
+        "french",
+        "M",
+        "decimal return per month",
+        "Mkt-RF, SMB, HML and the 1-month T-bill RF",
+        None,
+        _F3,
+        True,
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.factors.annual",
+        "F-F_Research_Data_Factors",
+        "french",
+        "A",
+        "decimal return per calendar year",
+        "Annual factors, January-December",
+        r"annual factors",
+        _F3,
+        True,
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.factors.daily",
+        "F-F_Research_Data_Factors_daily",
+        "french",
+        "D",
+        "decimal return per trading day",
+        "Daily Mkt-RF, SMB, HML and RF",
+        None,
+        _F3,
+        True,
+    )
+)
 _F5 = ("mkt_rf", "smb", "hml", "rmw", "cma", "rf")
-_ds(DatasetSpec("ff.factors5.monthly", "F-F_Research_Data_5_Factors_2x3", "french", "M",
-                "decimal return per month", "Five factors (2x3 sorts), monthly", None, _F5, True))
-_ds(DatasetSpec("ff.factors5.annual", "F-F_Research_Data_5_Factors_2x3", "french", "A",
-                "decimal return per calendar year", "Five factors (2x3 sorts), annual",
-                r"annual factors", _F5, True))
-_ds(DatasetSpec("ff.momentum.monthly", "F-F_Momentum_Factor", "french", "M",
-                "decimal return per month", "Momentum factor, monthly", None, ("mom",), True))
-_ds(DatasetSpec("ff.momentum.annual", "F-F_Momentum_Factor", "french", "A",
-                "decimal return per calendar year", "Momentum factor, annual",
-                r"january-december", ("mom",), True))
+_ds(
+    DatasetSpec(
+        "ff.factors5.monthly",
+        "F-F_Research_Data_5_Factors_2x3",
+        "french",
+        "M",
+        "decimal return per month",
+        "Five factors (2x3 sorts), monthly",
+        None,
+        _F5,
+        True,
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.factors5.annual",
+        "F-F_Research_Data_5_Factors_2x3",
+        "french",
+        "A",
+        "decimal return per calendar year",
+        "Five factors (2x3 sorts), annual",
+        r"annual factors",
+        _F5,
+        True,
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.momentum.monthly",
+        "F-F_Momentum_Factor",
+        "french",
+        "M",
+        "decimal return per month",
+        "Momentum factor, monthly",
+        None,
+        ("mom",),
+        True,
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.momentum.annual",
+        "F-F_Momentum_Factor",
+        "french",
+        "A",
+        "decimal return per calendar year",
+        "Momentum factor, annual",
+        r"january-december",
+        ("mom",),
+        True,
+    )
+)
 
 _ME = tuple(ME_COLUMNS)
 for _w, _word in (("vw", "value"), ("ew", "equal")):
-    _ds(DatasetSpec(f"ff.portfolios_me.monthly.{_w}", "Portfolios_Formed_on_ME", "french", "M",
-                    "decimal return per month",
-                    f"{_word.title()}-weighted monthly returns of size portfolios "
-                    "(30/40/30 breakpoints, quintiles, deciles; NYSE breakpoints)",
-                    rf"^(average )?{_word} weight(ed)? returns -- monthly$", _ME, True))
-    _ds(DatasetSpec(f"ff.portfolios_me.annual.{_w}", "Portfolios_Formed_on_ME", "french", "A",
-                    "decimal return per calendar year",
-                    f"{_word.title()}-weighted annual (Jan-Dec) returns of size portfolios",
-                    rf"^(average )?{_word} weight(ed)? returns -- annual", _ME, True))
-    _ds(DatasetSpec(f"ff.portfolios_2x3.monthly.{_w}", "6_Portfolios_2x3", "french", "M",
-                    "decimal return per month",
-                    f"{_word.title()}-weighted monthly returns of the 6 size x B/M portfolios",
-                    rf"^(average )?{_word} weight(ed)? returns -- monthly$", tuple(SIX_COLUMNS),
-                    True))
-    _ds(DatasetSpec(f"ff.portfolios_2x3.annual.{_w}", "6_Portfolios_2x3", "french", "A",
-                    "decimal return per calendar year",
-                    f"{_word.title()}-weighted annual returns of the 6 size x B/M portfolios",
-                    rf"^(average )?{_word} weight(ed)? returns -- annual", tuple(SIX_COLUMNS),
-                    True))
-_ds(DatasetSpec("ff.portfolios_me.firms", "Portfolios_Formed_on_ME", "french", "M",
-                "number of firms", "Number of firms in each size portfolio",
-                r"^number of firms", _ME))
-_ds(DatasetSpec("ff.portfolios_me.size", "Portfolios_Formed_on_ME", "french", "M",
-                "USD millions", "Average firm size (market equity) in each size portfolio",
-                r"^average firm size", _ME))
-_ds(DatasetSpec("ff.portfolios_2x3.firms", "6_Portfolios_2x3", "french", "M",
-                "number of firms", "Number of firms in each of the 6 portfolios",
-                r"^number of firms", tuple(SIX_COLUMNS)))
-_ds(DatasetSpec("ff.portfolios_2x3.market_cap", "6_Portfolios_2x3", "french", "M",
-                "USD millions", "Average market cap of firms in each of the 6 portfolios",
-                r"^average market cap", tuple(SIX_COLUMNS)))
-_ds(DatasetSpec("ff.portfolios_2x3.beme", "6_Portfolios_2x3", "french", "M",
-                "ratio (book equity / market equity)",
-                "Value-weight average BE/ME, BE of fiscal year t-1 over ME of December t-1",
-                r"average of be/me calculated", tuple(SIX_COLUMNS)))
-_ds(DatasetSpec("ff.portfolios_2x3.beme_june", "6_Portfolios_2x3", "french", "M",
-                "ratio (book equity / market equity)",
-                "Value-weight average BE/ME, BE of fiscal year t-1 over ME of June t",
-                r"average of be_fyt-1/me_june", tuple(SIX_COLUMNS)))
-_ds(DatasetSpec("ff.portfolios_2x3.op", "6_Portfolios_2x3", "french", "M",
-                "ratio (operating profit / book equity)",
-                "Value-weight average operating profitability", r"average of op calculated",
-                tuple(SIX_COLUMNS)))
-_ds(DatasetSpec("ff.portfolios_2x3.inv", "6_Portfolios_2x3", "french", "M",
-                "log growth of assets", "Value-weight average investment (asset growth)",
-                r"average of investment", tuple(SIX_COLUMNS)))
+    _ds(
+        DatasetSpec(
+            f"ff.portfolios_me.monthly.{_w}",
+            "Portfolios_Formed_on_ME",
+            "french",
+            "M",
+            "decimal return per month",
+            f"{_word.title()}-weighted monthly returns of size portfolios "
+            "(30/40/30 breakpoints, quintiles, deciles; NYSE breakpoints)",
+            rf"^(average )?{_word} weight(ed)? returns -- monthly$",
+            _ME,
+            True,
+        )
+    )
+    _ds(
+        DatasetSpec(
+            f"ff.portfolios_me.annual.{_w}",
+            "Portfolios_Formed_on_ME",
+            "french",
+            "A",
+            "decimal return per calendar year",
+            f"{_word.title()}-weighted annual (Jan-Dec) returns of size portfolios",
+            rf"^(average )?{_word} weight(ed)? returns -- annual",
+            _ME,
+            True,
+        )
+    )
+    _ds(
+        DatasetSpec(
+            f"ff.portfolios_2x3.monthly.{_w}",
+            "6_Portfolios_2x3",
+            "french",
+            "M",
+            "decimal return per month",
+            f"{_word.title()}-weighted monthly returns of the 6 size x B/M portfolios",
+            rf"^(average )?{_word} weight(ed)? returns -- monthly$",
+            tuple(SIX_COLUMNS),
+            True,
+        )
+    )
+    _ds(
+        DatasetSpec(
+            f"ff.portfolios_2x3.annual.{_w}",
+            "6_Portfolios_2x3",
+            "french",
+            "A",
+            "decimal return per calendar year",
+            f"{_word.title()}-weighted annual returns of the 6 size x B/M portfolios",
+            rf"^(average )?{_word} weight(ed)? returns -- annual",
+            tuple(SIX_COLUMNS),
+            True,
+        )
+    )
+_ds(
+    DatasetSpec(
+        "ff.portfolios_me.firms",
+        "Portfolios_Formed_on_ME",
+        "french",
+        "M",
+        "number of firms",
+        "Number of firms in each size portfolio",
+        r"^number of firms",
+        _ME,
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.portfolios_me.size",
+        "Portfolios_Formed_on_ME",
+        "french",
+        "M",
+        "USD millions",
+        "Average firm size (market equity) in each size portfolio",
+        r"^average firm size",
+        _ME,
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.portfolios_2x3.firms",
+        "6_Portfolios_2x3",
+        "french",
+        "M",
+        "number of firms",
+        "Number of firms in each of the 6 portfolios",
+        r"^number of firms",
+        tuple(SIX_COLUMNS),
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.portfolios_2x3.market_cap",
+        "6_Portfolios_2x3",
+        "french",
+        "M",
+        "USD millions",
+        "Average market cap of firms in each of the 6 portfolios",
+        r"^average market cap",
+        tuple(SIX_COLUMNS),
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.portfolios_2x3.beme",
+        "6_Portfolios_2x3",
+        "french",
+        "M",
+        "ratio (book equity / market equity)",
+        "Value-weight average BE/ME, BE of fiscal year t-1 over ME of December t-1",
+        r"average of be/me calculated",
+        tuple(SIX_COLUMNS),
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.portfolios_2x3.beme_june",
+        "6_Portfolios_2x3",
+        "french",
+        "M",
+        "ratio (book equity / market equity)",
+        "Value-weight average BE/ME, BE of fiscal year t-1 over ME of June t",
+        r"average of be_fyt-1/me_june",
+        tuple(SIX_COLUMNS),
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.portfolios_2x3.op",
+        "6_Portfolios_2x3",
+        "french",
+        "M",
+        "ratio (operating profit / book equity)",
+        "Value-weight average operating profitability",
+        r"average of op calculated",
+        tuple(SIX_COLUMNS),
+    )
+)
+_ds(
+    DatasetSpec(
+        "ff.portfolios_2x3.inv",
+        "6_Portfolios_2x3",
+        "french",
+        "M",
+        "log growth of assets",
+        "Value-weight average investment (asset growth)",
+        r"average of investment",
+        tuple(SIX_COLUMNS),
+    )
+)
 
 # --- FRED ------------------------------------------------------------------------------------
 _FRED: dict[str, tuple[Frequency, str, str]] = {
@@ -271,8 +449,14 @@ def catalog_frame():  # -> pandas.DataFrame (pandas imported lazily)
     import pandas as pd
 
     rows = [
-        {"id": d.id, "source": d.source, "file": d.file, "frequency": d.frequency,
-         "units": d.units, "description": d.description}
+        {
+            "id": d.id,
+            "source": d.source,
+            "file": d.file,
+            "frequency": d.frequency,
+            "units": d.units,
+            "description": d.description,
+        }
         for d in DATASETS.values()
     ]
     return pd.DataFrame(rows).set_index("id")

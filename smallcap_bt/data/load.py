@@ -102,8 +102,11 @@ def import_snapshot(
     replace : bool
         Replace files that the vintage already holds with different bytes.
     """
-    dirs = [Path(directories)] if isinstance(directories, str | os.PathLike) else [
-        Path(d) for d in directories]
+    dirs = (
+        [Path(directories)]
+        if isinstance(directories, str | os.PathLike)
+        else [Path(d) for d in directories]
+    )
     found: list[tuple[str, Path]] = []
     ignored: list[str] = []
     for folder in dirs:
@@ -111,13 +114,19 @@ def import_snapshot(
             raise DataUnavailableError(f"snapshot folder {folder} does not exist")
         here = []
         for name, spec in FILES.items():
-            path = _french_path(folder, name) if spec.source == "french" else (
-                folder / spec.filename if (folder / spec.filename).is_file() else None)
+            path = (
+                _french_path(folder, name)
+                if spec.source == "french"
+                else (folder / spec.filename if (folder / spec.filename).is_file() else None)
+            )
             if path is not None:
                 here.append((name, path))
         known = {p.name for _, p in here}
-        ignored += [f"{folder.name}/{p.name}" for p in sorted(folder.glob("*"))
-                    if p.is_file() and p.suffix.lower() in (".zip", ".csv") and p.name not in known]
+        ignored += [
+            f"{folder.name}/{p.name}"
+            for p in sorted(folder.glob("*"))
+            if p.is_file() and p.suffix.lower() in (".zip", ".csv") and p.name not in known
+        ]
         if not here:
             raise DataUnavailableError(
                 f"no known data file in {folder}: expected ftp/<NAME>_CSV.zip (Kenneth French) "
@@ -126,8 +135,9 @@ def import_snapshot(
         found += here
     if vintage is None:
         first_french = next(((n, p) for n, p in found if file_spec(n).source == "french"), None)
-        vintage = (_crsp_vintage(first_french[1].read_bytes(), first_french[0])
-                   if first_french else None) or dirs[0].name
+        vintage = (
+            _crsp_vintage(first_french[1].read_bytes(), first_french[0]) if first_french else None
+        ) or dirs[0].name
     st = _store(store)
     report = ImportReport(vintage, ignored=ignored)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -135,9 +145,14 @@ def import_snapshot(
         if name in report.actions:  # an earlier folder already supplied it
             report.actions[name] += f" (also in {path.parent}, kept the first)"
             continue
-        report.actions[name] = st.add_file(vintage, name, path.read_bytes(),
-                                           origin=str(path.resolve()), retrieved_at=now,
-                                           replace=replace)
+        report.actions[name] = st.add_file(
+            vintage,
+            name,
+            path.read_bytes(),
+            origin=str(path.resolve()),
+            retrieved_at=now,
+            replace=replace,
+        )
     return report
 
 
@@ -167,17 +182,22 @@ def fetch_vintage(
     fetched = []
     for name in names:
         spec = file_spec(name)
-        fetched.append(fetch_french_file(name, french_url) if spec.source == "french"
-                       else fetch_fred_series(name, fred_url))
+        fetched.append(
+            fetch_french_file(name, french_url)
+            if spec.source == "french"
+            else fetch_fred_series(name, fred_url)
+        )
     if vintage is None:
         french = [f for f in fetched if file_spec(f.name).source == "french"]
-        vintage = (_crsp_vintage(french[0].content, french[0].name) if french else None) or \
-            dt.date.today().isoformat()
+        vintage = (
+            _crsp_vintage(french[0].content, french[0].name) if french else None
+        ) or dt.date.today().isoformat()
     st = _store(store)
     report = ImportReport(vintage)
     for f in fetched:
-        report.actions[f.name] = st.add_file(vintage, f.name, f.content, origin=f.url,
-                                             retrieved_at=f.retrieved_at, replace=replace)
+        report.actions[f.name] = st.add_file(
+            vintage, f.name, f.content, origin=f.url, retrieved_at=f.retrieved_at, replace=replace
+        )
     return report
 
 
@@ -202,7 +222,11 @@ def vintage_fingerprint(
     datasets = {}
     for _fname, rec in sorted(man["files"].items()):
         for ds_id, ds in sorted(rec["datasets"].items()):
-            datasets[ds_id] = {"file": rec["filename"], "sha256": rec["sha256"],
-                               "vintage_line": rec.get("vintage_line"),
-                               "first": ds["first"], "last": ds["last"]}
+            datasets[ds_id] = {
+                "file": rec["filename"],
+                "sha256": rec["sha256"],
+                "vintage_line": rec.get("vintage_line"),
+                "first": ds["first"],
+                "last": ds["last"],
+            }
     return {"name": man["name"], "datasets": datasets}

@@ -112,7 +112,7 @@ def parse_french_csv(raw: bytes, name: str) -> FrenchFile:
     headers = [i for i, line in enumerate(lines) if line.startswith(",")]
     if not headers:
         raise SchemaError(f"{name}: no table found (no header line starting with ',')")
-    if not any(line.strip().startswith("Copyright") for line in lines[headers[-1]:]):
+    if not any(line.strip().startswith("Copyright") for line in lines[headers[-1] :]):
         raise SchemaError(
             f"{name}: the copyright footer after the last table is missing; "
             "the file looks truncated"
@@ -167,9 +167,7 @@ def parse_french_csv(raw: bytes, name: str) -> FrenchFile:
         tables.append(FrenchTable(title, labels, tuple(keys), values, h + 1))
         prev_end = i
     first = preamble.split("\n", 1)[0].strip() if preamble else ""
-    vintage_line = next(
-        (ln.strip() for ln in preamble.split("\n") if _VINTAGE.search(ln)), first
-    )
+    vintage_line = next((ln.strip() for ln in preamble.split("\n") if _VINTAGE.search(ln)), first)
     return FrenchFile(name, preamble, vintage_line, tuple(tables))
 
 
@@ -238,8 +236,9 @@ def french_frame(ff: FrenchFile, spec: DatasetSpec) -> pd.DataFrame:
         values = values / 100.0
     frame = pd.DataFrame(values, index=_index(table.keys, ff.name, table.title), columns=cols)
     expected = {"M": "M", "A": "Y", "D": None}[spec.frequency]
-    actual = getattr(frame.index, "freqstr", None) if isinstance(frame.index, pd.PeriodIndex) \
-        else None
+    actual = (
+        getattr(frame.index, "freqstr", None) if isinstance(frame.index, pd.PeriodIndex) else None
+    )
     if expected != (actual[0] if actual else None):
         raise SchemaError(
             f"{ff.name}: table for dataset {spec.id!r} has frequency {actual or 'daily'}, "
@@ -265,8 +264,11 @@ def parse_fred_csv(raw: bytes, series: str, frequency: str = "M") -> pd.DataFram
     if not lines:
         raise SchemaError(f"FRED series {series}: file is empty")
     head = [h.strip().strip('"') for h in lines[0].split(",")]
-    if len(head) != 2 or head[0].lower() not in ("observation_date", "date") \
-            or head[1].upper() != series.upper():
+    if (
+        len(head) != 2
+        or head[0].lower() not in ("observation_date", "date")
+        or head[1].upper() != series.upper()
+    ):
         raise SchemaError(
             f"FRED series {series}: unexpected header {lines[0]!r}; "
             f"expected 'observation_date,{series}'"

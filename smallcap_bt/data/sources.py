@@ -97,8 +97,9 @@ def fetch_french_file(
         Network down or HTTP error; the message carries the URL and status.
     """
     file_spec(name)
-    reader = _FrenchReader(name, french_base_url(base_url), retry_count=retry_count,
-                           timeout=timeout, pause=0.2)
+    reader = _FrenchReader(
+        name, french_base_url(base_url), retry_count=retry_count, timeout=timeout, pause=0.2
+    )
     return _get(reader, reader.url, name, f"{name}_CSV.zip")
 
 
@@ -113,6 +114,7 @@ def fetch_fred_series(
         Network down or HTTP error; the message carries the URL and status.
     """
     file_spec(series)
-    reader = _FredReader(series, fred_base_url(base_url), retry_count=retry_count,
-                         timeout=timeout, pause=0.2)
+    reader = _FredReader(
+        series, fred_base_url(base_url), retry_count=retry_count, timeout=timeout, pause=0.2
+    )
     return _get(reader, reader.url, series, f"FRED series {series}")

@@ -26,7 +26,7 @@ PANEL_COLUMNS: dict[str, str] = {
     "rf": "1-month T-bill return, decimal per month",
     "fedfunds": "effective fed funds rate, monthly average, percent p.a. (FRED FEDFUNDS)",
     "target": "fed funds target at month end, percent p.a.: DFEDTAR to 2008-12-15, then the "
-              "midpoint of DFEDTARL/DFEDTARU (FRED; effective dates)",
+    "midpoint of DFEDTARL/DFEDTARU (FRED; effective dates)",
     "target_change": "change of the month-end target over the month, percentage points",
     "tbill": "3-month T-bill rate, percent p.a. (FRED TB3MS)",
     "gs2": "2-year Treasury yield, percent p.a. (FRED GS2)",
@@ -41,7 +41,7 @@ PANEL_COLUMNS: dict[str, str] = {
     "ip_growth": "industrial production growth over 12 months, percent (FRED INDPRO)",
     "unrate": "unemployment rate, percent (FRED UNRATE)",
     "rel_beme": "aggregate BE/ME of the three small 2x3 portfolios over that of the three big "
-                "ones (value-weighted by total market equity = avg cap x firms), ratio",
+    "ones (value-weighted by total market equity = avg cap x firms), ratio",
 }
 
 
@@ -119,8 +119,13 @@ def monthly_panel(vintage: str | None = None, *, store: StoreArg = None) -> pd.D
         tm = tm.reindex(pd.period_range(tm.index[0], tm.index[-1], freq="M")).ffill()
         put("target", tm)
         put("target_change", tm.diff())
-        for sid, col in (("TB3MS", "tbill"), ("GS2", "gs2"), ("GS10", "gs10"),
-                         ("UNRATE", "unrate"), ("USREC", "usrec")):
+        for sid, col in (
+            ("TB3MS", "tbill"),
+            ("GS2", "gs2"),
+            ("GS10", "gs10"),
+            ("UNRATE", "unrate"),
+            ("USREC", "usrec"),
+        ):
             put(col, _monthly(sid, vintage, store))
         out["slope_10y3m"] = out["gs10"] - out["tbill"]
         put("t10y3m", _monthly("T10Y3M", vintage, store))

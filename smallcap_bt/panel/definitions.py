@@ -67,17 +67,24 @@ class SizeDefinition:
 
 _WORD = {"vw": "value-weighted", "ew": "equal-weighted"}
 _DEFS: dict[str, SizeDefinition] = {
-    "smb": SizeDefinition("smb", "Fama-French SMB factor (value-weighted 2x3 sorts)", None, None,
-                          "vw"),
+    "smb": SizeDefinition(
+        "smb", "Fama-French SMB factor (value-weighted 2x3 sorts)", None, None, "vw"
+    ),
 }
 for _w in ("vw", "ew"):
     _DEFS[f"decile.{_w}"] = SizeDefinition(
-        f"decile.{_w}", f"smallest minus largest size decile ({_WORD[_w]})", "lo_10", "hi_10", _w)
+        f"decile.{_w}", f"smallest minus largest size decile ({_WORD[_w]})", "lo_10", "hi_10", _w
+    )
     _DEFS[f"quintile.{_w}"] = SizeDefinition(
-        f"quintile.{_w}", f"smallest minus largest size quintile ({_WORD[_w]})", "lo_20", "hi_20",
-        _w)
+        f"quintile.{_w}",
+        f"smallest minus largest size quintile ({_WORD[_w]})",
+        "lo_20",
+        "hi_20",
+        _w,
+    )
     _DEFS[f"tercile.{_w}"] = SizeDefinition(
-        f"tercile.{_w}", f"bottom 30% minus top 30% by size ({_WORD[_w]})", "lo_30", "hi_30", _w)
+        f"tercile.{_w}", f"bottom 30% minus top 30% by size ({_WORD[_w]})", "lo_30", "hi_30", _w
+    )
 
 
 def size_definitions() -> list[SizeDefinition]:
@@ -95,8 +102,10 @@ def definition(def_id: str | SizeDefinition) -> SizeDefinition:
 
     close = difflib.get_close_matches(def_id, list(_DEFS), n=3)
     raise UnknownDatasetError(
-        f"unknown size definition {def_id!r}" + (f"; did you mean {close}?" if close else "")
-        + f" (known: {list(_DEFS)})")
+        f"unknown size definition {def_id!r}"
+        + (f"; did you mean {close}?" if close else "")
+        + f" (known: {list(_DEFS)})"
+    )
 
 
 def legs(

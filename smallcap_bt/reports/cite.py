@@ -14,8 +14,15 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
     files = man["files"]
     import re
 
-    crsp = sorted({m.group(1) for rec in files.values() if rec["source"] == "french"
-                   for m in [re.search(r"(\d{6}) CRSP", rec.get("vintage_line") or "")] if m})
+    crsp = sorted(
+        {
+            m.group(1)
+            for rec in files.values()
+            if rec["source"] == "french"
+            for m in [re.search(r"(\d{6}) CRSP", rec.get("vintage_line") or "")]
+            if m
+        }
+    )
     entries = [
         "@software{smallcap_bt,\n  title = {smallcap\\_bt: reconstructing claims about US "
         "small vs large caps from primary data},\n  author = {{smallcap\\_bt developers}},\n"
@@ -23,9 +30,13 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
         f"  note = {{Results computed on data vintage {man['name']}}}\n}}",
         "@misc{french_data_library,\n  author = {French, Kenneth R.},\n  title = {Data "
         "Library},\n  howpublished = {\\url{https://mba.tuck.dartmouth.edu/pages/faculty/ken."
-        "french/data_library.html}},\n  note = {Files: " + ", ".join(sorted(
-            rec["filename"] for rec in files.values() if rec["source"] == "french")).replace(
-            "_", "\\_") + "; CRSP database vintages " + ", ".join(crsp) + "}\n}",
+        "french/data_library.html}},\n  note = {Files: "
+        + ", ".join(
+            sorted(rec["filename"] for rec in files.values() if rec["source"] == "french")
+        ).replace("_", "\\_")
+        + "; CRSP database vintages "
+        + ", ".join(crsp)
+        + "}\n}",
     ]
     for name, rec in sorted(files.items()):
         if rec["source"] != "fred":
@@ -36,5 +47,6 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
             f"{{\\url{{https://fred.stlouisfed.org/series/{name}}}}},\n"
             f"  urldate = {{{rec['retrieved_at'][:10]}}},\n  note = {{sha256 "
             f"{rec['sha256'][:16]}, observations through "
-            f"{next(iter(rec['datasets'].values()))['last']}}}\n}}")
+            f"{next(iter(rec['datasets'].values()))['last']}}}\n}}"
+        )
     return "\n\n".join(entries) + "\n"

@@ -71,11 +71,14 @@ def cumulative_wealth(panel: pd.DataFrame, definition: str = "tercile.vw") -> Fi
     ax2.set_yscale("log")
     ax2.set_ylabel("small / large")
     for ax in (ax1, ax2):
-        _shade_recessions(ax, panel["usrec"].loc[s.index[0]:])
+        _shade_recessions(ax, panel["usrec"].loc[s.index[0] :])
     ax1.set_title("Small vs large caps: cumulative total return")
-    _caption(fig, f"Definition {definition} (Kenneth French size portfolios, NYSE breakpoints); "
-                  f"monthly total returns compounded {s.index[0]}..{s.index[-1]}; grey = NBER "
-                  "recessions (FRED USREC).")
+    _caption(
+        fig,
+        f"Definition {definition} (Kenneth French size portfolios, NYSE breakpoints); "
+        f"monthly total returns compounded {s.index[0]}..{s.index[-1]}; grey = NBER "
+        "recessions (FRED USREC).",
+    )
     return fig
 
 
@@ -87,20 +90,30 @@ def decade_bars(table: pd.DataFrame, definition: str = "tercile.vw") -> Figure:
     ax.bar(xs - 0.27, table["small"] * 100, 0.27, label="small", color="tab:orange")
     ax.bar(xs, table["large"] * 100, 0.27, label="large", color="tab:blue")
     ax.bar(xs + 0.27, table["sml"] * 100, 0.27, label="small minus large", color="black")
-    ax.set_xticks(xs, [d + ("" if c else "*") for d, c in zip(table.index, table["complete"],
-                                                              strict=True)])
+    ax.set_xticks(
+        xs, [d + ("" if c else "*") for d, c in zip(table.index, table["complete"], strict=True)]
+    )
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("% per year (geometric)")
     ax.legend()
     ax.set_title("Returns by calendar decade")
-    _caption(fig, f"Definition {definition}; geometric annualised returns per calendar decade, "
-                  f"{table['start'].iloc[0]}..{table['end'].iloc[-1]}; * = incomplete decade.")
+    _caption(
+        fig,
+        f"Definition {definition}; geometric annualised returns per calendar decade, "
+        f"{table['start'].iloc[0]}..{table['end'].iloc[-1]}; * = incomplete decade.",
+    )
     return fig
 
 
-def event_paths(small: pd.Series, large: pd.Series, dates: pd.DatetimeIndex,
-                horizon: int = 24, definition: str = "tercile.vw", draws: int = 1000,
-                seed: int = 0) -> Figure:
+def event_paths(
+    small: pd.Series,
+    large: pd.Series,
+    dates: pd.DatetimeIndex,
+    horizon: int = 24,
+    definition: str = "tercile.vw",
+    draws: int = 1000,
+    seed: int = 0,
+) -> Figure:
     """Mean cumulative relative return after events, with a 5-95% random-date placebo band."""
     from smallcap_bt.stats.events import _relative_windows
 
@@ -125,9 +138,12 @@ def event_paths(small: pd.Series, large: pd.Series, dates: pd.DatetimeIndex,
     ax.set_ylabel("cumulative small minus large, %")
     ax.legend()
     ax.set_title("Small minus large after Fed cuts")
-    _caption(fig, f"Definition {definition}; events = FRED target-rate cuts (effective dates), "
-                  "windows start the month after; compounded small minus compounded large; "
-                  f"placebo = {draws} draws of as many random months.")
+    _caption(
+        fig,
+        f"Definition {definition}; events = FRED target-rate cuts (effective dates), "
+        "windows start the month after; compounded small minus compounded large; "
+        f"placebo = {draws} draws of as many random months.",
+    )
     return fig
 
 
@@ -138,20 +154,32 @@ def rolling_relative_fig(panel: pd.DataFrame, definition: str = "tercile.vw") ->
     fig = _fig()
     ax = fig.subplots()
     for years, color in ((10, "tab:green"), (15, "tab:purple")):
-        rr = rolling_relative(panel[f"small.{definition}"], panel[f"large.{definition}"],
-                              years).dropna()
-        ax.plot(rr.index.to_timestamp(), rr.to_numpy() * 100, color=color,
-                label=f"trailing {years}y")
+        rr = rolling_relative(
+            panel[f"small.{definition}"], panel[f"large.{definition}"], years
+        ).dropna()
+        ax.plot(
+            rr.index.to_timestamp(), rr.to_numpy() * 100, color=color, label=f"trailing {years}y"
+        )
         neg = rr < 0
         if years == 15:
-            ax.fill_between(rr.index.to_timestamp(), 0, rr.to_numpy() * 100, where=neg.to_numpy(),
-                            color=color, alpha=0.2, label="15y underperformance runs")
+            ax.fill_between(
+                rr.index.to_timestamp(),
+                0,
+                rr.to_numpy() * 100,
+                where=neg.to_numpy(),
+                color=color,
+                alpha=0.2,
+                label="15y underperformance runs",
+            )
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("% per year (geometric difference)")
     ax.legend()
     ax.set_title("Rolling relative returns of small vs large")
-    _caption(fig, f"Definition {definition}; difference of trailing geometric annual returns, "
-                  "value at month t covers the years ending at t.")
+    _caption(
+        fig,
+        f"Definition {definition}; difference of trailing geometric annual returns, "
+        "value at month t covers the years ending at t.",
+    )
     return fig
 
 
@@ -165,9 +193,12 @@ def relative_beme_fig(panel: pd.DataFrame) -> Figure:
     ax.set_ylabel("small BE/ME / big BE/ME")
     ax.legend()
     ax.set_title("Relative book-to-market of small vs big stocks")
-    _caption(fig, "Aggregate BE/ME of the three small over the three big 2x3 portfolios, "
-                  "weighted by market equity (avg cap x firms); Kenneth French 6_Portfolios_2x3, "
-                  f"{rb.index[0]}..{rb.index[-1]}. A proxy for relative P/E, which is not public.")
+    _caption(
+        fig,
+        "Aggregate BE/ME of the three small over the three big 2x3 portfolios, "
+        "weighted by market equity (avg cap x firms); Kenneth French 6_Portfolios_2x3, "
+        f"{rb.index[0]}..{rb.index[-1]}. A proxy for relative P/E, which is not public.",
+    )
     return fig
 
 
@@ -186,16 +217,25 @@ def specification_plot(result: ClaimResult) -> Figure:
         color = "tab:green" if s.agrees else "tab:red"
         if not np.isnan(e.ci_low):
             ax.plot([e.ci_low * scale, e.ci_high * scale], [i, i], color=color, lw=1.2)
-        ax.plot(e.value * scale, i, "o", color=color, ms=6 if s.spec in heads else 3.5,
-                mec="black" if s.spec in heads else color)
+        ax.plot(
+            e.value * scale,
+            i,
+            "o",
+            color=color,
+            ms=6 if s.spec in heads else 3.5,
+            mec="black" if s.spec in heads else color,
+        )
     ax.set_yticks(y, [s.spec for s in specs], fontsize=6)
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_xlabel(("%" if pct else "") + " " + specs[0].estimate.units[:60])
     ax.set_title(f"{result.claim.id}: {result.verdict}")
     ax.invert_yaxis()
     fig.subplots_adjust(left=0.32)
-    _caption(fig, "Each row a specification; green agrees with the claim, red does not; large "
-                  "dot = headline; bars = 95% intervals where computed.")
+    _caption(
+        fig,
+        "Each row a specification; green agrees with the claim, red does not; large "
+        "dot = headline; bars = 95% intervals where computed.",
+    )
     return fig
 
 

@@ -28,18 +28,38 @@ def summary_rows(doc: dict[str, Any]) -> list[dict[str, str]]:
     for c in doc["claims"]:
         h = c.get("headline") or {}
         u = h.get("units", "")
-        ci = f"[{fmt(h.get('ci_low'), u)}, {fmt(h.get('ci_high'), u)}]" \
-            if h.get("ci_low") is not None else ""
-        rows.append({"claim": c["id"], "source": ", ".join(s["key"] for s in c["source"]),
-                     "verdict": c["verdict"], "estimate": fmt(h.get("estimate"), u),
-                     "ci": ci, "p": fmt(h.get("p_value")),
-                     "agree": f"{c['robustness']['agree']}/{c['robustness']['total']}",
-                     "spec": h.get("spec", "")})
+        ci = (
+            f"[{fmt(h.get('ci_low'), u)}, {fmt(h.get('ci_high'), u)}]"
+            if h.get("ci_low") is not None
+            else ""
+        )
+        rows.append(
+            {
+                "claim": c["id"],
+                "source": ", ".join(s["key"] for s in c["source"]),
+                "verdict": c["verdict"],
+                "estimate": fmt(h.get("estimate"), u),
+                "ci": ci,
+                "p": fmt(h.get("p_value")),
+                "agree": f"{c['robustness']['agree']}/{c['robustness']['total']}",
+                "spec": h.get("spec", ""),
+            }
+        )
     return rows
 
 
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-        "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
+_TEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\^{}",
+}
 
 
 def tex_escape(text: str) -> str:
@@ -62,8 +82,14 @@ def latex_table(doc: dict[str, Any]) -> str:
         r"\endhead",
     ]
     for r in summary_rows(doc):
-        cells = [r["claim"], r["source"], r["verdict"].replace("_", " "), r["estimate"],
-                 r["ci"], r["agree"]]
+        cells = [
+            r["claim"],
+            r["source"],
+            r["verdict"].replace("_", " "),
+            r["estimate"],
+            r["ci"],
+            r["agree"],
+        ]
         lines.append(" & ".join(tex_escape(c) for c in cells) + r" \\")
     lines += [r"\bottomrule", r"\end{longtable}", ""]
     return "\n".join(lines)

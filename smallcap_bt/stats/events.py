@@ -38,8 +38,7 @@ def fed_decisions(target: pd.Series) -> pd.DataFrame:
     t = target.dropna()
     ch = t.diff()
     hits = ch[ch.abs() > 1e-9]
-    out = pd.DataFrame({"before": t.shift(1)[hits.index], "after": t[hits.index],
-                        "change": hits})
+    out = pd.DataFrame({"before": t.shift(1)[hits.index], "after": t[hits.index], "change": hits})
     out["kind"] = np.where(out["change"] < 0, "cut", "hike")
     out.index.name = "effective_date"
     return out
@@ -61,8 +60,14 @@ def easing_cycles(decisions: pd.DataFrame, gap_months: int = 12) -> pd.DataFrame
             continue
         gap = last_cut is not None and (date - last_cut).days > gap_months * 30.44
         if hiked_since or gap or not cycles:
-            cycles.append({"first_cut": date, "last_cut": date, "n_cuts": 1,
-                           "total_change": float(row["change"])})
+            cycles.append(
+                {
+                    "first_cut": date,
+                    "last_cut": date,
+                    "n_cuts": 1,
+                    "total_change": float(row["change"]),
+                }
+            )
         else:
             c = cycles[-1]
             c["last_cut"] = date
@@ -109,10 +114,18 @@ class EventStudy:
         """One row per horizon: mean, interval, p-value, share of events positive, n."""
         rows = []
         for h, e in self.estimates.items():
-            rows.append({"horizon": h, "mean": e.value, "ci_low": e.ci_low,
-                         "ci_high": e.ci_high, "p_placebo": e.p_value,
-                         "share_positive": e.extra.get("share_positive"), "n": e.n,
-                         "placebo_mean": e.extra.get("placebo_mean")})
+            rows.append(
+                {
+                    "horizon": h,
+                    "mean": e.value,
+                    "ci_low": e.ci_low,
+                    "ci_high": e.ci_high,
+                    "p_placebo": e.p_value,
+                    "share_positive": e.extra.get("share_positive"),
+                    "n": e.n,
+                    "placebo_mean": e.extra.get("placebo_mean"),
+                }
+            )
         return pd.DataFrame(rows).set_index("horizon")
 
     def __repr__(self) -> str:
@@ -192,17 +205,29 @@ def event_study(
         placebo[h] = draws
         p = placebo_pvalue(mean, draws, "greater")
         estimates[h] = Estimate(
-            mean, float(lo), float(hi), p, n,
+            mean,
+            float(lo),
+            float(hi),
+            p,
+            n,
             f"decimal, cumulative over {h} months (compounded small minus compounded large)",
             f"episode bootstrap ({n_ep} episodes, {boot_draws} draws); one-sided placebo "
             f"p-value ({placebo_draws} random-month draws)",
-            str(idx[start_pos[ok].min()]), str(idx[min(start_pos[ok].max() + h - 1,
-                                                       len(idx) - 1)]),
-            definition, f"mean relative return {h}m after events", ci_level,
-            {"share_positive": float(np.mean(vals > 0)), "placebo_mean": float(draws.mean()),
-             "episodes": n_ep})
-    convention = (f"windows start {skip} month(s) after the month of each event's date; "
-                  "relative return = compounded small minus compounded large")
+            str(idx[start_pos[ok].min()]),
+            str(idx[min(start_pos[ok].max() + h - 1, len(idx) - 1)]),
+            definition,
+            f"mean relative return {h}m after events",
+            ci_level,
+            {
+                "share_positive": float(np.mean(vals > 0)),
+                "placebo_mean": float(draws.mean()),
+                "episodes": n_ep,
+            },
+        )
+    convention = (
+        f"windows start {skip} month(s) after the month of each event's date; "
+        "relative return = compounded small minus compounded large"
+    )
     return EventStudy(rows, estimates, placebo, convention)
 
 

@@ -85,17 +85,27 @@ def bootstrap_mean(
     for i in range(0, reps, chunk):
         k = min(chunk, reps - i)
         idx = stationary_indices(n, k, b, g)
-        draws[i:i + k] = x[idx].mean(axis=1)
+        draws[i : i + k] = x[idx].mean(axis=1)
     m = x.mean()
     alpha = 1 - ci_level
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
     p = float(np.mean(np.abs(draws - m) >= abs(m)))
     s = periods_per_year
-    return Estimate(float(m * s), float(lo * s), float(hi * s), p, n,
-                    "decimal per year, arithmetic (monthly mean x 12)",
-                    f"stationary bootstrap, {reps} draws, mean block {b:.1f} months, "
-                    "percentile interval", str(y.index[0]), str(y.index[-1]), definition,
-                    label, ci_level, {"draws": draws * s, "block": b})
+    return Estimate(
+        float(m * s),
+        float(lo * s),
+        float(hi * s),
+        p,
+        n,
+        "decimal per year, arithmetic (monthly mean x 12)",
+        f"stationary bootstrap, {reps} draws, mean block {b:.1f} months, percentile interval",
+        str(y.index[0]),
+        str(y.index[-1]),
+        definition,
+        label,
+        ci_level,
+        {"draws": draws * s, "block": b},
+    )
 
 
 def placebo_pvalue(observed: float, placebo: np.ndarray, alternative: str = "greater") -> float:

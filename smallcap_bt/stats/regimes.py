@@ -52,16 +52,25 @@ def regime_difference(
     if counts.get(1.0, 0) < 2 or counts.get(0.0, 0) < 2:
         raise InsufficientDataError(
             f"{label or 'regime difference'}: regimes have {counts.to_dict()} months; "
-            "each needs at least 2")
+            "each needs at least 2"
+        )
     res = ols_hac(both["sml"], both["regime"])
-    est = res.coef("regime", scale=12, label=label or "regime 1 minus regime 0",
-                   units="decimal per year, arithmetic (monthly mean x 12)",
-                   definition=definition)
+    est = res.coef(
+        "regime",
+        scale=12,
+        label=label or "regime 1 minus regime 0",
+        units="decimal per year, arithmetic (monthly mean x 12)",
+        definition=definition,
+    )
     means = both.groupby("regime")["sml"].mean()
-    est.extra.update({"mean_regime1": float(means.get(1.0, np.nan) * 12),
-                      "mean_regime0": float(means.get(0.0, np.nan) * 12),
-                      "months_regime1": int(counts.get(1.0, 0)),
-                      "months_regime0": int(counts.get(0.0, 0))})
+    est.extra.update(
+        {
+            "mean_regime1": float(means.get(1.0, np.nan) * 12),
+            "mean_regime0": float(means.get(0.0, np.nan) * 12),
+            "months_regime1": int(counts.get(1.0, 0)),
+            "months_regime0": int(counts.get(0.0, 0)),
+        }
+    )
     return est
 
 
@@ -79,7 +88,16 @@ def decade_table(small: pd.Series, large: pd.Series, *, first: int = 1930) -> pd
             continue
         gs = annualised_geometric(part["s"])
         gl = annualised_geometric(part["l"])
-        rows.append({"decade": f"{dec}s", "small": gs, "large": gl, "sml": gs - gl,
-                     "months": len(part), "complete": len(part) == 120,
-                     "start": str(part.index[0]), "end": str(part.index[-1])})
+        rows.append(
+            {
+                "decade": f"{dec}s",
+                "small": gs,
+                "large": gl,
+                "sml": gs - gl,
+                "months": len(part),
+                "complete": len(part) == 120,
+                "start": str(part.index[0]),
+                "end": str(part.index[-1]),
+            }
+        )
     return pd.DataFrame(rows).set_index("decade")

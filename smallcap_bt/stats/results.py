@@ -73,10 +73,12 @@ class Estimate:
     def __str__(self) -> str:
         pct = self.is_percent
         ci = f"[{_fmt(self.ci_low, pct)}, {_fmt(self.ci_high, pct)}]"
-        return (f"{self.label or 'estimate'}: {_fmt(self.value, pct)} "
-                f"{int(self.ci_level * 100)}% CI {ci}, p={_fmt(self.p_value, False)}, "
-                f"n={self.n}, {self.start}..{self.end}; {self.units}; {self.method}"
-                + (f"; {self.definition}" if self.definition else ""))
+        return (
+            f"{self.label or 'estimate'}: {_fmt(self.value, pct)} "
+            f"{int(self.ci_level * 100)}% CI {ci}, p={_fmt(self.p_value, False)}, "
+            f"n={self.n}, {self.start}..{self.end}; {self.units}; {self.method}"
+            + (f"; {self.definition}" if self.definition else "")
+        )
 
     def __repr__(self) -> str:
         return f"Estimate({self})"
@@ -85,5 +87,7 @@ class Estimate:
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
             f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
-            for k, v in self.to_dict().items() if v not in ("", None))
+            for k, v in self.to_dict().items()
+            if v not in ("", None)
+        )
         return f"<table>{rows}</table>"

@@ -35,8 +35,9 @@ def annualised_geometric(r: pd.Series, periods_per_year: int = 12) -> float:
 
 def relative_geometric(small: pd.Series, large: pd.Series, periods_per_year: int = 12) -> float:
     """Difference of geometric annual returns of two legs (decimal per year)."""
-    return annualised_geometric(small, periods_per_year) - annualised_geometric(large,
-                                                                                 periods_per_year)
+    return annualised_geometric(small, periods_per_year) - annualised_geometric(
+        large, periods_per_year
+    )
 
 
 def calendar_year_returns(r: pd.Series) -> pd.Series:
@@ -47,8 +48,7 @@ def calendar_year_returns(r: pd.Series) -> pd.Series:
     out = grouped.prod() - 1
     counts = grouped.size()
     out = out[counts == 12]
-    out.index = pd.PeriodIndex([pd.Period(year=int(y), freq="Y") for y in out.index],
-                               name="year")
+    out.index = pd.PeriodIndex([pd.Period(year=int(y), freq="Y") for y in out.index], name="year")
     return out
 
 

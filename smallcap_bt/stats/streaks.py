@@ -34,8 +34,9 @@ def runs(flag: pd.Series) -> pd.DataFrame:
             j = i
             while j + 1 < len(f) and f[j + 1]:
                 j += 1
-            rows.append({"start": idx[i], "end": idx[j], "months": j - i + 1,
-                         "ongoing": j == len(f) - 1})
+            rows.append(
+                {"start": idx[i], "end": idx[j], "months": j - i + 1, "ongoing": j == len(f) - 1}
+            )
             i = j + 1
         else:
             i += 1
@@ -56,7 +57,7 @@ def relative_drawdowns(small: pd.Series, large: pd.Series) -> pd.DataFrame:
     peak to recovery or to the last month. Sorted by depth.
     """
     data = pd.concat([small, large], axis=1).dropna()
-    w = ((1 + data.iloc[:, 0]).cumprod() / (1 + data.iloc[:, 1]).cumprod())
+    w = (1 + data.iloc[:, 0]).cumprod() / (1 + data.iloc[:, 1]).cumprod()
     peak = w.cummax()
     dd = w / peak - 1
     rows = []
@@ -67,14 +68,19 @@ def relative_drawdowns(small: pd.Series, large: pd.Series) -> pd.DataFrame:
             j = i
             while j + 1 < n and under.iloc[j + 1]:
                 j += 1
-            seg = dd.iloc[i:j + 1]
-            rows.append({"peak": idx[i - 1] if i > 0 else idx[i], "trough": seg.idxmin(),
-                         "recovery": idx[j + 1] if j + 1 < n else None,
-                         "depth": float(seg.min()), "months": j - i + 2 if j + 1 < n else j - i + 1,
-                         "ongoing": j + 1 >= n})
+            seg = dd.iloc[i : j + 1]
+            rows.append(
+                {
+                    "peak": idx[i - 1] if i > 0 else idx[i],
+                    "trough": seg.idxmin(),
+                    "recovery": idx[j + 1] if j + 1 < n else None,
+                    "depth": float(seg.min()),
+                    "months": j - i + 2 if j + 1 < n else j - i + 1,
+                    "ongoing": j + 1 >= n,
+                }
+            )
             i = j + 1
         else:
             i += 1
-    out = pd.DataFrame(rows, columns=["peak", "trough", "recovery", "depth", "months",
-                                      "ongoing"])
+    out = pd.DataFrame(rows, columns=["peak", "trough", "recovery", "depth", "months", "ongoing"])
     return out.sort_values("depth").reset_index(drop=True)

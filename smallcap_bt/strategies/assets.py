@@ -7,16 +7,26 @@ import pandas as pd
 from smallcap_bt.panel.definitions import StoreArg, legs
 
 
-def asset_returns(definition: str = "tercile.vw", vintage: str | None = None, *,
-                  store: StoreArg = None, panel: pd.DataFrame | None = None) -> pd.DataFrame:
+def asset_returns(
+    definition: str = "tercile.vw",
+    vintage: str | None = None,
+    *,
+    store: StoreArg = None,
+    panel: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Monthly decimal returns of ``small``, ``large`` and ``cash`` (1-month T-bill).
 
     From a size definition with separate legs (SMB has none: use ``decile/quintile/tercile``).
     Rows with any missing value are dropped.
     """
     if panel is not None:
-        out = pd.DataFrame({"small": panel[f"small.{definition}"],
-                            "large": panel[f"large.{definition}"], "cash": panel["rf"]})
+        out = pd.DataFrame(
+            {
+                "small": panel[f"small.{definition}"],
+                "large": panel[f"large.{definition}"],
+                "cash": panel["rf"],
+            }
+        )
     else:
         lg = legs(definition, vintage, store=store)
         out = pd.DataFrame({"small": lg["small"], "large": lg["large"], "cash": lg["rf"]})
@@ -31,7 +41,12 @@ def prices(returns: pd.DataFrame) -> pd.DataFrame:
     """
     first = returns.index[0] - 1
     idx = pd.PeriodIndex([first, *returns.index], freq="M")
-    px = pd.concat([pd.DataFrame([[1.0] * returns.shape[1]], columns=returns.columns),
-                    (1 + returns.reset_index(drop=True)).cumprod()], ignore_index=True)
+    px = pd.concat(
+        [
+            pd.DataFrame([[1.0] * returns.shape[1]], columns=returns.columns),
+            (1 + returns.reset_index(drop=True)).cumprod(),
+        ],
+        ignore_index=True,
+    )
     px.index = idx.to_timestamp(how="end").normalize()
     return px

@@ -59,8 +59,9 @@ def _align(weights: pd.DataFrame, assets: pd.DataFrame) -> tuple[pd.DataFrame, p
     return w.iloc[:-1], a.iloc[1:]
 
 
-def run_vectorbt(weights: pd.DataFrame, assets: pd.DataFrame, *, cost_bps: float = 0.0,
-                 other: Other = "large") -> BacktestResult:
+def run_vectorbt(
+    weights: pd.DataFrame, assets: pd.DataFrame, *, cost_bps: float = 0.0, other: Other = "large"
+) -> BacktestResult:
     """Backtest every column of ``weights`` in one vectorbt call.
 
     Parameters
@@ -84,13 +85,19 @@ def run_vectorbt(weights: pd.DataFrame, assets: pd.DataFrame, *, cost_bps: float
     size[:-1, 0::2] = w.to_numpy()
     size[:-1, 1::2] = 1.0 - w.to_numpy()
     size[-1, :] = np.nan  # no order after the last return
-    cols = pd.MultiIndex.from_product([range(n_var), ["small", other]],
-                                      names=["variant", "asset"])
+    cols = pd.MultiIndex.from_product([range(n_var), ["small", other]], names=["variant", "asset"])
     close_df = pd.DataFrame(close, index=px.index, columns=cols)
     pf = vbt.Portfolio.from_orders(
-        close_df, pd.DataFrame(size, index=px.index, columns=cols), size_type="targetpercent",
-        group_by="variant", cash_sharing=True, call_seq="auto", fees=cost_bps / 1e4,
-        init_cash=1.0, freq="30D")
+        close_df,
+        pd.DataFrame(size, index=px.index, columns=cols),
+        size_type="targetpercent",
+        group_by="variant",
+        cash_sharing=True,
+        call_seq="auto",
+        fees=cost_bps / 1e4,
+        init_cash=1.0,
+        freq="30D",
+    )
     value = pf.value().to_numpy().reshape(len(px), n_var)
     rec = pf.orders.values
     traded = np.zeros_like(value)
@@ -105,12 +112,19 @@ def run_vectorbt(weights: pd.DataFrame, assets: pd.DataFrame, *, cost_bps: float
     def frame(x: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(x, index=a.index, columns=w.columns)
 
-    return BacktestResult(frame(rets), frame(traded[:-1] / before[:-1]),
-                          frame(fee[:-1] / before[:-1]), w, cost_bps, other)
+    return BacktestResult(
+        frame(rets),
+        frame(traded[:-1] / before[:-1]),
+        frame(fee[:-1] / before[:-1]),
+        w,
+        cost_bps,
+        other,
+    )
 
 
-def run_numpy(weights: pd.DataFrame, assets: pd.DataFrame, *, other: Other = "large"
-              ) -> pd.DataFrame:
+def run_numpy(
+    weights: pd.DataFrame, assets: pd.DataFrame, *, other: Other = "large"
+) -> pd.DataFrame:
     """Reference without costs: ``w_t * r_small(t+1) + (1 - w_t) * r_other(t+1)``."""
     w, a = _align(weights, assets)
     ws = w.to_numpy()

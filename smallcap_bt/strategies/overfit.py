@@ -25,12 +25,18 @@ def expected_max_sharpe(var_sr: float, n_trials: int) -> float:
     if n_trials < 2:
         return 0.0
     sd = np.sqrt(var_sr)
-    return float(sd * ((1 - EULER_GAMMA) * stats.norm.ppf(1 - 1 / n_trials)
-                       + EULER_GAMMA * stats.norm.ppf(1 - 1 / (n_trials * np.e))))
+    return float(
+        sd
+        * (
+            (1 - EULER_GAMMA) * stats.norm.ppf(1 - 1 / n_trials)
+            + EULER_GAMMA * stats.norm.ppf(1 - 1 / (n_trials * np.e))
+        )
+    )
 
 
-def deflated_sharpe(sr: float, n_obs: int, var_sr: float, n_trials: int, skew: float = 0.0,
-                    kurt: float = 3.0) -> float:
+def deflated_sharpe(
+    sr: float, n_obs: int, var_sr: float, n_trials: int, skew: float = 0.0, kurt: float = 3.0
+) -> float:
     """Deflated Sharpe ratio: probability that the true Sharpe exceeds the best-of-N null.
 
     Parameters
@@ -47,7 +53,7 @@ def deflated_sharpe(sr: float, n_obs: int, var_sr: float, n_trials: int, skew: f
         Skewness and (non-excess) kurtosis of the selected variant's returns.
     """
     sr0 = expected_max_sharpe(var_sr, n_trials)
-    denom = np.sqrt(1 - skew * sr + (kurt - 1) / 4 * sr ** 2)
+    denom = np.sqrt(1 - skew * sr + (kurt - 1) / 4 * sr**2)
     return float(stats.norm.cdf((sr - sr0) * np.sqrt(n_obs - 1) / denom))
 
 
@@ -73,8 +79,11 @@ def pbo_cscv(perf: np.ndarray | pd.DataFrame, n_blocks: int = 10) -> dict[str, f
         rank = (stats.rankdata(oos)[best]) / (n + 1)
         logits.append(np.log(rank / (1 - rank)))
     lg = np.asarray(logits)
-    return {"pbo": float(np.mean(lg <= 0)), "n_splits": len(lg),
-            "median_logit": float(np.median(lg))}
+    return {
+        "pbo": float(np.mean(lg <= 0)),
+        "n_splits": len(lg),
+        "median_logit": float(np.median(lg)),
+    }
 
 
 def _sharpe(m: np.ndarray) -> np.ndarray:
@@ -83,17 +92,25 @@ def _sharpe(m: np.ndarray) -> np.ndarray:
         return np.where(sd > 0, m.mean(axis=0) / sd, 0.0)
 
 
-def spa_test(benchmark: pd.Series, variants: pd.DataFrame, *, reps: int = 1000,
-             block: int = 12, seed: int = 0) -> dict[str, float]:
+def spa_test(
+    benchmark: pd.Series,
+    variants: pd.DataFrame,
+    *,
+    reps: int = 1000,
+    block: int = 12,
+    seed: int = 0,
+) -> dict[str, float]:
     """Hansen's SPA test (arch): can any variant beat the benchmark? Losses = -returns.
 
     Returns the consistent, lower and upper p-values of the null that no variant is better.
     """
     from arch.bootstrap import SPA
 
-    spa = SPA(-benchmark.to_numpy(), -variants.to_numpy(), block_size=block, reps=reps,
-              seed=seed)
+    spa = SPA(-benchmark.to_numpy(), -variants.to_numpy(), block_size=block, reps=reps, seed=seed)
     spa.compute()
     pv = spa.pvalues
-    return {"consistent": float(pv["consistent"]), "lower": float(pv["lower"]),
-            "upper": float(pv["upper"])}
+    return {
+        "consistent": float(pv["consistent"]),
+        "lower": float(pv["lower"]),
+        "upper": float(pv["upper"]),
+    }

@@ -18,8 +18,7 @@ from smallcap_bt.stats.events import nber_troughs
 from smallcap_bt.stats.regimes import rising
 
 
-def _frame(cols: dict[tuple, np.ndarray], index: pd.Index, names: Sequence[str]
-           ) -> pd.DataFrame:
+def _frame(cols: dict[tuple, np.ndarray], index: pd.Index, names: Sequence[str]) -> pd.DataFrame:
     out = pd.DataFrame(cols, index=index)
     out.columns = pd.MultiIndex.from_tuples(list(cols), names=list(names))
     return out
@@ -30,12 +29,15 @@ def hold_after(index: pd.PeriodIndex, event_months: pd.PeriodIndex, h: int) -> n
     w = np.zeros(len(index))
     pos = index.get_indexer(event_months)
     for p in pos[pos >= 0]:
-        w[p:p + h] = 1.0
+        w[p : p + h] = 1.0
     return w
 
 
-def after_fed_cut(index: pd.PeriodIndex, cut_sets: dict[str, pd.DatetimeIndex],
-                  holds: Sequence[int] = (1, 3, 6, 12, 24)) -> pd.DataFrame:
+def after_fed_cut(
+    index: pd.PeriodIndex,
+    cut_sets: dict[str, pd.DatetimeIndex],
+    holds: Sequence[int] = (1, 3, 6, 12, 24),
+) -> pd.DataFrame:
     """Hold small for ``h`` months after each cut (a cut is known in its own month)."""
     cols = {}
     for (name, dates), h in product(cut_sets.items(), holds):
@@ -43,10 +45,12 @@ def after_fed_cut(index: pd.PeriodIndex, cut_sets: dict[str, pd.DatetimeIndex],
     return _frame(cols, index, ["events", "hold"])
 
 
-def rate_regime(panel: pd.DataFrame, variables: Sequence[str] = ("fedfunds", "tbill"),
-                lookbacks: Sequence[int] = (3, 6, 12), directions: Sequence[str] = ("rising",
-                                                                                    "falling"),
-                ) -> pd.DataFrame:
+def rate_regime(
+    panel: pd.DataFrame,
+    variables: Sequence[str] = ("fedfunds", "tbill"),
+    lookbacks: Sequence[int] = (3, 6, 12),
+    directions: Sequence[str] = ("rising", "falling"),
+) -> pd.DataFrame:
     """Small when ``variable`` rose (or fell) over the last ``lookback`` months."""
     cols = {}
     for var, lb, dr in product(variables, lookbacks, directions):
@@ -56,9 +60,13 @@ def rate_regime(panel: pd.DataFrame, variables: Sequence[str] = ("fedfunds", "tb
     return _frame(cols, panel.index, ["variable", "lookback", "direction"])
 
 
-def level_regime(panel: pd.DataFrame, variable: str, quantiles: Sequence[float] = (0.3, 0.5,
-                                                                                   0.7),
-                 window: int = 120, sides: Sequence[str] = ("above", "below")) -> pd.DataFrame:
+def level_regime(
+    panel: pd.DataFrame,
+    variable: str,
+    quantiles: Sequence[float] = (0.3, 0.5, 0.7),
+    window: int = 120,
+    sides: Sequence[str] = ("above", "below"),
+) -> pd.DataFrame:
     """Small when ``variable`` is above (below) its trailing ``window``-month quantile.
 
     The threshold at month ``t`` uses months ``t-window+1 .. t`` only (no look-ahead).
@@ -72,14 +80,16 @@ def level_regime(panel: pd.DataFrame, variable: str, quantiles: Sequence[float] 
     return _frame(cols, panel.index, ["variable", "quantile", "side"])
 
 
-def curve_regime(panel: pd.DataFrame, lookbacks: Sequence[int] = (3, 6, 12),
-                 variable: str = "slope_10y3m") -> pd.DataFrame:
+def curve_regime(
+    panel: pd.DataFrame, lookbacks: Sequence[int] = (3, 6, 12), variable: str = "slope_10y3m"
+) -> pd.DataFrame:
     """Small when the curve steepened over ``lookback`` months, or flattened."""
     return rate_regime(panel, (variable,), lookbacks, ("rising", "falling"))
 
 
-def recovery(panel: pd.DataFrame, holds: Sequence[int] = (12, 24, 36),
-             lags: Sequence[int] = (0, 12)) -> pd.DataFrame:
+def recovery(
+    panel: pd.DataFrame, holds: Sequence[int] = (12, 24, 36), lags: Sequence[int] = (0, 12)
+) -> pd.DataFrame:
     """Small for ``h`` months after each NBER trough, entered ``lag`` months after it.
 
     NBER announces troughs 4-21 months after the fact: ``lag=0`` is hindsight only (labelled
@@ -93,16 +103,26 @@ def recovery(panel: pd.DataFrame, holds: Sequence[int] = (12, 24, 36),
     return _frame(cols, panel.index, ["hold", "timing"])
 
 
-def valuation(panel: pd.DataFrame, windows: Sequence[int] = (10, 20),
-              quantiles: Sequence[float] = (0.7, 0.8, 0.9)) -> pd.DataFrame:
+def valuation(
+    panel: pd.DataFrame,
+    windows: Sequence[int] = (10, 20),
+    quantiles: Sequence[float] = (0.7, 0.8, 0.9),
+) -> pd.DataFrame:
     """Small when relative book-to-market is in its top quantile over a trailing window."""
-    return pd.concat({f"{y}y": level_regime(panel, "rel_beme", quantiles, 12 * y, ("above",))
-                      for y in windows}, axis=1, names=["window"])
+    return pd.concat(
+        {f"{y}y": level_regime(panel, "rel_beme", quantiles, 12 * y, ("above",)) for y in windows},
+        axis=1,
+        names=["window"],
+    )
 
 
-def staged_entry(panel: pd.DataFrame, definition: str = "tercile.vw",
-                 steps: Sequence[int] = (1, 3, 6, 12), hold: int = 36, years: int = 10
-                 ) -> pd.DataFrame:
+def staged_entry(
+    panel: pd.DataFrame,
+    definition: str = "tercile.vw",
+    steps: Sequence[int] = (1, 3, 6, 12),
+    hold: int = 36,
+    years: int = 10,
+) -> pd.DataFrame:
     """Enter small after trailing ``years``-year underperformance: lump sum (1 step) or staged.
 
     At the first month of each run of negative trailing relative returns, move to small in
@@ -126,5 +146,12 @@ def staged_entry(panel: pd.DataFrame, definition: str = "tercile.vw",
 
 def buy_and_hold(index: pd.Index) -> pd.DataFrame:
     """Benchmarks: all small, all large, 50/50 rebalanced monthly."""
-    return _frame({("small",): np.ones(len(index)), ("large",): np.zeros(len(index)),
-                   ("50/50",): np.full(len(index), 0.5)}, index, ["benchmark"])
+    return _frame(
+        {
+            ("small",): np.ones(len(index)),
+            ("large",): np.zeros(len(index)),
+            ("50/50",): np.full(len(index), 0.5),
+        },
+        index,
+        ["benchmark"],
+    )

@@ -1,35 +1,12 @@
-"""The ``smallcap-bt`` command line, thin over the Python API.
-
-Exit codes
-----------
-0  success
-1  ``verify --check``: a verdict flipped or an estimate moved beyond tolerance
-2  usage error (unknown command, option, claim or dataset id)
-3  data error (no vintage, download failed, corrupt or malformed file)
-"""
+"""``smallcap-bt data ...`` and ``smallcap-bt catalog``: import, fetch and inspect vintages."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 
-from smallcap_bt._version import __version__
-from smallcap_bt.exceptions import DataError, SmallcapBtError, UnknownDatasetError
-
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
+from smallcap_bt.cli.output import EXIT_DATA, EXIT_OK, print_table
 
 
-def _print_table(rows: list[dict[str, object]], columns: list[str]) -> None:
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c)
-              for c in columns}
-    print("  ".join(c.ljust(widths[c]) for c in columns))
-    print("  ".join("-" * widths[c] for c in columns))
-    for r in rows:
-        print("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
-
-
-# -- data -----------------------------------------------------------------------------------
 def _cmd_data_import(args: argparse.Namespace) -> int:
     from smallcap_bt.data.load import import_snapshot
     from smallcap_bt.data.store import Store
@@ -45,9 +22,14 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
     from smallcap_bt.data.load import fetch_vintage
 
-    report = fetch_vintage(args.vintage, args.files or None, store=args.store,
-                           french_url=args.french_url, fred_url=args.fred_url,
-                           replace=args.replace)
+    report = fetch_vintage(
+        args.vintage,
+        args.files or None,
+        store=args.store,
+        french_url=args.french_url,
+        fred_url=args.fred_url,
+        replace=args.replace,
+    )
     if not args.quiet:
         print(report)
     return EXIT_OK
@@ -67,10 +49,17 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
         rows = []
         for _fname, rec in sorted(man["files"].items()):
             for ds_id, ds in sorted(rec["datasets"].items()):
-                rows.append({"dataset": ds_id, "first": ds["first"], "last": ds["last"],
-                             "rows": ds["rows"], "sha256": rec["sha256"][:12],
-                             "vintage line": (rec.get("vintage_line") or "")[:60]})
-        _print_table(rows, ["dataset", "first", "last", "rows", "sha256", "vintage line"])
+                rows.append(
+                    {
+                        "dataset": ds_id,
+                        "first": ds["first"],
+                        "last": ds["last"],
+                        "rows": ds["rows"],
+                        "sha256": rec["sha256"][:12],
+                        "vintage line": (rec.get("vintage_line") or "")[:60],
+                    }
+                )
+        print_table(rows, ["dataset", "first", "last", "rows", "sha256", "vintage line"])
         print()
     return EXIT_OK
 
@@ -85,12 +74,22 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
     rec = st.file_record(vintage, spec.file)
     ds = rec["datasets"][spec.id]
     fields = {
-        "dataset": spec.id, "description": spec.description, "source": spec.source,
-        "frequency": spec.frequency, "units": spec.units, "vintage": vintage,
-        "file": rec["filename"], "sha256": rec["sha256"], "bytes": rec["bytes"],
-        "vintage line": rec.get("vintage_line"), "origin": rec["origin"],
-        "retrieved at": rec["retrieved_at"], "first": ds["first"], "last": ds["last"],
-        "rows": ds["rows"], "columns": ", ".join(ds["columns"]),
+        "dataset": spec.id,
+        "description": spec.description,
+        "source": spec.source,
+        "frequency": spec.frequency,
+        "units": spec.units,
+        "vintage": vintage,
+        "file": rec["filename"],
+        "sha256": rec["sha256"],
+        "bytes": rec["bytes"],
+        "vintage line": rec.get("vintage_line"),
+        "origin": rec["origin"],
+        "retrieved at": rec["retrieved_at"],
+        "first": ds["first"],
+        "last": ds["last"],
+        "rows": ds["rows"],
+        "columns": ", ".join(ds["columns"]),
     }
     for k, v in fields.items():
         print(f"{k:>13}: {v}")
@@ -120,24 +119,16 @@ def _cmd_data_default(args: argparse.Namespace) -> int:
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from smallcap_bt.data.catalog import DATASETS
 
-    rows = [{"id": d.id, "freq": d.frequency, "units": d.units, "description": d.description}
-            for d in DATASETS.values()]
-    _print_table(rows, ["id", "freq", "units", "description"])
+    rows = [
+        {"id": d.id, "freq": d.frequency, "units": d.units, "description": d.description}
+        for d in DATASETS.values()
+    ]
+    print_table(rows, ["id", "freq", "units", "description"])
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for the docs' CLI reference)."""
-    p = argparse.ArgumentParser(
-        prog="smallcap-bt",
-        description="Test historical claims about US small vs large caps on pinned data.",
-        epilog="exit codes: 0 ok, 1 lock check failed, 2 usage error, 3 data error",
-    )
-    p.add_argument("--version", action="version", version=f"smallcap_bt {__version__}")
-    p.add_argument("--store", help="store directory (default $SMALLCAP_BT_HOME or user cache)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    sub = p.add_subparsers(dest="command", required=True)
-
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register ``data`` and ``catalog`` on the main parser."""
     data = sub.add_parser("data", help="import, fetch and inspect data vintages")
     dsub = data.add_subparsers(dest="data_command", required=True)
     imp = dsub.add_parser("import", help="import snapshot folders (original file formats)")
@@ -169,38 +160,3 @@ def build_parser() -> argparse.ArgumentParser:
 
     cat = sub.add_parser("catalog", help="list every dataset with units and frequency")
     cat.set_defaults(func=_cmd_catalog)
-
-    from smallcap_bt.cli_claims import (
-        add_backtest_command,
-        add_claim_commands,
-        add_report_commands,
-    )
-
-    add_claim_commands(sub)
-    add_backtest_command(sub)
-    add_report_commands(sub)
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``smallcap-bt``; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except UnknownDatasetError as exc:
-        print(f"smallcap-bt: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except DataError as exc:
-        print(f"smallcap-bt: data error: {exc}", file=sys.stderr)
-        return EXIT_DATA
-    except (SmallcapBtError, ValueError) as exc:
-        print(f"smallcap-bt: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # e.g. piped into `head`
-        sys.stderr.close()
-        return EXIT_OK
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

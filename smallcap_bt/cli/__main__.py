@@ -1,0 +1,5 @@
+import sys
+
+from smallcap_bt.cli import main
+
+sys.exit(main())
