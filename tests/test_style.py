@@ -1,4 +1,4 @@
-"""The code base stays ruff clean and ruff formatted (run by the test command, so CI enforces it)."""
+"""The code base stays ruff clean and ruff formatted (the test command runs it, so CI does)."""
 
 import subprocess
 import sys
