@@ -38,7 +38,26 @@ class UnknownDatasetError(DataError, KeyError):
 
 
 class ClaimDefinitionError(SmallcapBtError):
-    """A claim or specification is defined inconsistently."""
+    """A claim or specification is defined inconsistently (the message names the file,
+    claim and field)."""
+
+
+class UnknownClaimError(SmallcapBtError, KeyError):
+    """A claim id is not in the registry; the message suggests close matches."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownStrategyError(SmallcapBtError, KeyError):
+    """A strategy name is not known; the message suggests close matches."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UndeclaredDatasetError(ClaimDefinitionError):
+    """A claim read a dataset or panel column it does not declare."""
 
 
 class InsufficientDataError(SmallcapBtError):
