@@ -31,6 +31,9 @@ _LAZY: dict[str, str] = {
     "relative_returns": "smallcap_bt.panel.definitions",
     "monthly_panel": "smallcap_bt.panel.build",
     "verify": "smallcap_bt.claims.runner",
+    "Claim": "smallcap_bt.claims.model",
+    "load_catalogue": "smallcap_bt.claims.catalogue",
+    "Vintage": "smallcap_bt.data.vintage",
     "registry": "smallcap_bt.claims.registry",
     "claims": "smallcap_bt.claims.registry:list_claims",
 }
@@ -38,6 +41,8 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *sorted(_LAZY)]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from smallcap_bt.claims.catalogue import load_catalogue
+    from smallcap_bt.claims.model import Claim
     from smallcap_bt.claims.registry import registry
     from smallcap_bt.claims.runner import verify
     from smallcap_bt.data.load import (
@@ -48,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
         vintage_info,
     )
     from smallcap_bt.data.store import Store
+    from smallcap_bt.data.vintage import Vintage
     from smallcap_bt.panel.build import monthly_panel
     from smallcap_bt.panel.definitions import SizeDefinition, relative_returns, size_definitions
 

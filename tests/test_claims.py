@@ -15,11 +15,13 @@ import pandas as pd
 import pytest
 
 import smallcap_bt as sb
-from smallcap_bt.claims import RULES, Part, SpecResult, registry, verify_all
+from smallcap_bt.claims import RULES, Part, PartSpec, SpecResult, registry, verify_all
 from smallcap_bt.claims.verdicts import combine, part_verdict
 from smallcap_bt.cli import main
 from smallcap_bt.stats.results import Estimate
 from tests.conftest import FRED_DIR, FRENCH, SHARED_DATA, raw_french_table
+
+VERDICTS = ("supported", "unproven", "mixed", "contradicted", "not_testable")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def test_registry_carries_every_claims_md_row():
     for c in registry:
         assert c.quote and c.sources and c.as_of and c.hypothesis
         if not c.testable:
-            assert "would need" in c.reason
+            assert c.reason and c.needs
 
 
 def test_every_claim_gets_a_verdict_with_json_fields(full):
@@ -67,7 +69,7 @@ def test_every_claim_gets_a_verdict_with_json_fields(full):
             "robustness",
         ):
             assert key in c, (c["id"], key)
-        assert c["verdict"] in ("supported", "contradicted", "mixed", "not_testable")
+        assert c["verdict"] in VERDICTS
         if c["testable"]:
             h = c["headline"]
             assert set(h) >= {"spec", "estimate", "ci_low", "ci_high", "p_value", "n", "units"}
@@ -77,17 +79,26 @@ def test_every_claim_gets_a_verdict_with_json_fields(full):
             assert c["reason"]
 
 
-def test_since_1927_headline_is_the_published_annual_smb_average(full):
-    annual = raw_french_table("Annual Factors: January-December", "F-F_Research_Data_Factors")
-    direct = annual.loc[1927:2025, "SMB"].mean() / 100
+def test_since_1927_headline_is_the_calendar_year_mean_of_compounded_smb(full):
+    with zipfile.ZipFile(FRENCH / "202602/ftp/F-F_Research_Data_Factors_CSV.zip") as zf:
+        text = zf.read(zf.namelist()[0]).decode()
+    rows = [ln.split(",") for ln in text.split("\r\n\r\n")[1].split("\r\n")[1:]]
+    monthly = pd.Series([float(r[2]) / 100 for r in rows], index=[int(r[0]) for r in rows])
+    years = monthly.index // 100
+    yearly = (1 + monthly).groupby(years).prod() - 1
+    direct = yearly.loc[1927:2023].mean()
     rec = full["since-1927-2.85pct"].to_dict()
+    assert rec["headline"]["spec"] == "smb|calendar-year mean|1927-2023"
     assert rec["headline"]["estimate"] == pytest.approx(direct, abs=1e-12)
     assert rec["numeric"]["stated"] == 0.0285
     assert rec["numeric"]["reproduced"] == (abs(direct - 0.0285) <= 0.0025)
-    # arithmetic and geometric conventions differ: both are reported, labelled
     specs = {s["spec"]: s for s in rec["specifications"]}
-    assert "arithmetic" in specs["tercile.vw|monthly mean x 12"]["units"]
-    assert "geometric" in specs["tercile.vw|geometric"]["units"]
+    annual = raw_french_table("Annual Factors: January-December", "F-F_Research_Data_Factors")
+    published = annual.loc[1927:2025, "SMB"].mean() / 100
+    assert specs["smb|annual table|1927-2025"]["estimate"] == pytest.approx(published, abs=1e-12)
+    # arithmetic and geometric conventions differ: both are reported, labelled
+    assert "arithmetic" in specs["tercile.vw|monthly mean x 12|1927-2023"]["units"]
+    assert "geometric" in specs["tercile.vw|geometric|1927-2023"]["units"]
 
 
 def test_best_decade_table_matches_direct_computation(full):
@@ -144,19 +155,43 @@ def test_average_after_cuts_matches_independent_computation(full):
     assert len(rec.details) == len(cuts)
 
 
-def test_verdict_rules_are_data():
-    def part(flags: list[bool], head: int = 0) -> Part:
-        specs = [SpecResult(f"s{i}", Estimate(1.0), f) for i, f in enumerate(flags)]
-        return Part("p", "h", specs, f"s{head}")
+def _part(flags: list[bool], head: int = 0, kind: str = "descriptive", p: float = 0.01) -> Part:
+    spec = PartSpec(
+        hypothesis="h",
+        kind=kind,
+        test="arithmetic_check",
+        params={"ratios": [{"name": "x", "base": 1.0, "change": 1.0}]},
+        direction="positive",
+        headline=f"s{head}",
+        why_headline="w",
+    )
+    specs = [
+        SpecResult(f"s{i}", Estimate(1.0 if f else -1.0, p_value=p), f) for i, f in enumerate(flags)
+    ]
+    return Part(spec, specs)
 
-    assert part_verdict(part([True, True, True, False])) == "supported"  # 3/4 >= 2/3
-    assert part_verdict(part([True, True, False, False])) == "mixed"  # 1/2
-    assert part_verdict(part([False, True, False, False])) == "contradicted"  # 1/4 <= 1/3
-    assert part_verdict(part([False, True, True, True])) == "mixed"  # headline off
+
+def test_verdict_rules_are_data():
+    assert part_verdict(_part([True, True, True, False])) == "supported"  # 3/4 >= 2/3
+    assert part_verdict(_part([True, True, False, False])) == "mixed"  # 1/2
+    assert part_verdict(_part([False, True, False, False])) == "contradicted"  # 1/4 <= 1/3
+    assert part_verdict(_part([False, True, True, True])) == "mixed"  # headline off
     strict = dict(RULES, SUPPORT_SHARE=0.9)
-    assert part_verdict(part([True, True, True, False]), strict) == "mixed"
+    assert part_verdict(_part([True, True, True, False]), strict) == "mixed"
     assert combine(["supported", "supported"]) == "supported"
     assert combine(["supported", "contradicted"]) == "mixed"
+
+
+def test_inferential_verdicts_weigh_significance():
+    robust = [True, True, True, False]
+    assert part_verdict(_part(robust, kind="inferential", p=0.01)) == "supported"
+    assert part_verdict(_part(robust, kind="inferential", p=0.20)) == "unproven"
+    # significance never rescues a headline that points the other way
+    assert part_verdict(_part([False, False, False, True], kind="inferential")) == "contradicted"
+    # descriptive parts are judged on realised figures: p-values do not matter
+    assert part_verdict(_part(robust, kind="descriptive", p=0.9)) == "supported"
+    looser = dict(RULES, ALPHA=0.25)
+    assert part_verdict(_part(robust, kind="inferential", p=0.20), looser) == "supported"
 
 
 def test_two_part_claims_get_two_verdicts(full):
@@ -197,7 +232,7 @@ def test_as_of_beyond_data_is_not_testable(store_dir):
 
 def test_python_api_for_notebooks(store_dir):
     r = sb.verify("fed-cuts-since-1990", vintage="202602", store=store_dir, draws=200)
-    assert r.verdict in ("supported", "mixed", "contradicted")
+    assert r.verdict in VERDICTS[:-1]
     table = r.specifications
     assert len(table) == 60 and {"estimate", "ci_low", "agrees"} <= set(table.columns)
     assert {"event_date", "h1", "h24"} <= set(r.details.columns)
@@ -277,9 +312,12 @@ def test_cli_verify_and_claims(store_dir, tmp_path, capsys):
     assert "did you mean" in capsys.readouterr().err
 
 
-def test_verify_without_vintage_says_how_to_import(tmp_path, monkeypatch, capsys):
+def test_verify_never_downloads_and_says_how_to_import(tmp_path, monkeypatch, capsys):
+    # a mirror URL that would answer if verify tried the network: it must not try
     monkeypatch.setenv("SMALLCAP_BT_FRENCH_URL", "http://127.0.0.1:9/")
     monkeypatch.setenv("SMALLCAP_BT_FRED_URL", "http://127.0.0.1:9/fredgraph.csv")
     assert main(["--store", str(tmp_path), "verify", "more-volatile"]) == 3
     err = capsys.readouterr().err
-    assert "smallcap-bt data import" in err and "127.0.0.1:9" in err
+    assert "smallcap-bt data import" in err and "data fetch" in err
+    assert "127.0.0.1:9" not in err
+    assert not any(tmp_path.iterdir())  # nothing written

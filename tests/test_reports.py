@@ -134,8 +134,8 @@ def _lines(fig):
 
 
 def test_figures_have_axes_series_and_captions(panel, store_dir):
-    from smallcap_bt.claims.context import Context
-    from smallcap_bt.claims.library.events import fed_cut_dates
+    from smallcap_bt.data.vintage import Vintage
+    from smallcap_bt.stats.events import cut_dates
     from smallcap_bt.stats.regimes import decade_table
 
     fig = F.cumulative_wealth(panel)
@@ -143,11 +143,11 @@ def test_figures_have_axes_series_and_captions(panel, store_dir):
     assert "1926-07" in F.caption(fig) and "NBER" in F.caption(fig)
     fig = F.decade_bars(decade_table(panel["small.tercile.vw"], panel["large.tercile.vw"]))
     assert len(fig.axes[0].patches) == 30 and "geometric" in F.caption(fig)
-    ctx = Context.open("202602", store_dir)
+    target = Vintage.open("202602", store_dir).target
     fig = F.event_paths(
         panel["small.tercile.vw"],
         panel["large.tercile.vw"],
-        fed_cut_dates(ctx)["every cut"],
+        cut_dates(target, "1990-01-01")["every cut"],
         draws=50,
     )
     assert fig.axes[0].get_xlabel().startswith("months after")

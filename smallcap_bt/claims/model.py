@@ -1,174 +1,166 @@
-"""Claim model: sources, claims, specifications, parts and results.
+"""A claim as data: a typed, validated record (built in Python or read from TOML).
 
 A *claim* is a historical statement from a source, registered like a citation. A testable
-claim has one or more *parts* (two-part claims get two verdicts); each part is evaluated over
-a declared set of *specifications* (size definition, weighting, window, event definition,
-horizon ...), one of which is the *headline*: the one closest to what the source meant.
+claim has one or more *parts* (two-part claims get two verdicts); each part names a reusable
+test *template*, its parameters, what the claim says the statistic is (``direction``: above
+or below ``threshold``, or ``about`` a ``stated`` figure), and the *headline* specification:
+the one closest to what the source meant.
 """
 
 from __future__ import annotations
 
 import html
-import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+import re
+from typing import Any, Literal
 
-import pandas as pd
-
-from smallcap_bt.stats.results import Estimate
-
-if TYPE_CHECKING:  # pragma: no cover
-    from smallcap_bt.claims.context import Context
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 Fidelity = Literal["exact", "close", "proxy", "none"]
-VerdictName = Literal["supported", "contradicted", "mixed", "not_testable"]
+Kind = Literal["inferential", "descriptive", "numeric"]
+Direction = Literal["positive", "negative", "about"]
+VerdictName = Literal["supported", "unproven", "mixed", "contradicted", "not_testable"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+_PART_FIELDS = (
+    "test",
+    "kind",
+    "params",
+    "direction",
+    "threshold",
+    "stated",
+    "tolerance",
+    "headline",
+    "why_headline",
+)
 
 
-@dataclass(frozen=True)
-class Source:
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
     """A cited source text."""
 
     key: str
-    file: str
     title: str
-    author: str
-    publisher: str
+    author: str = ""
+    publisher: str = ""
     date: str
+    file: str = ""
+    url: str = ""
 
     def citation(self) -> str:
         """One-line citation."""
         who = ", ".join(x for x in (self.author, self.publisher) if x)
-        return f"{who} ({self.date}). {self.title}. [{self.file}]"
+        where = f" [{self.file or self.url}]" if (self.file or self.url) else ""
+        return f"{who} ({self.date}). {self.title}.{where}"
 
     def to_dict(self) -> dict[str, str]:
         """JSON form."""
-        return {
-            "key": self.key,
-            "file": self.file,
-            "title": self.title,
-            "author": self.author,
-            "publisher": self.publisher,
-            "date": self.date,
-        }
+        return self.model_dump()
 
 
-@dataclass
-class SpecResult:
-    """One specification's estimate and whether it agrees with the claim."""
-
-    spec: str
-    estimate: Estimate
-    agrees: bool
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form: spec, estimate, ci_low, ci_high, p_value, n, units, agrees."""
-        e = self.estimate.to_dict()
-        return {
-            "spec": self.spec,
-            "estimate": e["value"],
-            "ci_low": e["ci_low"],
-            "ci_high": e["ci_high"],
-            "p_value": e["p_value"],
-            "n": e["n"],
-            "units": e["units"],
-            "method": e["method"],
-            "start": e["start"],
-            "end": e["end"],
-            "agrees": bool(self.agrees),
-        }
-
-
-@dataclass
-class Part:
-    """One falsifiable part of a claim, evaluated over its specifications.
+class PartSpec(_Model):
+    """One falsifiable part of a claim: a template instance and what the claim says of it.
 
     Attributes
     ----------
     name : str
-        Short name of the part (``"main"`` for single-part claims).
+        ``"main"`` for single-part claims.
     hypothesis : str
-        The falsifiable sentence this part tests.
-    specs : list of SpecResult
+        The part as one falsifiable sentence.
+    kind : {"inferential", "descriptive", "numeric"}
+        Inferential: a regularity (needs significance). Descriptive: what happened over a
+        stated window, or a fact about the data. Numeric: a stated figure (reproduction is
+        reported apart from the direction).
+    test : str
+        Template name (``smallcap-bt claims templates`` lists them).
+    params : dict
+        The template's parameters (validated by the template's schema).
+    direction : {"positive", "negative", "about"}
+        The claim says the statistic is above ``threshold`` (positive), below it (negative),
+        or within ``tolerance`` of ``stated`` (about).
+    threshold : float
+        Default 0.
+    stated, tolerance : float, optional
+        A figure stated by the source, in the estimate's units, and how far the headline may
+        be from it to count as reproduced (numeric and ``about`` parts).
     headline : str
-        Spec id of the headline specification.
+        Specification id of the headline.
     why_headline : str
         Why that specification is the closest to what the source meant.
-    stated : float, optional
-        A figure stated by the source (numeric claims), in the estimate's units.
-    tolerance : float, optional
-        How far the headline may be from ``stated`` to count as reproduced.
-    details : pandas.DataFrame, optional
-        The per-event, per-episode or per-decade table behind the headline.
     """
 
-    name: str
+    name: str = "main"
     hypothesis: str
-    specs: list[SpecResult]
-    headline: str
-    why_headline: str = ""
+    kind: Kind
+    test: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    direction: Direction
+    threshold: float = 0.0
     stated: float | None = None
     tolerance: float | None = None
-    details: pd.DataFrame | None = None
-    inferential: bool = True
+    headline: str
+    why_headline: str
 
-    def headline_result(self) -> SpecResult:
-        """The headline specification's result."""
-        for s in self.specs:
-            if s.spec == self.headline:
-                return s
-        raise KeyError(f"headline spec {self.headline!r} not among the specifications")
+    _params: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _check(self) -> PartSpec:
+        from smallcap_bt.claims.templates.base import get_template
+
+        if (self.kind == "numeric" or self.direction == "about") and (
+            self.stated is None or self.tolerance is None
+        ):
+            raise ValueError(
+                "numeric parts and direction 'about' need both 'stated' and 'tolerance'"
+            )
+        if self.tolerance is not None and self.tolerance < 0:
+            raise ValueError("'tolerance' must be >= 0")
+        tpl = get_template(self.test)
+        self._params = tpl.params.model_validate(self.params)
+        return self
 
     @property
-    def agree(self) -> int:
-        """How many specifications agree with the claim."""
-        return sum(bool(s.agrees) for s in self.specs)
-
-    @property
-    def total(self) -> int:
-        """How many specifications were evaluated."""
-        return len(self.specs)
-
-    def closest(self) -> SpecResult | None:
-        """For numeric parts: the specification whose estimate is closest to ``stated``."""
-        if self.stated is None:
-            return None
-        valid = [s for s in self.specs if not math.isnan(s.estimate.value)]
-        return min(valid, key=lambda s: abs(s.estimate.value - float(self.stated)))
-
-    def table(self) -> pd.DataFrame:
-        """The specifications as a DataFrame (one row each)."""
-        return pd.DataFrame([s.to_dict() for s in self.specs]).set_index("spec")
+    def template_params(self) -> Any:
+        """The validated template parameters."""
+        return self._params
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A registered claim: provenance, exact words, hypothesis, data needs and its test.
+class Claim(_Model):
+    """A registered claim: provenance, exact words, hypothesis and its test(s).
+
+    Build one with keywords (``sb.Claim(id=..., sources=[...], ...)``) or in a TOML file
+    (``[[claim]]`` tables). Single-part claims may give the part's fields (``test``,
+    ``kind``, ``params``, ``direction``, ``headline`` ...) at the top level.
 
     Attributes
     ----------
     id : str
-        Stable id (as in CLAIMS.md).
+        Stable id: lower case letters, digits, ``.``, ``_`` and ``-``.
     sources : tuple of Source
+        Keys of known sources (``"001"``) or source tables.
     quote : str
         The exact words (abridged with ...).
     as_of : str
         Date the claim was made (ISO); windows "to the source date" end the month before.
     hypothesis : str
         The claim as one falsifiable sentence.
-    datasets : tuple of str
-        Catalog ids it needs.
     fidelity : {"exact", "close", "proxy", "none"}
         How faithfully public data can reproduce it.
-    test : str
-        The test, in words.
-    run : callable, optional
-        ``run(context) -> list[Part]``; None for untestable claims.
-    reason : str
-        Why a claim is not testable, and what data it would need.
     proxy : str
-        What stands in for what (e.g. Fama-French size portfolios for the Russell 2000).
+        What stands in for what.
+    parts : tuple of PartSpec
+        Empty for untestable claims.
+    reason, needs : str
+        Why a claim is not testable, and what data it would need.
+    datasets : tuple of str
+        Datasets declared beyond those the templates need.
+    hindsight : str
+        A note when the test uses series revised or dated with hindsight (CPI, INDPRO, NBER).
+    family : str
+        A grouping for listings (``user`` for user claims).
     """
 
     id: str
@@ -176,18 +168,83 @@ class Claim:
     quote: str
     as_of: str
     hypothesis: str
-    datasets: tuple[str, ...] = ()
     fidelity: Fidelity = "proxy"
-    test: str = ""
-    run: Callable[[Context], list[Part]] | None = field(default=None, compare=False)
-    reason: str = ""
     proxy: str = ""
-    family: str = ""
+    parts: tuple[PartSpec, ...] = ()
+    reason: str = ""
+    needs: str = ""
+    datasets: tuple[str, ...] = ()
+    hindsight: str = ""
+    family: str = "user"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_part(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "test" not in data:
+            return data
+        data = dict(data)
+        if data.get("parts"):
+            raise ValueError("give either 'parts' or a top-level 'test', not both")
+        part = {k: data.pop(k) for k in _PART_FIELDS if k in data}
+        part.setdefault("hypothesis", data.get("hypothesis", ""))
+        data["parts"] = [part]
+        return data
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _sources(cls, value: Any) -> Any:
+        from smallcap_bt.claims.sources import SOURCES
+
+        if isinstance(value, str | dict | Source):
+            value = [value]
+        out = []
+        for v in value:
+            if isinstance(v, str):
+                if v not in SOURCES:
+                    raise ValueError(
+                        f"unknown source key {v!r}; known: {', '.join(sorted(SOURCES))} "
+                        "(or give a table with key, title, date ...)"
+                    )
+                out.append(SOURCES[v])
+            else:
+                out.append(v)
+        return out
+
+    @model_validator(mode="after")
+    def _check(self) -> Claim:
+        if not _ID.match(self.id):
+            raise ValueError(f"invalid claim id {self.id!r} (lower case, digits, . _ -)")
+        if not self.sources:
+            raise ValueError("a claim needs at least one source")
+        if not _DATE.match(self.as_of):
+            raise ValueError(f"as_of {self.as_of!r} is not an ISO date (YYYY-MM-DD)")
+        if not self.parts and not (self.reason and self.needs):
+            raise ValueError(
+                "an untestable claim (no 'test' or 'parts') needs 'reason' and 'needs'"
+            )
+        names = [p.name for p in self.parts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"part names must be unique, got {names}")
+        return self
 
     @property
     def testable(self) -> bool:
         """Whether the claim has a test on public Fama-French / FRED data."""
-        return self.run is not None
+        return bool(self.parts)
+
+    @property
+    def kind(self) -> str:
+        """The kind of the first part (``"untestable"`` without parts)."""
+        return self.parts[0].kind if self.parts else "untestable"
+
+    def declared_datasets(self) -> tuple[str, ...]:
+        """Every dataset the claim may read: its templates' needs plus ``datasets``."""
+        from smallcap_bt.claims.templates.base import get_template
+
+        out: list[str] = []
+        for p in self.parts:
+            out += get_template(p.test).datasets(p.template_params)
+        return tuple(dict.fromkeys([*out, *self.datasets]))
 
     def fields(self) -> list[tuple[str, str]]:
         """(label, text) pairs describing the claim, empty ones left out (CLI and docs)."""
@@ -196,10 +253,26 @@ class Claim:
             ("as of", self.as_of),
             ("hypothesis", self.hypothesis),
             ("testable", f"{'yes' if self.testable else 'no'} (fidelity: {self.fidelity})"),
-            ("test", self.test),
             ("proxy", self.proxy),
-            ("datasets", ", ".join(self.datasets)),
             ("reason", self.reason),
+            ("needs", self.needs),
+        ]
+        for p in self.parts:
+            tag = "" if len(self.parts) == 1 else f"[{p.name}] "
+            if p.direction == "about":
+                claim = f"within {p.tolerance:g} of {p.stated:g}"
+            else:
+                claim = f"{'above' if p.direction == 'positive' else 'below'} {p.threshold:g}"
+            if p.stated is not None and p.direction != "about":
+                claim += f"; stated {p.stated:g} (tolerance {p.tolerance:g})"
+            rows += [
+                (f"{tag}test", f"{p.test} ({p.kind})"),
+                (f"{tag}claims", f"the statistic is {claim}"),
+                (f"{tag}headline", f"{p.headline} — {p.why_headline}"),
+            ]
+        rows += [
+            ("datasets", ", ".join(self.declared_datasets())),
+            ("hindsight", self.hindsight),
         ]
         return [(k, v) for k, v in rows if v]
 

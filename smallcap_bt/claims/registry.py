@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 import difflib
-
-import pandas as pd
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from smallcap_bt.claims.model import Claim
-from smallcap_bt.exceptions import ClaimDefinitionError, UnknownDatasetError
+from smallcap_bt.exceptions import ClaimDefinitionError, UnknownClaimError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 class Registry:
     """An ordered collection of claims keyed by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, claims: Iterable[Claim] = ()) -> None:
         self._claims: dict[str, Claim] = {}
+        for c in claims:
+            self.register(c)
 
     def register(self, claim: Claim, *, replace: bool = False) -> Claim:
         """Add a claim (users can register their own); ids must be unique."""
-        if not claim.id or " " in claim.id:
-            raise ClaimDefinitionError(f"invalid claim id {claim.id!r}")
         if claim.id in self._claims and not replace:
             raise ClaimDefinitionError(f"claim {claim.id!r} is already registered")
-        if not claim.sources:
-            raise ClaimDefinitionError(f"claim {claim.id!r} has no source")
-        if claim.run is None and not claim.reason:
-            raise ClaimDefinitionError(f"untestable claim {claim.id!r} needs a reason")
         self._claims[claim.id] = claim
         return claim
 
@@ -35,11 +34,11 @@ class Registry:
             return self._claims[claim_id]
         close = difflib.get_close_matches(claim_id, list(self._claims), n=3, cutoff=0.4)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UnknownDatasetError(
+        raise UnknownClaimError(
             f"unknown claim {claim_id!r}{hint} (smallcap-bt claims list shows all)"
         )
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Claim]:
         return iter(self._claims.values())
 
     def __len__(self) -> int:
@@ -53,27 +52,31 @@ class Registry:
         return list(self._claims)
 
     def filter(
-        self, *, testable: bool | None = None, source: str | None = None, family: str | None = None
+        self,
+        *,
+        testable: bool | None = None,
+        source: str | None = None,
+        family: str | None = None,
     ) -> list[Claim]:
         """Claims matching all given criteria (source key like ``"004"``)."""
-        out = []
-        for c in self._claims.values():
-            if testable is not None and c.testable != testable:
-                continue
-            if source is not None and source not in {s.key for s in c.sources}:
-                continue
-            if family is not None and c.family != family:
-                continue
-            out.append(c)
-        return out
+        return [
+            c
+            for c in self._claims.values()
+            if (testable is None or c.testable == testable)
+            and (source is None or source in {s.key for s in c.sources})
+            and (family is None or c.family == family)
+        ]
 
     def frame(self) -> pd.DataFrame:
-        """The registry as a table: id, family, sources, as_of, testable, fidelity, hypothesis."""
+        """The registry as a table: id, family, kind, sources, as_of, testable, hypothesis."""
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
                     "id": c.id,
                     "family": c.family,
+                    "kind": c.kind,
                     "sources": ",".join(s.key for s in c.sources),
                     "as_of": c.as_of,
                     "testable": c.testable,
@@ -86,21 +89,11 @@ class Registry:
 
 
 def _default() -> Registry:
-    from smallcap_bt.claims.library import (
-        decades,
-        events,
-        rates,
-        size,
-        streaks,
-        untestable,
-        valuation,
-        windows,
-    )
+    from smallcap_bt.claims.catalogue import builtin_claims, entry_point_claims
 
-    reg = Registry()
-    for module in (size, decades, rates, events, windows, streaks, valuation, untestable):
-        for claim in module.CLAIMS:
-            reg.register(claim)
+    reg = Registry(builtin_claims())
+    for claim in entry_point_claims():
+        reg.register(claim)
     return reg
 
 

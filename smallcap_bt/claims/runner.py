@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 
 from smallcap_bt._version import __version__
-from smallcap_bt.claims.context import Context, NotTestableYet
-from smallcap_bt.claims.model import Claim, Part, VerdictName
+from smallcap_bt.claims.engine import NotTestableYet, Settings, evaluate
+from smallcap_bt.claims.model import Claim, VerdictName
 from smallcap_bt.claims.registry import Registry, registry
-from smallcap_bt.claims.verdicts import RULES, combine, part_verdict, reproduced
-from smallcap_bt.data.load import vintage_fingerprint
+from smallcap_bt.claims.results import Part, SpecResult
+from smallcap_bt.claims.verdicts import RULES, combine, part_verdict, reproduced, significant
 from smallcap_bt.data.store import Store
-from smallcap_bt.exceptions import DataUnavailableError, InsufficientDataError
-from smallcap_bt.panel.definitions import StoreArg
+from smallcap_bt.data.vintage import Vintage
+from smallcap_bt.exceptions import InsufficientDataError
 
 
 def _clean(x: Any) -> Any:
@@ -44,18 +44,24 @@ class PartResult:
 
     part: Part
     verdict: VerdictName
+    p_adjusted: dict[str, float] = field(default_factory=dict)
 
     @property
-    def headline(self):
+    def headline(self) -> SpecResult:
         """Headline :class:`SpecResult`."""
         return self.part.headline_result()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the part."""
+        s = self.part.spec
         h = self.headline.to_dict()
         d: dict[str, Any] = {
-            "name": self.part.name,
-            "hypothesis": self.part.hypothesis,
+            "name": s.name,
+            "hypothesis": s.hypothesis,
+            "kind": s.kind,
+            "test": s.test,
+            "direction": s.direction,
+            "threshold": s.threshold,
             "verdict": self.verdict,
             "headline": {
                 k: h[k]
@@ -72,21 +78,24 @@ class PartResult:
                     "end",
                 )
             },
-            "why_headline": self.part.why_headline,
-            "significant": (
-                None
-                if not self.part.inferential or h["p_value"] is None
-                else bool(h["p_value"] < RULES["ALPHA"])
-            ),
-            "specifications": [s.to_dict() for s in self.part.specs],
+            "why_headline": s.why_headline,
+            "significant": significant(self.part),
+            "specifications": [x.to_dict() for x in self.part.specs],
             "robustness": {"agree": self.part.agree, "total": self.part.total},
+            "notes": self.part.notes,
         }
-        if self.part.stated is not None:
+        if self.part.joint is not None:
+            d["joint"] = self.part.joint.to_dict()
+        if self.p_adjusted:
+            d["p_adjusted"] = self.p_adjusted
+        if s.stated is not None:
             closest = self.part.closest()
+            lo, hi = self.headline.estimate.ci_low, self.headline.estimate.ci_high
             d["numeric"] = {
-                "stated": self.part.stated,
-                "tolerance": self.part.tolerance,
+                "stated": s.stated,
+                "tolerance": s.tolerance,
                 "reproduced": reproduced(self.part),
+                "stated_in_interval": None if math.isnan(lo) else bool(lo <= s.stated <= hi),
                 "closest_spec": closest.spec if closest else None,
                 "closest_estimate": closest.estimate.value if closest else None,
             }
@@ -100,11 +109,11 @@ class ClaimResult:
     Attributes
     ----------
     claim : Claim
-    verdict : {"supported", "contradicted", "mixed", "not_testable"}
+    verdict : {"supported", "unproven", "mixed", "contradicted", "not_testable"}
     parts : list of PartResult
         One per part (two-part claims get two verdicts).
     reason : str
-        Why the claim is not testable (registry reason, or data not reaching the as-of date).
+        Why the claim is not testable (no public data, or data not reaching the as-of date).
     vintage : str
     """
 
@@ -115,17 +124,16 @@ class ClaimResult:
     vintage: str = ""
 
     @property
-    def headline(self) -> PartResult | None:
-        """The first part (the headline of single-part claims)."""
-        return self.parts[0] if self.parts else None
+    def headline(self) -> SpecResult | None:
+        """The first part's headline specification (estimate, interval, p-value)."""
+        return self.parts[0].headline if self.parts else None
 
     @property
     def specifications(self) -> pd.DataFrame:
         """All specifications of all parts, one row each."""
         if not self.parts:
             return pd.DataFrame()
-        frames = [p.part.table().assign(part=p.part.name) for p in self.parts]
-        return pd.concat(frames)
+        return pd.concat([p.part.table().assign(part=p.part.name) for p in self.parts])
 
     @property
     def details(self) -> pd.DataFrame | None:
@@ -144,9 +152,11 @@ class ClaimResult:
             "quote": c.quote,
             "as_of": c.as_of,
             "hypothesis": c.hypothesis,
+            "kind": c.kind,
             "fidelity": c.fidelity,
             "proxy": c.proxy,
-            "test": c.test,
+            "hindsight": c.hindsight,
+            "test": ", ".join(dict.fromkeys(p.test for p in c.parts)),
             "testable": self.verdict != "not_testable",
             "verdict": self.verdict,
         }
@@ -176,8 +186,9 @@ class ClaimResult:
                 "parts": [{k: v for k, v in p.items() if k != "specifications"} for p in parts],
             }
         )
-        if "numeric" in first:
-            d["numeric"] = first["numeric"]
+        for key in ("numeric", "joint", "p_adjusted"):
+            if key in first:
+                d[key] = first[key]
         return d
 
     def summary(self) -> str:
@@ -192,16 +203,23 @@ class ClaimResult:
             return "\n".join(lines)
         for p in self.parts:
             h = p.headline
-            lines.append(f"  [{p.part.name}] {p.verdict}: {p.part.hypothesis}")
+            lines.append(f"  [{p.part.name}] {p.verdict}: {p.part.spec.hypothesis}")
             lines.append(f"    headline {h.spec}: {h.estimate}")
             lines.append(f"    agreement: {p.part.agree}/{p.part.total} specifications")
-            if p.part.stated is not None:
+            if p.part.joint is not None:
+                j = p.part.joint
+                lines.append(
+                    f"    joint test: {j.n_significant}/{j.n_specs} significant "
+                    f"(p {j.p_count:.3g}); median z p {j.p_median:.3g}"
+                )
+            if p.part.spec.stated is not None:
                 c = p.part.closest()
                 lines.append(
-                    f"    stated {p.part.stated:.4g}, reproduced within "
-                    f"{p.part.tolerance}: {reproduced(p.part)}; closest spec "
+                    f"    stated {p.part.spec.stated:.4g}, reproduced within "
+                    f"{p.part.spec.tolerance}: {reproduced(p.part)}; closest spec "
                     f"{c.spec if c else 'n/a'}"
                 )
+            lines += [f"    note: {n}" for n in p.part.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -221,22 +239,46 @@ class ClaimResult:
         )
 
 
-def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
-    """Evaluate one claim on a context."""
-    if claim.run is None:
-        return ClaimResult(claim, "not_testable", reason=claim.reason, vintage=ctx.vintage)
+def run_claim(claim: Claim, vintage: Vintage, settings: Settings | None = None) -> ClaimResult:
+    """Evaluate one claim on a vintage (data errors propagate: they are never a verdict)."""
+    settings = settings or Settings()
+    if not claim.testable:
+        reason = f"{claim.reason}; would need {claim.needs}"
+        return ClaimResult(claim, "not_testable", reason=reason, vintage=vintage.name)
     try:
-        parts = claim.run(ctx)
+        parts = evaluate(claim, vintage, settings)
     except NotTestableYet as exc:
         return ClaimResult(
-            claim, "not_testable", reason=f"data do not reach the claim: {exc}", vintage=ctx.vintage
+            claim,
+            "not_testable",
+            reason=f"data do not reach the claim: {exc}",
+            vintage=vintage.name,
         )
-    except (InsufficientDataError, DataUnavailableError) as exc:
+    except InsufficientDataError as exc:
         return ClaimResult(
-            claim, "not_testable", reason=f"{type(exc).__name__}: {exc}", vintage=ctx.vintage
+            claim, "not_testable", reason=f"too few observations: {exc}", vintage=vintage.name
         )
     results = [PartResult(p, part_verdict(p)) for p in parts]
-    return ClaimResult(claim, combine([r.verdict for r in results]), results, vintage=ctx.vintage)
+    return ClaimResult(claim, combine([r.verdict for r in results]), results, vintage=vintage.name)
+
+
+def adjust(results: list[ClaimResult]) -> None:
+    """Holm and Benjamini-Hochberg adjusted headline p-values over the inferential parts."""
+    from statsmodels.stats.multitest import multipletests
+
+    parts = [
+        p
+        for r in results
+        for p in r.parts
+        if p.part.spec.kind == "inferential" and not math.isnan(p.headline.estimate.p_value)
+    ]
+    if not parts:
+        return
+    raw = np.array([p.headline.estimate.p_value for p in parts])
+    holm = multipletests(raw, method="holm")[1]
+    bh = multipletests(raw, method="fdr_bh")[1]
+    for p, h, b in zip(parts, holm, bh, strict=True):
+        p.p_adjusted = {"holm": float(h), "bh": float(b), "family_size": len(parts)}
 
 
 @dataclass
@@ -270,7 +312,7 @@ class Verification:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
 
     def table(self) -> pd.DataFrame:
-        """Summary: claim, verdict, headline estimate and interval, agreement."""
+        """Summary: claim, verdict, headline estimate, interval, p-values, agreement."""
         rows = []
         for r in self.results:
             d = r.to_dict()
@@ -284,6 +326,8 @@ class Verification:
                     "ci_low": h.get("ci_low"),
                     "ci_high": h.get("ci_high"),
                     "p": h.get("p_value"),
+                    "p_joint": (d.get("joint") or {}).get("p_median"),
+                    "p_holm": (d.get("p_adjusted") or {}).get("holm"),
                     "units": h.get("units", ""),
                     "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
                 }
@@ -294,76 +338,70 @@ class Verification:
         return self.table().to_html()
 
 
-def _ensure_vintage(store: StoreArg, vintage: str | None) -> Store:
-    st = store if isinstance(store, Store) else Store(store)
-    if vintage is None and not st.vintages():
-        from smallcap_bt.data.load import fetch_vintage
-
-        try:
-            fetch_vintage(store=st)
-        except DataUnavailableError as exc:
-            raise DataUnavailableError(
-                f"no data vintage is stored at {st.root} and downloading failed ({exc}). "
-                "Without network, import a snapshot: smallcap-bt data import --vintage 202602 "
-                "../shared/data/french/202602 ../shared/data/french/202510 "
-                "../shared/data/french/202511 ../shared/data/fred/2026-08-10"
-            ) from None
-    return st
-
-
 def verify_all(
-    claims: Iterable[str] | None = None,
-    vintage: str | None = None,
+    claims: Iterable[str | Claim] | None = None,
+    vintage: str | Vintage | None = None,
     *,
-    store: StoreArg = None,
+    store: Store | str | None = None,
     seed: int = 0,
     draws: int = 2_000,
+    joint_draws: int = 500,
     reg: Registry | None = None,
     progress: bool = False,
 ) -> Verification:
-    """Run claims (all by default) on a vintage.
+    """Run claims (all registered ones by default) on a vintage.
 
     Parameters
     ----------
-    claims : iterable of str, optional
-        Claim ids; all registered claims when omitted.
-    vintage : str, optional
-        Named vintage (the store's default when omitted; downloaded if none is stored).
+    claims : iterable of str or Claim, optional
+        Claim ids or :class:`Claim` objects (user claims); all registered claims if omitted.
+    vintage : str or Vintage, optional
+        Named vintage (the store's default when omitted). Never downloads: an empty store is
+        a :class:`~smallcap_bt.exceptions.DataUnavailableError` saying how to import data.
     seed : int
         Base seed of the bootstrap and placebo draws (deterministic results).
     draws : int
         Bootstrap and placebo draws per test.
+    joint_draws : int
+        Draws of the joint test across specifications (0 skips it).
     progress : bool
         Print one line per claim to stderr.
     """
     reg = reg or registry
-    st = _ensure_vintage(store, vintage)
-    ctx = Context.open(vintage, st, seed=seed, draws=draws)
-    chosen = [reg.get(c) for c in claims] if claims else list(reg)
+    v = Vintage.open(vintage, store)
+    chosen = [c if isinstance(c, Claim) else reg.get(c) for c in claims] if claims else list(reg)
+    settings = Settings(seed, draws, joint_draws)
     results = []
     for i, claim in enumerate(chosen, 1):
         if progress:
             print(f"[{i}/{len(chosen)}] {claim.id}", file=sys.stderr, flush=True)
-        results.append(run_claim(claim, ctx))
-    fp = vintage_fingerprint(ctx.vintage, store=st)
-    return Verification(results, fp, {"seed": seed, "draws": draws})
+        results.append(run_claim(claim, v, settings))
+    adjust(results)
+    return Verification(
+        results, v.fingerprint, {"seed": seed, "draws": draws, "joint_draws": joint_draws}
+    )
 
 
 def verify(
-    claim: str | Iterable[str] | None = None,
-    vintage: str | None = None,
+    claim: str | Claim | Iterable[str | Claim] | None = None,
+    vintage: str | Vintage | None = None,
     *,
-    store: StoreArg = None,
+    store: Store | str | None = None,
     seed: int = 0,
     draws: int = 2_000,
+    joint_draws: int = 500,
 ) -> ClaimResult | Verification:
     """Verify one claim (returns a :class:`ClaimResult`) or several (a :class:`Verification`).
+
+    ``claim`` is an id, a :class:`Claim` (e.g. ``sb.Claim(id=..., ...)`` or one read with
+    :func:`smallcap_bt.claims.load_catalogue`), or an iterable of either.
 
     Examples
     --------
     >>> r = verify("fed-cuts-since-1990")        # doctest: +SKIP
     >>> r.verdict, r.specifications, r.details   # per-spec table and per-event table
     """
-    if isinstance(claim, str):
-        return verify_all([claim], vintage, store=store, seed=seed, draws=draws).results[0]
-    return verify_all(claim, vintage, store=store, seed=seed, draws=draws)
+    kw = {"store": store, "seed": seed, "draws": draws, "joint_draws": joint_draws}
+    if isinstance(claim, str | Claim):
+        return verify_all([claim], vintage, **kw).results[0]  # type: ignore[arg-type]
+    return verify_all(claim, vintage, **kw)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""``smallcap-bt verify`` and ``smallcap-bt claims list/show``."""
+"""``smallcap-bt verify`` and ``smallcap-bt claims list/show/check/templates``."""
 
 from __future__ import annotations
 
@@ -18,18 +18,58 @@ def _fmt(v: object, pct: bool) -> str:
     return str(v)
 
 
+def _chosen_claims(args: argparse.Namespace) -> list | None:
+    """Claim ids from the command line plus every claim of ``--claims`` files."""
+    from smallcap_bt.claims.catalogue import load_catalogue
+
+    chosen: list = list(args.claims or [])
+    for path in args.claim_files or []:
+        chosen += load_catalogue(path)
+    return chosen or None
+
+
+def _cmd_claims_check(args: argparse.Namespace) -> int:
+    from smallcap_bt.claims.catalogue import load_catalogue
+    from smallcap_bt.claims.registry import registry
+
+    for path in args.files:
+        claims = load_catalogue(path)
+        clash = [c.id for c in claims if c.id in registry]
+        for c in claims:
+            parts = ", ".join(f"{p.name}: {p.test} ({p.kind}, {p.direction})" for p in c.parts)
+            print(f"{path}: {c.id} ok — {parts or 'not testable: ' + c.reason}")
+        if clash:
+            print(f"{path}: note: id(s) {clash} shadow built-in claims when run with --claims")
+    return EXIT_OK
+
+
+def _cmd_claims_templates(args: argparse.Namespace) -> int:
+    from smallcap_bt.claims.templates import TEMPLATES
+
+    rows = []
+    for t in sorted(TEMPLATES.values(), key=lambda t: t.name):
+        fields = ", ".join(
+            f"{k}{'' if f.is_required() else '?'}" for k, f in t.params.model_fields.items()
+        )
+        rows.append({"template": t.name, "what it tests": t.description, "params": fields})
+    print_table(rows, ["template", "what it tests", "params"])
+    return EXIT_OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from smallcap_bt.claims.lock import check_lock, write_lock
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.data.store import atomic_write
 
     progress = not args.quiet and sys.stderr.isatty()
+    chosen = _chosen_claims(args)
     ver = verify_all(
-        args.claims or None,
+        chosen,
         args.vintage,
         store=args.store,
         seed=args.seed,
         draws=args.draws,
+        joint_draws=args.joint_draws,
         progress=progress,
     )
     if not args.quiet:
@@ -50,6 +90,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                     "estimate": _fmt(h.get("estimate"), pct),
                     "95% CI": ci,
                     "p": _fmt(h.get("p_value"), False),
+                    "p joint": _fmt((d.get("joint") or {}).get("p_median"), False),
+                    "p Holm": _fmt((d.get("p_adjusted") or {}).get("holm"), False),
                     "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
                     "headline spec": h.get("spec", "") or d.get("reason", "")[:50],
                 }
@@ -58,7 +100,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             f"smallcap_bt verify — vintage {ver.fingerprint['name']}, seed {args.seed}, "
             f"{args.draws} draws"
         )
-        print_table(rows, ["claim", "verdict", "estimate", "95% CI", "p", "agree", "headline spec"])
+        cols = ["claim", "verdict", "estimate", "95% CI", "p", "p joint", "p Holm", "agree"]
+        print_table(rows, [*cols, "headline spec"])
         counts: dict[str, int] = {}
         for r in ver.results:
             counts[r.verdict] = counts.get(r.verdict, 0) + 1
@@ -113,13 +156,27 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description="Run claims (all by default). Exit 1 if --check finds a "
         "flipped verdict or a moved estimate.",
     )
-    v.add_argument("claims", nargs="*", help="claim ids (default: all)")
+    v.add_argument("claims", nargs="*", help="claim ids (default: all built-in claims)")
+    v.add_argument(
+        "--claims",
+        dest="claim_files",
+        action="append",
+        metavar="FILE.toml",
+        help="also run the claims of a TOML file (repeatable); with ids or --claims, only "
+        "those run",
+    )
     v.add_argument("--vintage", help="named vintage (default: the store's default)")
     v.add_argument("--json", metavar="FILE", help="write machine-readable results")
     v.add_argument("--lock", metavar="FILE", help="record verdicts and estimates")
     v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
     v.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
-    v.add_argument("--draws", type=int, default=2000, help="bootstrap/placebo draws")
+    v.add_argument("--draws", type=int, default=2000, help="bootstrap/placebo draws (default 2000)")
+    v.add_argument(
+        "--joint-draws",
+        type=int,
+        default=500,
+        help="draws of the joint test across specifications, 0 to skip (default 500)",
+    )
     v.add_argument(
         "-q",
         "--quiet",
@@ -138,3 +195,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     show = csub.add_parser("show", help="show one claim")
     show.add_argument("id")
     show.set_defaults(func=_cmd_claims_show)
+    chk = csub.add_parser("check", help="validate claim files (TOML) without running them")
+    chk.add_argument("files", nargs="+", metavar="FILE.toml")
+    chk.set_defaults(func=_cmd_claims_check)
+    tpl = csub.add_parser("templates", help="list the test templates and their parameters")
+    tpl.set_defaults(func=_cmd_claims_templates)

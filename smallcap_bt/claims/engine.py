@@ -1,0 +1,120 @@
+"""Evaluate one claim on a vintage: run each part's template, judge agreement, run the joint
+test across the specification curve, and give the verdict."""
+
+from __future__ import annotations
+
+import difflib
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smallcap_bt.claims.model import Claim, PartSpec
+from smallcap_bt.claims.results import Part, SpecResult
+from smallcap_bt.claims.templates.base import NotTestableYet, Template, TestInput, get_template
+from smallcap_bt.claims.verdicts import agrees
+from smallcap_bt.data.vintage import DeclaredData, Vintage
+from smallcap_bt.exceptions import ClaimDefinitionError
+
+#: panel columns a joint test resamples (returns); every other column stays on its calendar
+RETURN_PREFIXES = ("sml.", "small.", "large.")
+RETURN_COLUMNS = ("mkt", "mkt_rf", "rf", "smb", "hml")
+
+
+@dataclass
+class Settings:
+    """Run settings: base seed, bootstrap/placebo draws, joint-test draws (0 = no joint test)."""
+
+    seed: int = 0
+    draws: int = 2_000
+    joint_draws: int = 500
+
+    def rng(self, claim_id: str, part: int) -> np.random.Generator:
+        """A per-claim, per-part generator: stable and independent of the run order."""
+        return np.random.default_rng([zlib.crc32(claim_id.encode()), part, self.seed])
+
+
+class FrameData:
+    """A :class:`DeclaredData` whose panel columns come from a given (resampled) frame."""
+
+    def __init__(self, base: DeclaredData, frame: pd.DataFrame) -> None:
+        self._base, self._frame = base, frame
+        self.name = base.name
+
+    def col(self, column: str) -> pd.Series:
+        from smallcap_bt.panel.build import column_datasets
+
+        self._base._check(column_datasets(column), f"panel column {column!r}")
+        return self._frame[column].copy()
+
+    def load(self, dataset_id: str) -> pd.DataFrame:
+        return self._base.load(dataset_id)
+
+    @property
+    def target(self) -> pd.Series:
+        return self._base.target
+
+
+def _joint_test(
+    tpl: Template,
+    spec: PartSpec,
+    data: DeclaredData,
+    inp: TestInput,
+    names: list[str],
+    settings: Settings,
+    rng: np.random.Generator,
+) -> Any:
+    """Joint test of every specification at once (block bootstrap under the null)."""
+    from smallcap_bt.stats.joint import spec_curve_test
+
+    panel = data.vintage.panel
+    returns = [c for c in panel.columns if c.startswith(RETURN_PREFIXES) or c in RETURN_COLUMNS]
+    sign = -1.0 if spec.direction == "negative" else 1.0
+
+    def statistic(frame: pd.DataFrame) -> np.ndarray:
+        fast = TestInput(FrameData(data, frame), rng, 0, inp.as_of, inference=False)  # type: ignore[arg-type]
+        out = tpl.run(fast, spec.template_params)
+        values = {s.name: s.estimate.value for s in out.specs}
+        return sign * np.array([values.get(n, np.nan) for n in names], dtype=float)
+
+    return spec_curve_test(panel, statistic, resample=returns, draws=settings.joint_draws, seed=rng)
+
+
+def evaluate_part(
+    claim: Claim, index: int, spec: PartSpec, vintage: Vintage, settings: Settings
+) -> Part:
+    """Run one part's template and judge every specification."""
+    tpl = get_template(spec.test)
+    data = vintage.declared(claim.declared_datasets(), owner=f"claim {claim.id!r}")
+    rng = settings.rng(claim.id, index)
+    inp = TestInput(data, rng, settings.draws, claim.as_of)
+    out = tpl.run(inp, spec.template_params)
+    specs = [SpecResult(s.name, s.estimate, agrees(spec, s.estimate), s.params) for s in out.specs]
+    names = [s.spec for s in specs]
+    if spec.headline not in names:
+        close = difflib.get_close_matches(spec.headline, names, n=3, cutoff=0.3)
+        raise ClaimDefinitionError(
+            f"claim {claim.id!r}, part {spec.name!r}: headline {spec.headline!r} is not among "
+            f"the {len(names)} specifications of template {spec.test!r}"
+            + (f"; did you mean {', '.join(close)}?" if close else "")
+        )
+    joint = None
+    if spec.kind == "inferential" and tpl.resamplable and settings.joint_draws > 0 and _has_joint():
+        joint = _joint_test(tpl, spec, data, inp, names, settings, rng)
+    return Part(spec, specs, out.details, list(out.notes), joint)
+
+
+def _has_joint() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("smallcap_bt.stats.joint") is not None
+
+
+def evaluate(claim: Claim, vintage: Vintage, settings: Settings) -> list[Part]:
+    """Every part of a testable claim (raises NotTestableYet when the data end too early)."""
+    return [evaluate_part(claim, i, p, vintage, settings) for i, p in enumerate(claim.parts)]
+
+
+__all__ = ["NotTestableYet", "Settings", "evaluate", "evaluate_part"]

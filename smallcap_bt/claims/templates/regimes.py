@@ -1,0 +1,149 @@
+"""Regime templates: small minus large in months that follow a rate or curve regime, and its
+sensitivity to rate changes. Regimes known at the end of month t condition month t+1."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from smallcap_bt.claims.templates.base import (
+    ALL_DEFS,
+    ARITH_UNITS,
+    Params,
+    SpecOut,
+    TemplateOutput,
+    TestInput,
+    mean_estimate,
+    size_datasets,
+    template,
+)
+from smallcap_bt.panel.build import column_datasets
+from smallcap_bt.stats.results import Estimate
+
+Rule = Literal["rising", "falling", "above_median", "above_median_full_sample", "easing"]
+
+
+class Regime(Params):
+    """A 0/1 regime known at the end of each month.
+
+    ``rising``/``falling``: the variable changed over ``months``; ``above_median``: above its
+    expanding median up to that month (real time); ``above_median_full_sample``: above the
+    median of the whole sample (look-ahead, kept as a labelled specification); ``easing``:
+    the last target change up to that month was a cut (variable ``target_change``).
+    """
+
+    name: str
+    variable: str
+    rule: Rule
+    months: int = 12
+
+
+def regime_dummy(inp: TestInput, r: Regime) -> pd.Series:
+    """The regime indicator of ``r`` (1/0, NaN where unknown), known at each month end."""
+    from smallcap_bt.stats import regimes
+
+    x = inp.data.col(r.variable)
+    if r.rule == "rising":
+        return regimes.rising(x, r.months)
+    if r.rule == "falling":
+        return 1 - regimes.rising(x, r.months)
+    if r.rule == "above_median":
+        # real time: the median of the months up to and including t (at least 5 years)
+        thr = x.expanding(min_periods=60).median()
+        return (x > thr).astype(float).where(x.notna() & thr.notna())
+    if r.rule == "above_median_full_sample":
+        return regimes.above(x)
+    return regimes.easing(x)
+
+
+def _regime_datasets(p: RegimeParams) -> list[str]:
+    out = size_datasets(p.definitions)
+    for r in p.regimes:
+        out += column_datasets(r.variable)
+    return out
+
+
+class RegimeParams(Params):
+    regimes: tuple[Regime, ...]
+    definitions: tuple[str, ...] = ALL_DEFS
+    lag: int = 1
+
+
+@template("regime_mean", RegimeParams, _regime_datasets, resamplable=True)
+def regime_mean(inp: TestInput, p: RegimeParams) -> TemplateOutput:
+    """Mean small minus large (x 12, Newey-West) in the months after a regime month."""
+    out = []
+    for r in p.regimes:
+        lagged = regime_dummy(inp, r).shift(p.lag)
+        for d in p.definitions:
+            sml = inp.data.col(f"sml.{d}")[lagged == 1]
+            e = mean_estimate(
+                sml, inp, label=f"mean small minus large after {r.name}", definition=d
+            )
+            out.append(SpecOut(f"{d}|{r.name}", e, {"definition": d, "regime": r.name}))
+    return TemplateOutput(out)
+
+
+@template("regime_difference", RegimeParams, _regime_datasets, resamplable=True)
+def regime_difference(inp: TestInput, p: RegimeParams) -> TemplateOutput:
+    """Mean small minus large after regime months minus after other months (x 12, HAC)."""
+    from smallcap_bt.stats.regimes import regime_difference as diff
+
+    out = []
+    for r in p.regimes:
+        dummy = regime_dummy(inp, r)
+        for d in p.definitions:
+            sml = inp.data.col(f"sml.{d}")
+            if inp.inference:
+                e = diff(sml, dummy, lag=p.lag, label=f"{r.name} minus otherwise", definition=d)
+            else:
+                lagged = dummy.shift(p.lag)
+                v = (sml[lagged == 1].mean() - sml[lagged == 0].mean()) * 12
+                e = Estimate(float(v), units=ARITH_UNITS, method="point", definition=d)
+            out.append(SpecOut(f"{d}|{r.name}", e, {"definition": d, "regime": r.name}))
+    return TemplateOutput(out)
+
+
+class SensitivityParams(Params):
+    variables: tuple[str, ...]
+    samples: tuple[str, ...] = ("full", "1990-")
+    definitions: tuple[str, ...] = ALL_DEFS
+
+
+@template(
+    "rate_sensitivity",
+    SensitivityParams,
+    lambda p: size_datasets(p.definitions) + [d for v in p.variables for d in column_datasets(v)],
+    resamplable=True,
+)
+def rate_sensitivity(inp: TestInput, p: SensitivityParams) -> TemplateOutput:
+    """Slope of monthly small minus large on the same month's change of a rate (HAC)."""
+    from smallcap_bt.claims.templates.size import ols_point
+    from smallcap_bt.stats.regression import ols_hac
+
+    out = []
+    units = "decimal monthly return per percentage point change"
+    for var in p.variables:
+        dx = inp.data.col(var).diff().rename(f"d_{var}")
+        for sample in p.samples:
+            for d in p.definitions:
+                y = inp.data.col(f"sml.{d}").rename("sml")
+                if sample != "full":
+                    y = y.loc[sample.rstrip("-") + "-01" if len(sample) == 5 else sample :]
+                if inp.inference:
+                    res = ols_hac(y, dx)
+                    e = res.coef(
+                        f"d_{var}", label=f"sml on change of {var}", units=units, definition=d
+                    )
+                else:
+                    b = ols_point(y, dx.to_frame())[f"d_{var}"]
+                    e = Estimate(float(b), units=units, method="point", definition=d)
+                out.append(
+                    SpecOut(
+                        f"{d}|d{var}|{sample}",
+                        e,
+                        {"definition": d, "variable": var, "sample": sample},
+                    )
+                )
+    return TemplateOutput(out)
