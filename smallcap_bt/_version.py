@@ -1,1 +1,3 @@
-__version__ = "0.1.0"
+"""The version, written in this one place (pyproject.toml reads it)."""
+
+__version__ = "0.2.0"

@@ -33,7 +33,7 @@ BUILTIN_FILES = (
 ENTRY_POINT_GROUP = "smallcap_bt.claims"
 
 
-def _where(err: dict[str, Any]) -> str:
+def _where(err: Any) -> str:
     loc = [str(x) for x in err.get("loc", ()) if not str(x).startswith("function-")]
     return ".".join(loc) or "(record)"
 

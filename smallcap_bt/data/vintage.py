@@ -51,7 +51,9 @@ class Vintage:
 
     @classmethod
     def open(
-        cls, name: str | None = None, store: Store | str | os.PathLike[str] | None = None
+        cls,
+        name: str | Vintage | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
     ) -> Vintage:
         """Resolve ``name`` (the store's default when None) once; never downloads.
 

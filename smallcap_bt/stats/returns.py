@@ -12,12 +12,12 @@ import pandas as pd
 
 def cumulative(r: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame | float:
     """Compounded return over the whole sample: ``prod(1 + r) - 1`` (decimal)."""
-    return (1 + r).prod() - 1
+    return (r + 1).prod() - 1
 
 
 def wealth(r: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     """Wealth index starting at 1 before the first period: ``cumprod(1 + r)``."""
-    return (1 + r).cumprod()
+    return (r + 1).cumprod()
 
 
 def annualised_arithmetic(r: pd.Series, periods_per_year: int = 12) -> float:
