@@ -10,6 +10,7 @@ from smallcap_bt.stats.events import (
     nber_troughs,
 )
 from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
+from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference, pair_bootstrap
 from smallcap_bt.stats.regimes import above, decade_table, easing, regime_difference, rising
 from smallcap_bt.stats.regression import (
     factor_alpha,
@@ -36,16 +37,19 @@ __all__ = [
     "bootstrap_mean",
     "calendar_year_returns",
     "cumulative",
+    "cumulative_difference",
     "decade_table",
     "easing",
     "easing_cycles",
     "event_study",
     "factor_alpha",
     "fed_decisions",
+    "geometric_difference",
     "hac_mean",
     "nber_peaks",
     "nber_troughs",
     "ols_hac",
+    "pair_bootstrap",
     "predictive_regression",
     "regime_difference",
     "relative_drawdowns",
