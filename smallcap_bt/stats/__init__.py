@@ -3,11 +3,15 @@ events, regimes and streaks. Every estimate comes back as an :class:`Estimate`."
 
 from smallcap_bt.stats.events import (
     EventStudy,
+    calendar_event_study,
     easing_cycles,
     event_study,
     fed_decisions,
+    fed_event_sets,
+    fed_events,
     nber_peaks,
     nber_troughs,
+    policy_cycles,
 )
 from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference, pair_bootstrap
@@ -35,6 +39,7 @@ __all__ = [
     "annualised_arithmetic",
     "annualised_geometric",
     "bootstrap_mean",
+    "calendar_event_study",
     "calendar_year_returns",
     "cumulative",
     "cumulative_difference",
@@ -44,12 +49,15 @@ __all__ = [
     "event_study",
     "factor_alpha",
     "fed_decisions",
+    "fed_event_sets",
+    "fed_events",
     "geometric_difference",
     "hac_mean",
     "nber_peaks",
     "nber_troughs",
     "ols_hac",
     "pair_bootstrap",
+    "policy_cycles",
     "predictive_regression",
     "regime_difference",
     "relative_drawdowns",
