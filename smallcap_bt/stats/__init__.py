@@ -3,13 +3,18 @@ events, regimes and streaks. Every estimate comes back as an :class:`Estimate`."
 
 from smallcap_bt.stats.events import (
     EventStudy,
+    calendar_event_study,
     easing_cycles,
     event_study,
     fed_decisions,
+    fed_event_sets,
+    fed_events,
     nber_peaks,
     nber_troughs,
+    policy_cycles,
 )
 from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
+from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference, pair_bootstrap
 from smallcap_bt.stats.regimes import above, decade_table, easing, regime_difference, rising
 from smallcap_bt.stats.regression import (
     factor_alpha,
@@ -34,18 +39,25 @@ __all__ = [
     "annualised_arithmetic",
     "annualised_geometric",
     "bootstrap_mean",
+    "calendar_event_study",
     "calendar_year_returns",
     "cumulative",
+    "cumulative_difference",
     "decade_table",
     "easing",
     "easing_cycles",
     "event_study",
     "factor_alpha",
     "fed_decisions",
+    "fed_event_sets",
+    "fed_events",
+    "geometric_difference",
     "hac_mean",
     "nber_peaks",
     "nber_troughs",
     "ols_hac",
+    "pair_bootstrap",
+    "policy_cycles",
     "predictive_regression",
     "regime_difference",
     "relative_drawdowns",

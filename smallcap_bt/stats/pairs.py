@@ -1,42 +1,293 @@
-"""Placeholder until the stats branch lands: see the stats branch for the real module."""
+"""Intervals and p-values for the statistic actually reported on a pair of return legs.
+
+A compounded or geometric small-minus-large figure needs an interval *of that figure*, not of
+the mean of monthly differences. :func:`pair_bootstrap` resamples month *pairs*
+``(small_t, large_t)`` with the stationary bootstrap (the same indices for both legs, so the
+contemporaneous correlation and the serial dependence of both legs are kept) and recomputes
+the statistic on every draw, vectorised over a ``(draws, T)`` matrix.
+
+Interval: percentile interval of the bootstrap distribution of the statistic.
+p-value: from the bootstrap distribution recentred at the estimate (the null ``theta = 0``
+imposed by translation): two-sided ``mean(|theta* - theta| >= |theta|)``, ``"greater"``
+``mean(theta* - theta >= theta)``, ``"less"`` ``mean(theta* - theta <= theta)``.
+
+References
+----------
+Politis, D. N. and Romano, J. P. (1994). The stationary bootstrap. JASA 89(428), 1303-1313.
+Politis, D. N. and White, H. (2004). Automatic block-length selection for the dependent
+bootstrap. Econometric Reviews 23(1), 53-70 (with Patton, Politis and White's 2009 correction).
+Hall, P. and Wilson, S. R. (1991). Two guidelines for bootstrap hypothesis testing.
+Biometrics 47(2), 757-762 (resample under the null by recentring the statistic).
+"""
 
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from smallcap_bt.stats.inference import SeedLike, optimal_block_length, rng, stationary_indices
 from smallcap_bt.stats.results import Estimate
-from smallcap_bt.stats.returns import annualised_geometric
+
+Alternative = Literal["two-sided", "greater", "less"]
+PairStatistic = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+#: fewer months than this give a point estimate with a NaN interval and p-value
+MIN_MONTHS = 6
+
+
+def pair_block_length(diff: np.ndarray) -> float:
+    """Politis-White expected block length of a difference series, within ``[1, T/2]``.
+
+    Falls back to ``T ** (1/3)`` where the automatic rule cannot be computed (very short
+    series, zero variance).
+    """
+    n = len(diff)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            b = optimal_block_length(diff)
+        if not math.isfinite(b):
+            raise ValueError("non-finite block length")
+    except (ValueError, np.linalg.LinAlgError):
+        b = n ** (1 / 3)
+    return float(min(max(b, 1.0), max(n / 2, 1.0)))
+
+
+def bootstrap_pvalue(
+    theta: float, draws: np.ndarray, alternative: Alternative = "two-sided"
+) -> float:
+    """p-value of ``theta = 0`` from a bootstrap distribution recentred at ``theta``.
+
+    Parameters
+    ----------
+    theta : float
+        The estimate on the observed data.
+    draws : numpy.ndarray
+        Bootstrap replicates of the same statistic (same units as ``theta``).
+    alternative : {"two-sided", "greater", "less"}
+        ``"greater"``: the alternative is ``theta > 0``.
+    """
+    d = np.asarray(draws, dtype=float)
+    d = d[np.isfinite(d)]
+    if not math.isfinite(theta) or len(d) == 0:
+        return math.nan
+    centred = d - theta
+    if alternative == "two-sided":
+        return float(np.mean(np.abs(centred) >= abs(theta)))
+    if alternative == "greater":
+        return float(np.mean(centred >= theta))
+    if alternative == "less":
+        return float(np.mean(centred <= theta))
+    raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
+
+
+def _aligned(small: pd.Series, large: pd.Series) -> pd.DataFrame:
+    data = pd.concat([small.rename("s"), large.rename("l")], axis=1).dropna()
+    return data
+
+
+def pair_bootstrap(
+    small: pd.Series,
+    large: pd.Series,
+    statistic: PairStatistic,
+    *,
+    draws: int = 2_000,
+    seed: SeedLike = None,
+    block: float | None = None,
+    ci_level: float = 0.95,
+    alternative: Alternative = "two-sided",
+    units: str = "",
+    label: str = "statistic",
+    definition: str = "",
+    null_statistic: PairStatistic | None = None,
+    chunk_cells: int = 4_000_000,
+) -> Estimate:
+    """Stationary block bootstrap of month pairs for any vectorised pair statistic.
+
+    Parameters
+    ----------
+    small, large : pandas.Series
+        Monthly decimal returns of the two legs (aligned on their index; months where either
+        is missing are dropped).
+    statistic : callable
+        ``statistic(S, L) -> ndarray (k,)`` for two ``(k, T)`` arrays of the two legs, one row
+        per draw (the observed data are passed as a single row). Must be vectorised over rows.
+    draws : int
+        Bootstrap replications.
+    seed : int, Generator or None
+        Seed (None = 0, reproducible).
+    block : float, optional
+        Expected block length in months; default Politis-White on ``small - large``.
+    ci_level : float
+        Level of the percentile interval.
+    alternative : {"two-sided", "greater", "less"}
+        Alternative of the p-value (``"greater"``: statistic > 0).
+    units, label, definition : str
+        Copied into the :class:`Estimate`.
+    null_statistic : callable, optional
+        A vectorised statistic that is zero exactly when ``statistic`` is zero (e.g. the log
+        wealth ratio for a compounded difference), used for the p-value instead of
+        ``statistic``: the hypothesis is the same, and a sum is closer to pivotal than a
+        difference of products (the recentred bootstrap of the compounded difference itself is
+        badly conservative: 0.3% rejections at 5% in a 120-month simulation, against 6% for the
+        log ratio). Default: ``statistic`` itself.
+
+    Returns
+    -------
+    Estimate
+        ``value`` = statistic on the data; percentile interval; recentred bootstrap p-value;
+        ``extra``: ``draws`` (the replicates), ``block``, ``alternative``. With fewer than
+        ``MIN_MONTHS`` (6) months the interval and p-value are NaN and ``method`` says why.
+    """
+    data = _aligned(small, large)
+    s = data["s"].to_numpy(dtype=float)
+    l_ = data["l"].to_numpy(dtype=float)
+    n = len(s)
+    start, end = (str(data.index[0]), str(data.index[-1])) if n else ("", "")
+    value = float(statistic(s[None, :], l_[None, :])[0]) if n else math.nan
+    if n < MIN_MONTHS:
+        return Estimate(
+            value,
+            n=n,
+            units=units,
+            method=f"no interval: {n} months, the pair bootstrap needs at least {MIN_MONTHS}",
+            start=start,
+            end=end,
+            definition=definition,
+            label=label,
+            ci_level=ci_level,
+        )
+    if draws < 1:
+        raise ValueError(f"{label}: draws must be a positive integer, got {draws}")
+    b = pair_block_length(s - l_) if block is None else float(block)
+    g = rng(seed)
+    out = np.empty(draws)
+    null = out if null_statistic is None else np.empty(draws)
+    step = max(1, chunk_cells // n)
+    for i in range(0, draws, step):
+        k = min(step, draws - i)
+        idx = stationary_indices(n, k, b, g)
+        S, L = s[idx], l_[idx]
+        out[i : i + k] = statistic(S, L)
+        if null_statistic is not None:
+            null[i : i + k] = null_statistic(S, L)
+    a = 1 - ci_level
+    lo, hi = np.quantile(out, [a / 2, 1 - a / 2])
+    if null_statistic is None:
+        p = bootstrap_pvalue(value, out, alternative)
+        p_text = "recentred bootstrap distribution"
+    else:
+        theta0 = float(null_statistic(s[None, :], l_[None, :])[0])
+        p = bootstrap_pvalue(theta0, null, alternative)
+        p_text = "recentred bootstrap distribution of the log wealth ratio"
+    return Estimate(
+        value,
+        float(lo),
+        float(hi),
+        p,
+        n,
+        units,
+        f"stationary bootstrap of month pairs (same indices for both legs), {draws} draws, "
+        f"mean block {b:.1f} months; percentile interval; {alternative} p-value from the "
+        f"{p_text}",
+        start,
+        end,
+        definition,
+        label,
+        ci_level,
+        {"draws": out, "block": b, "alternative": alternative},
+    )
+
+
+def _cumdiff(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
+    return np.expm1(np.log1p(s).sum(axis=1)) - np.expm1(np.log1p(l_).sum(axis=1))
+
+
+def _logratio(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
+    """Log wealth ratio: zero exactly when the compounded (or geometric) difference is zero."""
+    return (np.log1p(s) - np.log1p(l_)).sum(axis=1)
+
+
+def _geodiff(periods_per_year: int) -> PairStatistic:
+    def stat(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
+        f = periods_per_year / s.shape[1]
+        return np.expm1(f * np.log1p(s).sum(axis=1)) - np.expm1(f * np.log1p(l_).sum(axis=1))
+
+    return stat
 
 
 def cumulative_difference(
-    small: pd.Series, large: pd.Series, *, draws: int = 0, seed=None, **kw
+    small: pd.Series,
+    large: pd.Series,
+    *,
+    draws: int = 2_000,
+    seed: SeedLike = None,
+    block: float | None = None,
+    ci_level: float = 0.95,
+    alternative: Alternative = "two-sided",
+    label: str = "cumulative small minus large",
+    definition: str = "",
 ) -> Estimate:
-    v = float(np.prod(1 + small) - np.prod(1 + large))
-    return Estimate(
-        v,
-        n=len(small),
+    """Compounded small minus compounded large over the window, with a pair bootstrap.
+
+    ``value = prod(1 + small) - prod(1 + large)`` over the common months (decimal, not
+    annualised). Interval: percentile interval of this compounded difference recomputed on
+    every draw of :func:`pair_bootstrap`. p-value: the compounded difference is zero exactly
+    when the log wealth ratio ``sum(log(1+small) - log(1+large))`` is zero, so the p-value is
+    that of the recentred bootstrap of the log ratio on the same draws (see ``null_statistic``).
+    """
+    return pair_bootstrap(
+        small,
+        large,
+        _cumdiff,
+        draws=draws,
+        seed=seed,
+        block=block,
+        ci_level=ci_level,
+        alternative=alternative,
         units="decimal, cumulative over the window (compounded small minus compounded large)",
-        method="point",
-        start=str(small.index[0]),
-        end=str(small.index[-1]),
+        label=label,
+        definition=definition,
+        null_statistic=_logratio,
     )
 
 
 def geometric_difference(
-    small: pd.Series, large: pd.Series, *, draws: int = 0, seed=None, **kw
+    small: pd.Series,
+    large: pd.Series,
+    *,
+    draws: int = 2_000,
+    seed: SeedLike = None,
+    block: float | None = None,
+    ci_level: float = 0.95,
+    alternative: Alternative = "two-sided",
+    periods_per_year: int = 12,
+    label: str = "geometric small minus large",
+    definition: str = "",
 ) -> Estimate:
-    v = annualised_geometric(small) - annualised_geometric(large)
-    return Estimate(
-        v,
-        math.nan,
-        math.nan,
-        math.nan,
-        len(small),
-        "decimal per year, geometric (difference of compound annual returns)",
-        "point",
-        str(small.index[0]),
-        str(small.index[-1]),
+    """Difference of compound annual returns (12 months a year), with a pair bootstrap.
+
+    ``value = prod(1+small)^(12/T) - prod(1+large)^(12/T)`` (decimal per year, geometric).
+    Interval: percentile interval of this difference recomputed on every draw of
+    :func:`pair_bootstrap`; p-value as in :func:`cumulative_difference` (log wealth ratio, the
+    same null).
+    """
+    return pair_bootstrap(
+        small,
+        large,
+        _geodiff(periods_per_year),
+        draws=draws,
+        seed=seed,
+        block=block,
+        ci_level=ci_level,
+        alternative=alternative,
+        units="decimal per year, geometric (difference of compound annual returns)",
+        label=label,
+        definition=definition,
+        null_statistic=_logratio,
     )

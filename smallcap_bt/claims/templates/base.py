@@ -241,10 +241,14 @@ def relative_estimate(
 ) -> Estimate:
     """Cumulative or geometric small minus large over a window, with a stationary block
     bootstrap of month pairs that recomputes the same statistic (interval and p-value)."""
-    from dataclasses import replace
-
     from smallcap_bt.stats import pairs
+    from smallcap_bt.stats.returns import annualised_geometric
 
+    if not inp.inference:
+        if measure == "cumulative":
+            v = float(np.prod(1 + s) - np.prod(1 + l_))
+        else:
+            v = annualised_geometric(s) - annualised_geometric(l_)
+        return Estimate(v, n=len(s), method="point", definition=definition, label=label)
     fn = pairs.cumulative_difference if measure == "cumulative" else pairs.geometric_difference
-    e = fn(s, l_, draws=inp.draws if inp.inference else 0, seed=inp.rng)
-    return replace(e, label=label, definition=definition)
+    return fn(s, l_, draws=inp.draws, seed=inp.rng, label=label, definition=definition)
