@@ -99,9 +99,15 @@ def load_catalogue(path: str | os.PathLike[str]) -> list[Claim]:
     return parse_catalogue(text, str(p))
 
 
+#: environment variable naming a folder that replaces the built-in catalogue (same file names);
+#: ``scripts/mutation_smoke.py`` uses it to run the suite on mutated copies
+CATALOGUE_ENV = "SMALLCAP_BT_CATALOGUE_DIR"
+
+
 def builtin_claims() -> list[Claim]:
     """The claims shipped with the library (``smallcap_bt/claims/catalogue/*.toml``)."""
-    root = files("smallcap_bt.claims").joinpath("catalogue")
+    override = os.environ.get(CATALOGUE_ENV)
+    root: Any = Path(override) if override else files("smallcap_bt.claims").joinpath("catalogue")
     out: list[Claim] = []
     for name in BUILTIN_FILES:
         out += parse_catalogue(root.joinpath(name).read_text(), f"catalogue/{name}")

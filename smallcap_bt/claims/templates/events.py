@@ -18,6 +18,7 @@ from smallcap_bt.claims.templates.base import (
     size_datasets,
     template,
 )
+from smallcap_bt.exceptions import ClaimDefinitionError
 from smallcap_bt.stats.results import Estimate
 
 _TARGET = ("fred.DFEDTAR", "fred.DFEDTARU", "fred.DFEDTARL")
@@ -30,6 +31,7 @@ class EventParams(Params):
     horizons: tuple[int, ...] = (1, 3, 6, 12, 24)
     sets: tuple[str, ...] | None = None
     definitions: tuple[str, ...] = LEG_DEFS
+    episode_weighted: str | None = None
     details: str = "tercile.vw|every cut"
 
 
@@ -42,79 +44,127 @@ def _event_datasets(p: EventParams) -> list[str]:
     return out
 
 
-def event_sets(inp: TestInput, p: EventParams) -> dict[str, pd.DatetimeIndex]:
-    """The event dates of each event definition (names are specification labels)."""
+_SETS: dict[tuple[str, EventParams], tuple[dict[str, pd.DatetimeIndex], pd.DatetimeIndex]] = {}
+
+
+def event_sets(
+    inp: TestInput, p: EventParams
+) -> tuple[dict[str, pd.DatetimeIndex], pd.DatetimeIndex]:
+    """The event dates of each event definition (names are specification labels), and the
+    episode starts (first decisions of policy cycles; each trough for NBER troughs)."""
+    key = (inp.data.name, p)
+    if key in _SETS:
+        return _SETS[key]
     from smallcap_bt.stats import events as ev
 
+    usrec = inp.data.col("usrec")
     if p.events == "nber_troughs":
-        sets = {"NBER trough": ev.nber_troughs(inp.data.col("usrec")).to_timestamp()}
+        troughs = ev.nber_troughs(usrec).to_timestamp()
+        sets, starts = {"NBER trough": troughs}, troughs
     else:
         kind = "cut" if p.events == "fed_cuts" else "hike"
-        if hasattr(ev, "fed_event_sets"):
-            sets = ev.fed_event_sets(inp.data.target, inp.data.col("usrec"), kind, p.since)
-        else:
-            sets = ev.cut_dates(inp.data.target, p.since)
+        target = inp.data.target
+        sets = ev.fed_event_sets(target, usrec, kind, p.since)
+        cycles = ev.policy_cycles(ev.fed_decisions(target), kind, end=target.index[-1])
+        starts = pd.DatetimeIndex(cycles["first"])
     sets = {k: v[v >= pd.Timestamp(p.since)] for k, v in sets.items()}
     if p.sets is not None:
+        missing = [k for k in p.sets if k not in sets]
+        if missing:
+            raise ClaimDefinitionError(
+                f"event sets {missing} unknown for {p.events}; known: {', '.join(sets)}"
+            )
         sets = {k: sets[k] for k in p.sets}
-    return sets
+    _SETS[key] = (sets, starts)
+    return sets, starts
 
 
-def _window_means(s: np.ndarray, l_: np.ndarray, pos: np.ndarray, h: int) -> float:
-    """Mean over events of compounded small minus compounded large over h months from pos."""
+def _fast_means(small: pd.Series, large: pd.Series, dates: pd.DatetimeIndex, h: int) -> float:
+    """Event-weighted mean relative return over h months after each event month (point only)."""
     from smallcap_bt.stats.events import _relative_windows
 
-    rel = _relative_windows(s, l_, h)
-    ok = (pos >= 0) & (pos < len(rel))
-    vals = rel[pos[ok]]
+    data = pd.concat([small, large], axis=1).dropna()
+    months = pd.PeriodIndex(sorted(set(dates.to_period("M"))), freq="M")
+    pos = data.index.get_indexer(months + 1)
+    rel = _relative_windows(data.iloc[:, 0].to_numpy(), data.iloc[:, 1].to_numpy(), h)
+    vals = rel[pos[pos >= 0]]
     vals = vals[~np.isnan(vals)]
-    return float(vals.mean()) if len(vals) else np.nan
+    return float(vals.mean()) if len(vals) >= 2 else np.nan
+
+
+def _flatten(e: Estimate) -> None:
+    """Nested estimates in ``extra`` become their value and p-value (JSON-friendly)."""
+    for k, v in list(e.extra.items()):
+        if isinstance(v, Estimate):
+            e.extra[k] = v.value
+            e.extra[f"{k}_p"] = v.p_value
+            e.extra[f"{k}_ci"] = [v.ci_low, v.ci_high]
+        elif isinstance(v, np.ndarray):
+            e.extra[k] = v.tolist()
 
 
 @template("event_study", EventParams, _event_datasets, resamplable=True)
 def event_study(inp: TestInput, p: EventParams) -> TemplateOutput:
-    """Cumulative small minus large over 1-24 months after each event.
+    """Cumulative small minus large over the months after each event, event-weighted (and
+    episode-weighted for one event set), with a placebo that keeps the era and clustering of
+    the real calendar.
 
     Windows start in the month after the event month (the decision is public before any
-    return it is credited with). Interval: episode bootstrap; p-value: one-sided against a
-    placebo of the same number of event months (see :func:`smallcap_bt.stats.event_study`).
+    return it is credited with); several events in one month count once. p-value: one-sided,
+    against circular shifts of the real event-month calendar within the era (same count,
+    spacing and overlap); interval: the placebo test inverted under a constant effect (see
+    :func:`smallcap_bt.stats.events.calendar_event_study`).
     """
-    from smallcap_bt.stats.events import event_study as study
+    from smallcap_bt.stats.events import calendar_event_study
 
-    out, details = [], None
-    for set_name, dates in event_sets(inp, p).items():
+    sets, starts = event_sets(inp, p)
+    era = pd.Period(p.since, freq="M") if p.events != "nber_troughs" else None
+    out, details, notes = [], None, []
+    for set_name, dates in sets.items():
+        weightings = ["event"] + (["episode"] * (set_name == p.episode_weighted))
         for d in p.definitions:
             small, large = inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}")
-            if not inp.inference:
-                data = pd.concat([small, large], axis=1).dropna()
-                months = pd.PeriodIndex([t.to_period("M") for t in dates], freq="M")
-                pos = data.index.get_indexer(months + 1)
-                s, l_ = data.iloc[:, 0].to_numpy(), data.iloc[:, 1].to_numpy()
-                for h in p.horizons:
-                    e = Estimate(_window_means(s, l_, pos, h), method="point", definition=d)
-                    out.append(SpecOut(f"{d}|{set_name}|{h}m", e, {}))
-                continue
-            es = study(
-                small,
-                large,
-                dates,
-                horizons=p.horizons,
-                placebo_draws=inp.draws,
-                boot_draws=inp.draws,
-                seed=inp.rng,
-                definition=d,
-            )
-            if f"{d}|{set_name}" == p.details:
-                details = es.events
-            for h, e in es.estimates.items():
-                out.append(
-                    SpecOut(
-                        f"{d}|{set_name}|{h}m",
-                        e,
-                        {"definition": d, "events": set_name, "horizon": h},
-                    )
+            for w in weightings:
+                tag = set_name if w == "event" else f"{set_name}, episode-weighted"
+                if not inp.inference:
+                    if w == "episode":
+                        continue
+                    for h in p.horizons:
+                        e = Estimate(_fast_means(small, large, dates, h), method="point")
+                        out.append(SpecOut(f"{d}|{tag}|{h}m", e, {}))
+                    continue
+                es = calendar_event_study(
+                    small,
+                    large,
+                    dates,
+                    horizons=p.horizons,
+                    seed=inp.rng,
+                    era_start=era,
+                    episode_starts=starts,
+                    weighting=w,  # type: ignore[arg-type]
+                    definition=d,
                 )
-    return TemplateOutput(out, details)
+                if f"{d}|{set_name}" == p.details and w == "event":
+                    details = es.events
+                    h0 = 12 if 12 in p.horizons else p.horizons[len(p.horizons) // 2]
+                    x = es.estimates[h0].extra
+                    ep = x.get("episode_weighted")
+                    notes.append(
+                        f"{d}, {set_name}, {h0}m: event-weighted {es.estimates[h0].value:.2%}, "
+                        f"episode-weighted {getattr(ep, 'value', float('nan')):.2%}, "
+                        f"{x.get('episodes_negative')} of {len(x.get('episode_means', []))} "
+                        f"episodes negative; {x.get('n_merged', 0)} same-month events merged"
+                    )
+                for h, e in es.estimates.items():
+                    _flatten(e)
+                    out.append(
+                        SpecOut(
+                            f"{d}|{tag}|{h}m",
+                            e,
+                            {"definition": d, "events": set_name, "horizon": h, "weighting": w},
+                        )
+                    )
+    return TemplateOutput(out, details, notes)
 
 
 class PredictiveParams(Params):
