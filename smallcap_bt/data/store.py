@@ -307,9 +307,16 @@ class Store:
         return sorted(p.stem for p in folder.glob("*.json") if _NAME.match(p.stem))
 
     def vintage_date(self, name: str) -> str:
-        """Date of a vintage (ISO): its newest file date (see :func:`file_date`)."""
-        files = self.manifest(name)["files"]
-        return max((file_date(r) for r in files.values()), default="0000-00-00")
+        """Date of a vintage (ISO): the newest CRSP vintage of its Kenneth French files (the
+        release that defines it), else the newest FRED observation (see :func:`file_date`)."""
+        files = self.manifest(name)["files"].values()
+        french = [file_date(r) for r in files if r["source"] == "french"]
+        return max(french or [file_date(r) for r in files], default="0000-00-00")
+
+    def _order(self, name: str) -> tuple[str, str, str]:
+        files = self.manifest(name)["files"].values()
+        newest = max((file_date(r) for r in files), default="")
+        return (self.vintage_date(name), newest, name)
 
     def missing_files(self, name: str) -> list[str]:
         """Catalog files that vintage ``name`` does not hold."""
@@ -353,7 +360,7 @@ class Store:
                 return name
         complete = [n for n in names if not self.missing_files(n)]
         if complete:
-            return max(complete, key=lambda n: (self.vintage_date(n), n))
+            return max(complete, key=self._order)
         return LATEST
 
     def set_default(self, name: str) -> None:
