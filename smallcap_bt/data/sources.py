@@ -6,7 +6,8 @@ mirror or a loopback server can stand in for the live sites.
 
 Every download has three limits: ``timeout`` (seconds to connect and between any two bytes),
 ``deadline`` (seconds for the whole file, retries included, so a server that trickles a byte
-every few seconds is cut off) and ``retry_count`` (further attempts after a connection error
+every few seconds is cut off: the body is read as it arrives, so the overshoot is at most one
+``timeout``) and ``retry_count`` (further attempts after a connection error
 or a 5xx status, waiting ``backoff`` x 2^attempt seconds). A 4xx status is not retried, and an
 HTML page sent with status 200 is an error naming the URL.
 """
@@ -78,7 +79,7 @@ def download(
                         )
                     raise _Retry(msg)
                 body = bytearray()
-                for chunk in resp.iter_content(_CHUNK):
+                while chunk := resp.raw.read1(_CHUNK, decode_content=True):
                     body += chunk
                     if time.monotonic() - start > deadline:
                         raise DataUnavailableError(

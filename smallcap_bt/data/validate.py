@@ -143,7 +143,7 @@ def check_index(index: pd.Index, spec: DatasetSpec, file: str, table: str = "") 
             )
     elif isinstance(index, pd.DatetimeIndex) and len(index) > 1:
         limit = 5 if spec.source == "fred" else 14
-        days = np.diff(index.asi8) / 86_400e9
+        days = np.diff(index.values.astype("datetime64[D]").astype(np.int64))
         bad = np.flatnonzero(days > limit)
         if len(bad):
             i = int(bad[0])
