@@ -30,6 +30,27 @@ class VintageMismatchError(DataError):
     """A vintage or lock file refers to data that differ from what is stored."""
 
 
+class ValidationError(SchemaError):
+    """A file parses but breaks a plausibility rule (gap, duplicate, out-of-range value,
+    inconsistent table lengths); the message names the file, table, date or row and the rule."""
+
+
+class StoreError(DataError):
+    """The local store cannot be read or written (damaged layout, read-only, locked)."""
+
+
+class DataQualityWarning(UserWarning):
+    """A value is legal but extreme (e.g. a monthly return above +100%); it is kept."""
+
+
+class InvalidVintageNameError(SmallcapBtError, ValueError):
+    """A vintage name is not a plain name (path separators, ``..``, empty, too long)."""
+
+
+class UsageError(SmallcapBtError, ValueError):
+    """A command-line option or argument has an invalid value (exit code 2)."""
+
+
 class UnknownDatasetError(DataError, KeyError):
     """A dataset, series or claim id is not known; the message suggests close matches."""
 

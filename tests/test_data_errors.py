@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import os
+import re
 import socket
+import threading
+import time
 import zipfile
+from typing import ClassVar
 
 import numpy as np
 import pytest
 
 from smallcap_bt.data import Store, fetch_vintage, import_snapshot, load
+from smallcap_bt.data.catalog import file_spec
 from smallcap_bt.data.parse import parse_fred_csv, parse_french_csv, unzip_single_csv
 from smallcap_bt.data.sources import fetch_fred_series, fetch_french_file
 from smallcap_bt.exceptions import (
+    DataQualityWarning,
     DataUnavailableError,
     IntegrityError,
     SchemaError,
     UnknownDatasetError,
+    ValidationError,
     VintageMismatchError,
 )
 from tests.conftest import FRED_DIR, FRENCH
@@ -209,3 +217,326 @@ def test_base_url_from_environment(tmp_path, server, monkeypatch):
     got = fetch_fred_series("USREC")
     assert got.url.endswith("fredgraph.csv?id=USREC")
     assert got.content == (FRED_DIR / "USREC.csv").read_bytes()
+
+
+# -- bad input at the boundary, through the command line -------------------------------------------
+# Each case: exit code 3, a message naming the file and the rule, and the store unchanged.
+ME_NAME = "Portfolios_Formed_on_ME"
+
+
+def _me_text(vintage: str = "202602") -> str:
+    return unzip_single_csv(
+        (FRENCH / vintage / "ftp" / f"{ME_NAME}_CSV.zip").read_bytes(), ME_NAME
+    ).decode()
+
+
+def _row_end(text: str, key: str, after: str) -> int:
+    """Index just past the CRLF of the row ``key`` found after ``after``."""
+    i = text.index(f"\r\n{key},", text.index(after))
+    return text.index("\r\n", i + 2) + 2
+
+
+def _french_folder(tmp_path, text: str | None = None, members: dict | None = None):
+    folder = tmp_path / "snap"
+    (folder / "ftp").mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(folder / "ftp" / f"{ME_NAME}_CSV.zip", "w") as zf:
+        for name, body in (members or {f"{ME_NAME}.csv": text}).items():
+            zf.writestr(name, body)
+    return folder
+
+
+def _fred_folder(tmp_path, series: str, body: bytes):
+    folder = tmp_path / "fred"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{series}.csv").write_bytes(body)
+    return folder
+
+
+def _replace_value(text: str, key: str, after: str, col: int, new: str) -> str:
+    start = text.index(f"\r\n{key},", text.index(after)) + 2
+    end = text.index("\r\n", start)
+    fields = text[start:end].split(",")
+    fields[col] = new
+    return text[:start] + ",".join(fields) + text[end:]
+
+
+def _import(store, folder, capsys, *extra):
+    from smallcap_bt.cli import main
+
+    code = main(["--store", str(store), "data", "import", "--vintage", "v", *extra, str(folder)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _snapshot(store) -> dict:
+    folder = store / "vintages"
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture
+def base_store(tmp_path):
+    """A store that already holds vintage ``v`` (202302 French files)."""
+    store = tmp_path / "store"
+    import_snapshot(FRENCH / "202302", "v", store=store)
+    return store
+
+
+def _cases() -> dict:
+    t = _me_text()
+    vw = "Average Value Weight Returns -- Monthly"
+    last = "Average Firm Size"
+    blank = t[: _row_end(t, "195012", last)] + "\r\n" + t[_row_end(t, "195012", last) :]
+    cut = t[: _row_end(t, "195012", last)] + "\r\n" + t[t.index("Copyright") :]
+    gap = t[: _row_end(t, "195005", vw)] + t[_row_end(t, "195006", vw) :]
+    return {
+        "blank line in last table": (blank, r"'Average Firm Size'.*195012.*cuts it short"),
+        "last table cut before footer": (cut, r"Average Firm Size.*ends in 1950-12.*truncated"),
+        "missing month": (gap, r"1 month missing between 1950-05 and 1950-07.*index-gap"),
+        "99999% monthly return": (
+            _replace_value(t, "199005", vw, 10, "99999.00"),
+            r"Average Value Weight Returns.*1990-05.*lo_10: 99999% is not plausible.*range",
+        ),
+        "return of -100%": (
+            _replace_value(t, "199005", vw, 10, "-100.00"),
+            r"1990-05.*lo_10: -100% is not plausible.*above -100%",
+        ),
+        "column of -99.99": (
+            "\r\n".join(
+                ",".join([*f[:10], "-99.99", *f[11:]])
+                if len(f) == 20 and f[0].strip().isdigit()
+                else line
+                for line in t.split("\r\n")
+                for f in [line.split(",")]
+            ),
+            r"column lo_10: every value is a missing-value code.*all-missing",
+        ),
+        "negative number of firms": (
+            _replace_value(t, "200001", "Number of Firms", 3, "-50"),
+            r"Number of Firms in Portfolios.*2000-01.*med_40: -50 is not plausible.*firms",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(_cases()))
+def test_bad_french_file_is_rejected_and_store_unchanged(base_store, tmp_path, capsys, case):
+    text, pattern = _cases()[case]
+    before = _snapshot(base_store)
+    code, _, err = _import(base_store, _french_folder(tmp_path, text), capsys, "--replace")
+    assert code == 3, err
+    assert "Portfolios_Formed_on_ME" in err
+    assert re.search(pattern, err, re.S), err
+    assert _snapshot(base_store) == before
+    assert "Traceback" not in err
+
+
+def test_zip_with_two_members_is_rejected(base_store, tmp_path, capsys):
+    t = _me_text()
+    folder = _french_folder(tmp_path, members={"a.csv": t, f"{ME_NAME}.csv": t})
+    before = _snapshot(base_store)
+    code, _, err = _import(base_store, folder, capsys, "--replace")
+    assert code == 3
+    assert "Portfolios_Formed_on_ME_CSV.zip: zip holds 2 members ['a.csv'" in err
+    assert _snapshot(base_store) == before
+
+
+def test_html_page_saved_as_zip_is_named(base_store, tmp_path, capsys):
+    folder = tmp_path / "snap" / "ftp"
+    folder.mkdir(parents=True)
+    (folder / f"{ME_NAME}_CSV.zip").write_bytes(
+        b"<!DOCTYPE html><html><head><title>Page not found</title></head></html>"
+    )
+    before = _snapshot(base_store)
+    code, _, err = _import(base_store, tmp_path / "snap", capsys, "--replace")
+    assert code == 3
+    assert "Portfolios_Formed_on_ME_CSV.zip: the file is an HTML page ('Page not found')" in err
+    assert _snapshot(base_store) == before
+
+
+FRED_HEAD = b"observation_date,FEDFUNDS\n"
+
+
+@pytest.mark.parametrize(
+    "body, pattern",
+    [
+        (FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,1e9\n", r"2020-02: column fedfunds: 1e\+09"),
+        (FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,-50\n", r"2020-02: column fedfunds: -50% p\.a"),
+        (FRED_HEAD + b"2020-01-01,.\n2020-02-01,.\n", r"every value is a missing-value code"),
+        (FRED_HEAD + b"2020-01-01,1.5\n2020-03-01,1.6\n", r"1 month missing between 2020-01"),
+        (FRED_HEAD + b"2020-01-01,1.5\n2020-01-01,1.6\n", r"dates are not strictly increasing"),
+        (FRED_HEAD, r"no observations"),
+        (b"<html><body>Service unavailable</body></html>", r"is an HTML page"),
+    ],
+    ids=["1e9", "-50", "only-dots", "missing-month", "duplicate", "empty", "html"],
+)
+def test_bad_fred_series_is_rejected_and_store_unchanged(
+    base_store, tmp_path, capsys, body, pattern
+):
+    before = _snapshot(base_store)
+    code, _, err = _import(base_store, _fred_folder(tmp_path, "FEDFUNDS", body), capsys)
+    assert code == 3, err
+    assert "FEDFUNDS" in err
+    assert re.search(pattern, err), err
+    assert _snapshot(base_store) == before
+
+
+def test_daily_gap_is_an_error():
+    body = b"observation_date,DFF\n2020-01-01,1.5\n2020-01-02,1.5\n2020-01-20,1.6\n"
+    from smallcap_bt.data.store import parse_file
+
+    with pytest.raises(ValidationError, match=r"DFF\.csv.*2020-01-02: 18 days without a row"):
+        parse_file(file_spec("DFF"), body)
+
+
+def test_extreme_value_warns_and_strict_makes_it_an_error(base_store, tmp_path, capsys):
+    body = (FRED_DIR / "FEDFUNDS.csv").read_bytes().replace(b"1981-01-01,19.08", b"1981-01-01,27")
+    folder = _fred_folder(tmp_path, "FEDFUNDS", body)
+    before = _snapshot(base_store)
+    code, _, err = _import(base_store, folder, capsys, "--strict")
+    assert code == 3
+    assert "1981-01: column fedfunds: 27% p.a. is legal but extreme" in err
+    assert _snapshot(base_store) == before
+    code, out, _ = _import(base_store, folder, capsys)
+    assert code == 0
+    assert "warning: FEDFUNDS.csv" in out and "legal but extreme" in out
+    assert "FEDFUNDS" in Store(base_store).manifest("v")["files"]
+    with pytest.warns(DataQualityWarning, match="legal but extreme"):
+        from smallcap_bt.data.store import parse_and_validate
+
+        parse_and_validate(file_spec("FEDFUNDS"), body)
+
+
+def test_symlink_to_another_file_is_refused(base_store, tmp_path, capsys):
+    folder = tmp_path / "fred"
+    folder.mkdir()
+    (folder / "GS10.csv").write_bytes((FRED_DIR / "GS10.csv").read_bytes())
+    (folder / "FEDFUNDS.csv").symlink_to(folder / "GS10.csv")
+    before = _snapshot(base_store)
+    code, _, err = _import(base_store, folder, capsys)
+    assert code == 3
+    assert "FEDFUNDS.csv is a symbolic link to" in err and "GS10.csv" in err
+    assert "observation_date,GS10" not in err  # no echo of the other file's content
+    assert _snapshot(base_store) == before
+
+
+# -- network deadlines -----------------------------------------------------------------------------
+class _Trickle(http.server.BaseHTTPRequestHandler):
+    """Sends headers at once, then one byte every 0.2 s (bounded: 50 bytes, 10 s)."""
+
+    calls: ClassVar[list[str]] = []
+    mode: ClassVar[str] = "trickle"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        _Trickle.calls.append(self.path)
+        if _Trickle.mode == "flaky" and len(_Trickle.calls) < 3:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if _Trickle.mode in ("flaky", "html"):
+            body = (
+                (FRED_DIR / "GS10.csv").read_bytes()
+                if _Trickle.mode == "flaky"
+                else b"<!DOCTYPE html>\n<html><title>Maintenance</title></html>"
+            )
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", "50")
+        self.end_headers()
+        try:
+            for _ in range(50):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def slow_server():
+    _Trickle.calls.clear()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_trickling_server_hits_the_deadline(slow_server):
+    _Trickle.mode = "trickle"
+    url = f"{slow_server}/fredgraph.csv"
+    with pytest.raises(DataUnavailableError) as err:
+        fetch_fred_series("GS10", url, timeout=5, deadline=1.0, retry_count=0)
+    msg = str(err.value)
+    assert f"{url}?id=GS10" in msg and "passed its deadline of 1 s" in msg
+    assert len(_Trickle.calls) == 1
+
+
+def test_retries_with_backoff_then_success(slow_server):
+    _Trickle.mode = "flaky"
+    got = fetch_fred_series(
+        "GS10", f"{slow_server}/fredgraph.csv", retry_count=3, backoff=0.01, deadline=30
+    )
+    assert got.content == (FRED_DIR / "GS10.csv").read_bytes()
+    assert len(_Trickle.calls) == 3  # two 503s, then the file
+
+
+def test_bounded_retries_name_status_and_attempts(slow_server):
+    _Trickle.mode = "flaky"
+    with pytest.raises(DataUnavailableError, match=r"HTTP status 503; 2 attempt\(s\)"):
+        fetch_fred_series("GS10", f"{slow_server}/x", retry_count=1, backoff=0.01)
+    assert len(_Trickle.calls) == 2
+
+
+def test_html_page_with_status_200_names_the_url(slow_server):
+    _Trickle.mode = "html"
+    with pytest.raises(DataUnavailableError, match="returned an HTML page") as err:
+        fetch_french_file("F-F_Momentum_Factor", f"{slow_server}/french/", retry_count=0)
+    assert f"{slow_server}/french/ftp/F-F_Momentum_Factor_CSV.zip" in str(err.value)
+
+
+def test_fetch_with_one_bad_series_publishes_nothing(server, http_override, tmp_path, capsys):
+    from smallcap_bt.cli import main
+
+    store = tmp_path / "s"
+    import_snapshot(FRENCH / "202302", "v", store=store)
+    before = (store / "vintages" / "v.json").read_bytes()
+    http_override["/fred/graph/fredgraph.csv"] = (404, b"gone")
+    code = main(
+        [
+            "--store",
+            str(store),
+            "data",
+            "fetch",
+            "GS10",
+            "TB3MS",
+            "--vintage",
+            "v",
+            "--fred-url",
+            f"{server}/fred/graph/fredgraph.csv",
+            "--retries",
+            "1",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 3 and "FRED series GS10" in err and "HTTP status 404" in err
+    assert (store / "vintages" / "v.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e9"])
+def test_timeout_option_is_validated(tmp_path, capsys, value):
+    from smallcap_bt.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--store", str(tmp_path), "data", "fetch", "--timeout", value])
+    assert exc.value.code == 2
+    assert "--timeout must be" in capsys.readouterr().err
+    assert not (tmp_path / "vintages").exists()

@@ -4,8 +4,9 @@ Exit codes
 ----------
 0  success
 1  ``verify --check``: a verdict flipped or an estimate moved beyond tolerance
-2  usage error (unknown command, option, claim or dataset id)
-3  data error (no vintage, download failed, corrupt or malformed file)
+2  usage error (unknown command, option, claim or dataset id, invalid vintage name)
+3  data error (no vintage, download failed, corrupt or malformed file, damaged store)
+4  unexpected error (a bug: one line asking for a report; the traceback with ``--debug``)
 """
 
 from __future__ import annotations
@@ -18,7 +19,21 @@ from smallcap_bt._version import __version__
 from smallcap_bt.cli.output import EXIT_CHECK_FAILED, EXIT_DATA, EXIT_OK, EXIT_USAGE
 from smallcap_bt.exceptions import DataError, SmallcapBtError, UnknownDatasetError
 
-__all__ = ["EXIT_CHECK_FAILED", "EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+#: exit code of an unexpected exception (a bug)
+EXIT_BUG = 4
+#: exit code after Ctrl-C (128 + SIGINT)
+EXIT_INTERRUPTED = 130
+BUG_URL = "https://github.com/smallcap-bt/smallcap_bt/issues"
+
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_CHECK_FAILED",
+    "EXIT_DATA",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,11 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="smallcap-bt",
         description="Test historical claims about US small vs large caps on pinned data.",
-        epilog="exit codes: 0 ok, 1 lock check failed, 2 usage error, 3 data error",
+        epilog="exit codes: 0 ok, 1 lock check failed, 2 usage error, 3 data error, "
+        "4 unexpected error (please report it)",
     )
     p.add_argument("--version", action="version", version=f"smallcap_bt {__version__}")
     p.add_argument("--store", help="store directory (default $SMALLCAP_BT_HOME or user cache)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument(
+        "--debug", action="store_true", help="show the full traceback of an unexpected error"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     from smallcap_bt.cli import backtest, claims, data, report
@@ -42,10 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``smallcap-bt``; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except UnknownDatasetError as exc:
@@ -57,9 +73,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SmallcapBtError, ValueError) as exc:
         print(f"smallcap-bt: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``smallcap-bt``; returns the exit code (never shows a bare traceback)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return _run(args)
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stderr.close()
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("smallcap-bt: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        what = f"{type(exc).__name__}: {exc}".strip()
+        print(
+            f"smallcap-bt: unexpected error ({what[:300]}). This is a bug in smallcap_bt; "
+            f"please report it at {BUG_URL} with the command you ran and the output of the "
+            "same command with --debug (e.g. smallcap-bt --debug ...)",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from smallcap_bt.cli.output import EXIT_DATA, EXIT_OK, print_table
+
+
+def _warn(report) -> None:
+    for w in report.warnings:
+        print(f"smallcap-bt: warning: {w}", file=sys.stderr)
 
 
 def _cmd_data_import(args: argparse.Namespace) -> int:
     from smallcap_bt.data.load import import_snapshot
     from smallcap_bt.data.store import Store
 
-    report = import_snapshot(args.dirs, args.vintage, store=args.store, replace=args.replace)
+    report = import_snapshot(
+        args.dirs, args.vintage, store=args.store, replace=args.replace, strict=args.strict
+    )
     if not args.quiet:
         print(report)
+    else:
+        _warn(report)
     if args.default:
         Store(args.store).set_default(report.vintage)
     return EXIT_OK
+
+
+def _positive(kind: type, what: str, high: float):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+        if not 0 < value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be > 0 and <= {high:g}, got {text}")
+        return value
+
+    return parse
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
@@ -29,9 +52,15 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
         french_url=args.french_url,
         fred_url=args.fred_url,
         replace=args.replace,
+        timeout=args.timeout,
+        deadline=args.deadline,
+        retries=args.retries,
+        strict=args.strict,
     )
     if not args.quiet:
         print(report)
+    else:
+        _warn(report)
     return EXIT_OK
 
 
@@ -40,12 +69,19 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
 
     st = Store(args.store)
     names = [args.vintage] if args.vintage else st.vintages()
+    for n in names:
+        st.manifest(n)  # validates the name and that it exists
     if not names:
         st.default_vintage()  # raises with instructions
     default = st.default_vintage()
     for name in names:
         man = st.manifest(name)
-        print(f"vintage {name}{' (default)' if name == default else ''} — store {st.root}")
+        missing = st.missing_files(name)
+        state = "complete" if not missing else f"{len(missing)} catalog files missing"
+        print(
+            f"vintage {name}{' (default)' if name == default else ''} — dated "
+            f"{st.vintage_date(name)}, {state} — store {st.root}"
+        )
         rows = []
         for _fname, rec in sorted(man["files"].items()):
             for ds_id, ds in sorted(rec["datasets"].items()):
@@ -56,10 +92,14 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
                         "last": ds["last"],
                         "rows": ds["rows"],
                         "sha256": rec["sha256"][:12],
+                        "from": rec.get("from_vintage", ""),
                         "vintage line": (rec.get("vintage_line") or "")[:60],
                     }
                 )
-        print_table(rows, ["dataset", "first", "last", "rows", "sha256", "vintage line"])
+        cols = ["dataset", "first", "last", "rows", "sha256", "vintage line"]
+        if any(r["from"] for r in rows):
+            cols.insert(5, "from")
+        print_table(rows, cols)
         print()
     return EXIT_OK
 
@@ -85,7 +125,9 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
         "bytes": rec["bytes"],
         "vintage line": rec.get("vintage_line"),
         "origin": rec["origin"],
-        "retrieved at": rec["retrieved_at"],
+        "from vintage": rec.get("from_vintage", vintage),
+        "retrieved at": f"{rec.get('retrieved_at') or 'unknown'} ({rec.get('retrieved_how', '')})",
+        "imported at": rec.get("imported_at", ""),
         "first": ds["first"],
         "last": ds["last"],
         "rows": ds["rows"],
@@ -97,15 +139,34 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
+    from smallcap_bt.data.catalog import datasets_in
     from smallcap_bt.data.store import Store
 
     st = Store(args.store)
     vintage = st.resolve(args.vintage)
     status = st.check(vintage)
     bad = {k: v for k, v in status.items() if v != "ok"}
+    print(f"vintage {vintage} — store {st.root}")
     for k, v in status.items():
         print(f"{k:<34} {v}")
-    return EXIT_DATA if bad else EXIT_OK
+    missing = st.missing_files(vintage)
+    if missing:
+        print(f"\nnot in vintage {vintage} (claims that need these datasets cannot run):")
+        for f in missing:
+            ids = ", ".join(d.id for d in datasets_in(f))
+            print(f"  {f:<32} {ids}")
+    staging = st.root / "staging"
+    if staging.is_dir() and any(staging.iterdir()):
+        print("\nleft over by an interrupted import (never published; removed by the next one):")
+        for p in sorted(staging.iterdir()):
+            print(f"  staging/{p.name}")
+    if bad:
+        print(f"\n{len(bad)} of {len(status)} files FAILED the check", file=sys.stderr)
+        return EXIT_DATA
+    print(
+        f"\n{len(status)} files ok" + (f", {len(missing)} catalog files absent" if missing else "")
+    )
+    return EXIT_OK
 
 
 def _cmd_data_default(args: argparse.Namespace) -> int:
@@ -113,6 +174,99 @@ def _cmd_data_default(args: argparse.Namespace) -> int:
 
     Store(args.store).set_default(args.name)
     print(f"default vintage: {args.name}")
+    return EXIT_OK
+
+
+def _cmd_data_compose(args: argparse.Namespace) -> int:
+    from smallcap_bt.data.store import Store
+
+    chosen = Store(args.store).compose(args.name, args.sources, replace=args.replace)
+    if not args.quiet:
+        print(f"vintage {args.name} composed from:")
+        for f, src in sorted(chosen.items()):
+            print(f"  {f:<34} {src}")
+    if args.default:
+        Store(args.store).set_default(args.name)
+    return EXIT_OK
+
+
+def _num(x: object, fmt: str) -> str:
+    import math
+
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return format(x, fmt) if isinstance(x, int | float) else str(x)
+
+
+def _cmd_data_diff(args: argparse.Namespace) -> int:
+    from smallcap_bt.data.drift import diff_vintages, smb_mean_change
+
+    frame = diff_vintages(args.a, args.b, store=args.store)
+    rows = []
+    for ds_id, r in frame.iterrows():
+        rows.append(
+            {
+                "dataset": ds_id,
+                "status": r["status"],
+                "last A/B": f"{_num(r['last_a'], '')}/{_num(r['last_b'], '')}",
+                "months changed": (
+                    f"{_num(r['changed'], '.0f')}/{_num(r['common'], '.0f')}"
+                    if r["status"] in ("revised", "same values")
+                    else _num(r["changed"], ".0f")
+                ),
+                "mean |chg|": _num(r["mean_abs_change"], ".4f"),
+                "max |chg|": _num(r["max_abs_change"], ".4f"),
+                "at": f"{r['max_date']} {r['max_column']}".strip()
+                if isinstance(r["max_date"], str)
+                else "",
+                "units": r["units"] if isinstance(r["units"], str) else "",
+            }
+        )
+    print(f"data diff {args.a} -> {args.b} (changes over the periods both hold; pp = percentage")
+    print("points of return; 'months changed' counts periods with any column changed)")
+    print_table(
+        rows,
+        [
+            "dataset",
+            "status",
+            "last A/B",
+            "months changed",
+            "mean |chg|",
+            "max |chg|",
+            "at",
+            "units",
+        ],
+    )
+    try:
+        smb = smb_mean_change(args.a, args.b, store=args.store)
+    except Exception as exc:  # the factors file may be absent from one vintage
+        from smallcap_bt.exceptions import DataError
+
+        if not isinstance(exc, DataError):
+            raise
+        print(f"\nlong-run SMB mean: not available ({exc})")
+        return EXIT_OK
+    print(
+        f"\nlong-run SMB mean (arithmetic, monthly mean x 12, % a year): "
+        f"{args.a} {smb['mean_a']:.3f} ({smb['period_a']}), {args.b} {smb['mean_b']:.3f} "
+        f"({smb['period_b']}), change {smb['change']:+.3f} pp; over the common months "
+        f"{smb['common_period']}: {smb['common_a']:.3f} -> {smb['common_b']:.3f} "
+        f"({smb['common_change']:+.3f} pp)"
+    )
+    if args.json:
+        from pathlib import Path
+
+        from smallcap_bt.data.store import atomic_write
+
+        doc = {
+            "a": args.a,
+            "b": args.b,
+            "smb": smb,
+            "datasets": frame.reset_index().to_dict("records"),
+        }
+        import json
+
+        atomic_write(Path(args.json), (json.dumps(doc, indent=2, default=str) + "\n").encode())
     return EXIT_OK
 
 
@@ -136,13 +290,37 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--vintage", help="vintage name (default: CRSP vintage of the header)")
     imp.add_argument("--replace", action="store_true", help="replace differing files")
     imp.add_argument("--default", action="store_true", help="make it the default vintage")
+    imp.add_argument(
+        "--strict", action="store_true", help="treat warnings (extreme values) as errors"
+    )
     imp.set_defaults(func=_cmd_data_import)
     fet = dsub.add_parser("fetch", help="download from the live sources (or a mirror)")
     fet.add_argument("files", nargs="*", help="file names or FRED ids (default: all)")
     fet.add_argument("--vintage")
     fet.add_argument("--french-url", help="base URL of the French library mirror")
     fet.add_argument("--fred-url", help="fredgraph CSV endpoint")
-    fet.add_argument("--replace", action="store_true")
+    fet.add_argument("--replace", action="store_true", help="replace differing files")
+    fet.add_argument(
+        "--timeout",
+        type=_positive(float, "--timeout", 3600),
+        default=30.0,
+        help="seconds to connect and between any two bytes (default 30)",
+    )
+    fet.add_argument(
+        "--deadline",
+        type=_positive(float, "--deadline", 86400),
+        default=300.0,
+        help="overall seconds per file, retries included (default 300)",
+    )
+    fet.add_argument(
+        "--retries",
+        type=lambda t: int(_positive(float, "--retries", 10)(t)),
+        default=2,
+        help="further attempts after a connection error or 5xx, with backoff (default 2)",
+    )
+    fet.add_argument(
+        "--strict", action="store_true", help="treat warnings (extreme values) as errors"
+    )
     fet.set_defaults(func=_cmd_data_fetch)
     lst = dsub.add_parser("list", help="datasets, periods and hashes of stored vintages")
     lst.add_argument("--vintage")
@@ -151,12 +329,33 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     show.add_argument("id", help="dataset id, e.g. ff.portfolios_me.monthly.vw")
     show.add_argument("--vintage")
     show.set_defaults(func=_cmd_data_show)
-    chk = dsub.add_parser("check", help="verify stored checksums")
+    chk = dsub.add_parser(
+        "check", help="verify checksums and completeness of a vintage (exit 3 on a bad file)"
+    )
     chk.add_argument("--vintage")
     chk.set_defaults(func=_cmd_data_check)
     dfl = dsub.add_parser("default", help="set the default vintage")
     dfl.add_argument("name")
     dfl.set_defaults(func=_cmd_data_default)
+    com = dsub.add_parser("compose", help="assemble a named vintage from files of other vintages")
+    com.add_argument("name", help="name of the new vintage")
+    com.add_argument(
+        "--from",
+        dest="sources",
+        nargs="+",
+        required=True,
+        help="source vintages; each file comes from the first that holds it (@latest allowed)",
+    )
+    com.add_argument("--replace", action="store_true", help="replace differing files")
+    com.add_argument("--default", action="store_true", help="make it the default vintage")
+    com.set_defaults(func=_cmd_data_compose)
+    dif = dsub.add_parser(
+        "diff", help="how vintage B revises vintage A, per dataset, and the SMB mean"
+    )
+    dif.add_argument("a", help="older vintage, e.g. 202302")
+    dif.add_argument("b", help="newer vintage, e.g. 202602")
+    dif.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    dif.set_defaults(func=_cmd_data_diff)
 
     cat = sub.add_parser("catalog", help="list every dataset with units and frequency")
     cat.set_defaults(func=_cmd_catalog)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +14,9 @@ import pandas as pd
 
 from smallcap_bt.data.catalog import FILES, dataset, file_spec
 from smallcap_bt.data.parse import parse_french_csv, unzip_single_csv
-from smallcap_bt.data.store import Store
-from smallcap_bt.exceptions import DataUnavailableError
+from smallcap_bt.data.provenance import retrieval_date
+from smallcap_bt.data.store import Store, check_vintage_name
+from smallcap_bt.exceptions import DataQualityWarning, DataUnavailableError, SchemaError
 
 PathLike = str | os.PathLike[str]
 
@@ -65,17 +67,35 @@ class ImportReport:
     vintage: str
     actions: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         lines = [f"vintage {self.vintage}:"]
         lines += [f"  {name:<34} {act}" for name, act in sorted(self.actions.items())]
         if self.ignored:
             lines.append(f"  ignored (not in the catalog): {', '.join(self.ignored)}")
+        lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
 def _crsp_vintage(raw: bytes, name: str) -> str | None:
     return parse_french_csv(unzip_single_csv(raw, name), name).crsp_vintage
+
+
+def _snapshot_file(folder: Path, name: str) -> Path | None:
+    spec = file_spec(name)
+    if spec.source == "french":
+        path = _french_path(folder, name)
+    else:
+        path = folder / spec.filename if (folder / spec.filename).is_file() else None
+    if path is not None and path.is_symlink():
+        target = path.resolve()
+        if target.name != path.name:
+            raise SchemaError(
+                f"{path} is a symbolic link to {target}, a file of another name; "
+                f"copy the real {spec.filename} into the folder instead"
+            )
+    return path
 
 
 def import_snapshot(
@@ -84,13 +104,16 @@ def import_snapshot(
     *,
     store: Store | PathLike | None = None,
     replace: bool = False,
+    strict: bool = False,
 ) -> ImportReport:
     """Import snapshot folders laid out like the original sources into a named vintage.
 
     A French folder holds ``ftp/<NAME>_CSV.zip`` (the library's own layout) or
     ``<NAME>_CSV.zip``; a FRED folder holds ``<SERIES>.csv`` in fredgraph format. Folders are
     read in order; a file already in the vintage with the same bytes is left as it is, with
-    different bytes it is an error unless ``replace``.
+    different bytes it is an error unless ``replace``. Every file is parsed and validated
+    before anything is written, and the vintage is published in one atomic step: on any
+    error (or a kill) the store keeps its previous state.
 
     Parameters
     ----------
@@ -101,26 +124,27 @@ def import_snapshot(
     store : Store or path, optional
     replace : bool
         Replace files that the vintage already holds with different bytes.
+    strict : bool
+        Treat validation warnings (legal but extreme values) as errors.
+
+    Raises
+    ------
+    DataError
+        A folder or file is missing or malformed; the message names it and the rule broken.
     """
     dirs = (
         [Path(directories)]
         if isinstance(directories, str | os.PathLike)
         else [Path(d) for d in directories]
     )
+    if vintage is not None:
+        check_vintage_name(vintage, resolved=False)
     found: list[tuple[str, Path]] = []
     ignored: list[str] = []
     for folder in dirs:
         if not folder.is_dir():
             raise DataUnavailableError(f"snapshot folder {folder} does not exist")
-        here = []
-        for name, spec in FILES.items():
-            path = (
-                _french_path(folder, name)
-                if spec.source == "french"
-                else (folder / spec.filename if (folder / spec.filename).is_file() else None)
-            )
-            if path is not None:
-                here.append((name, path))
+        here = [(n, p) for n in FILES if (p := _snapshot_file(folder, n)) is not None]
         known = {p.name for _, p in here}
         ignored += [
             f"{folder.name}/{p.name}"
@@ -133,26 +157,40 @@ def import_snapshot(
                 f"or <SERIES>.csv (FRED), e.g. ftp/Portfolios_Formed_on_ME_CSV.zip or FEDFUNDS.csv"
             )
         found += here
+    raws: dict[str, bytes] = {}
+    for name, path in found:
+        if name not in raws:
+            try:
+                raws[name] = path.read_bytes()
+            except OSError as exc:
+                raise DataUnavailableError(f"cannot read {path}: {exc}") from exc
     if vintage is None:
-        first_french = next(((n, p) for n, p in found if file_spec(n).source == "french"), None)
+        first_french = next((n for n, _ in found if file_spec(n).source == "french"), None)
         vintage = (
-            _crsp_vintage(first_french[1].read_bytes(), first_french[0]) if first_french else None
-        ) or dirs[0].name
+            _crsp_vintage(raws[first_french], file_spec(first_french).filename)
+            if first_french
+            else None
+        ) or dirs[0].resolve().name
+        check_vintage_name(vintage, resolved=False)
     st = _store(store)
     report = ImportReport(vintage, ignored=ignored)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    for name, path in found:
-        if name in report.actions:  # an earlier folder already supplied it
-            report.actions[name] += f" (also in {path.parent}, kept the first)"
-            continue
-        report.actions[name] = st.add_file(
-            vintage,
-            name,
-            path.read_bytes(),
-            origin=str(path.resolve()),
-            retrieved_at=now,
-            replace=replace,
-        )
+    with st.transaction(vintage, replace=replace) as tx:
+        for name, path in found:
+            if name in report.actions:  # an earlier folder already supplied it
+                report.actions[name] += f" (also in {path.parent}, kept the first)"
+                continue
+            when, how = retrieval_date(path, name)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DataQualityWarning)
+                report.actions[name] = tx.add(
+                    name,
+                    raws[name],
+                    origin=str(path.resolve()),
+                    retrieved_at=when,  # type: ignore[arg-type]
+                    retrieved_how=how,
+                    strict=strict,
+                )
+            report.warnings += [str(w.message) for w in caught]
     return report
 
 
@@ -164,8 +202,15 @@ def fetch_vintage(
     french_url: str | None = None,
     fred_url: str | None = None,
     replace: bool = False,
+    timeout: float = 30.0,
+    deadline: float = 300.0,
+    retries: int = 2,
+    strict: bool = False,
 ) -> ImportReport:
     """Download files from the live sources (or a mirror) into a named vintage.
+
+    Every file is downloaded, parsed and validated before the vintage is published in one
+    atomic step; one failed file leaves the store as it was.
 
     Parameters
     ----------
@@ -175,29 +220,49 @@ def fetch_vintage(
         File names or FRED series ids; all catalog files by default.
     french_url, fred_url : str, optional
         Base URLs; default ``$SMALLCAP_BT_FRENCH_URL`` / ``$SMALLCAP_BT_FRED_URL`` or the sites.
+    timeout : float
+        Seconds to wait for a connection or for any bytes (per read).
+    deadline : float
+        Overall seconds allowed per file, retries included.
+    retries : int
+        Further attempts after a connection error or a 5xx status (with backoff).
+    strict : bool
+        Treat validation warnings as errors.
     """
     from smallcap_bt.data.sources import fetch_fred_series, fetch_french_file
 
+    if vintage is not None:
+        check_vintage_name(vintage, resolved=False)
     names = list(files) if files is not None else list(FILES)
+    opts = {"timeout": timeout, "deadline": deadline, "retry_count": retries}
     fetched = []
     for name in names:
         spec = file_spec(name)
         fetched.append(
-            fetch_french_file(name, french_url)
+            fetch_french_file(name, french_url, **opts)
             if spec.source == "french"
-            else fetch_fred_series(name, fred_url)
+            else fetch_fred_series(name, fred_url, **opts)
         )
     if vintage is None:
         french = [f for f in fetched if file_spec(f.name).source == "french"]
         vintage = (
-            _crsp_vintage(french[0].content, french[0].name) if french else None
+            _crsp_vintage(french[0].content, file_spec(french[0].name).filename) if french else None
         ) or dt.date.today().isoformat()
     st = _store(store)
     report = ImportReport(vintage)
-    for f in fetched:
-        report.actions[f.name] = st.add_file(
-            vintage, f.name, f.content, origin=f.url, retrieved_at=f.retrieved_at, replace=replace
-        )
+    with st.transaction(vintage, replace=replace) as tx:
+        for f in fetched:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DataQualityWarning)
+                report.actions[f.name] = tx.add(
+                    f.name,
+                    f.content,
+                    origin=f.url,
+                    retrieved_at=f.retrieved_at,
+                    retrieved_how="download time",
+                    strict=strict,
+                )
+            report.warnings += [str(w.message) for w in caught]
     return report
 
 
@@ -229,4 +294,6 @@ def vintage_fingerprint(
                 "first": ds["first"],
                 "last": ds["last"],
             }
+            if "from_vintage" in rec:
+                datasets[ds_id]["from_vintage"] = rec["from_vintage"]
     return {"name": man["name"], "datasets": datasets}

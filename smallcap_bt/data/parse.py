@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,10 +20,11 @@ from smallcap_bt.data.catalog import DatasetSpec, canonical_column
 from smallcap_bt.exceptions import SchemaError
 
 #: bump when parsing output changes, so parsed caches are rebuilt
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 _MISSING = (-99.99, -999.0)
 _DATE_FIELD = re.compile(r"^\s*(\d{4}|\d{6}|\d{8})\s*$")
+_DATA_ROW = re.compile(r"^\s*(\d{4}|\d{6}|\d{8})\s*,")
 _VINTAGE = re.compile(r"using the (\d{6}) CRSP database", re.IGNORECASE)
 
 
@@ -62,27 +64,51 @@ class FrenchFile:
         return [t.title for t in self.tables]
 
 
+def looks_like_html(data: bytes) -> bool:
+    """Whether ``data`` is an HTML page (an error or login page served with HTTP 200)."""
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head[:512]
+
+
+def _html_first_line(data: bytes) -> str:
+    text = data[:2048].decode("utf-8", "replace")
+    m = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    return " ".join((m.group(1) if m else text.strip().split("\n", 1)[0]).split())[:80]
+
+
 def unzip_single_csv(data: bytes, name: str) -> bytes:
     """Return the bytes of the one CSV member of a Kenneth French zip.
 
     Raises
     ------
     SchemaError
-        When ``data`` is not a readable zip (e.g. truncated) or holds no CSV member.
+        When ``data`` is an HTML page, not a readable zip (e.g. truncated), or does not hold
+        exactly one member, a CSV file.
     """
+    if looks_like_html(data):
+        raise SchemaError(
+            f"{name}: the file is an HTML page ({_html_first_line(data)!r}), not a zip; "
+            "the server sent an error or landing page instead of the data"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            members = [m for m in zf.namelist() if m.lower().endswith(".csv")]
+            names = [m for m in zf.namelist() if not m.endswith("/")]
+            members = [m for m in names if m.lower().endswith(".csv")]
             if not members:
                 raise SchemaError(
                     f"{name}: zip holds no CSV member (members: {zf.namelist() or 'none'})"
+                )
+            if len(names) != 1:
+                raise SchemaError(
+                    f"{name}: zip holds {len(names)} members {names}; a Kenneth French zip "
+                    "holds exactly one CSV file, so which one to use is ambiguous"
                 )
             return zf.read(members[0])
     except zipfile.BadZipFile as exc:
         raise SchemaError(
             f"{name}: not a readable zip file ({exc}); the download may be truncated"
         ) from exc
-    except (zipfile.LargeZipFile, OSError, EOFError) as exc:  # corrupt member data
+    except (zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:  # corrupt member data
         raise SchemaError(f"{name}: zip member cannot be read ({exc})") from exc
 
 
@@ -166,6 +192,15 @@ def parse_french_csv(raw: bytes, name: str) -> FrenchFile:
             ) from exc
         tables.append(FrenchTable(title, labels, tuple(keys), values, h + 1))
         prev_end = i
+        nxt = next((x for x in headers if x > h), len(lines))
+        stray = next((j for j in range(i, nxt) if _DATA_ROW.match(lines[j])), None)
+        if stray is not None:
+            raise SchemaError(
+                f"{name}: table {title or '(untitled)'!r} stops at line {i + 1} after "
+                f"{len(rows)} rows (last date {keys[-1]}), but line {stray + 1} holds another "
+                f"data row ({lines[stray][:20].strip()}...): a blank or broken line inside the "
+                "table cuts it short"
+            )
     first = preamble.split("\n", 1)[0].strip() if preamble else ""
     vintage_line = next((ln.strip() for ln in preamble.split("\n") if _VINTAGE.search(ln)), first)
     return FrenchFile(name, preamble, vintage_line, tuple(tables))
@@ -259,6 +294,11 @@ def parse_fred_csv(raw: bytes, series: str, frequency: str = "M") -> pd.DataFram
     SchemaError
         Unexpected header, a row without two fields, a bad date or a non-numeric value.
     """
+    if looks_like_html(raw):
+        raise SchemaError(
+            f"FRED series {series}: the file is an HTML page ({_html_first_line(raw)!r}), "
+            "not a fredgraph CSV; the server sent an error or landing page instead of the data"
+        )
     text = _decode(raw).replace("\r\n", "\n").replace("\r", "\n").strip("\ufeff")
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:

@@ -2,54 +2,104 @@
 
 Layout under the store root::
 
-    blobs/<sha256>                       raw bytes exactly as received (zip or CSV)
-    vintages/<name>.json                 manifest of one named vintage
-    cache/<sha256>.<dataset>.p<N>.pkl    parsed frames (rebuilt whenever missing or stale)
-    DEFAULT                              name of the default vintage
+    blobs/<sha256>                           raw bytes exactly as received (zip or CSV)
+    vintages/<name>.json                     manifest of one named vintage
+    cache/<sha256>.<dataset>.p<N>.parquet    parsed frames (rebuilt whenever missing or stale)
+    staging/<id>/                            an import or fetch in progress
+    DEFAULT                                  name of the default vintage
+    .lock                                    the writers' lock
 
-A *named vintage* is one consistent set of files that results cite. Every write goes to a
-temporary file first and is moved into place with :func:`os.replace`, so an interrupted write
-leaves the previous state intact. A blob whose checksum no longer matches its manifest is
-reported (:class:`~smallcap_bt.exceptions.IntegrityError`) and never used.
+A *named vintage* is one consistent set of files that results cite. Writes are transactions
+(:meth:`Store.transaction`): files are parsed and validated first, their bytes staged, and
+the vintage is published by one atomic rename of its manifest; a failure or a kill at any
+moment leaves the previous state. One lock (``filelock``) serialises writers.
+
+A *resolved vintage* ``@latest`` or ``@YYYY-MM-DD`` is composed on the fly: each file is the
+newest stored copy whose own date (CRSP vintage for Kenneth French files, last observation for
+FRED series) is at or before the date; the choice is recorded per file (``from_vintage``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import json
 import os
-import pickle
 import re
+import shutil
 import tempfile
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from smallcap_bt.config import store_root
-from smallcap_bt.data.catalog import DatasetSpec, FileSpec, datasets_in, file_spec
+from smallcap_bt.data.catalog import FILES, DatasetSpec, FileSpec, datasets_in, file_spec
 from smallcap_bt.data.parse import (
     PARSER_VERSION,
+    find_table,
     french_frame,
     parse_fred_csv,
     parse_french_csv,
     unzip_single_csv,
 )
+from smallcap_bt.data.validate import (
+    Issue,
+    check_index,
+    check_table_lengths,
+    check_values,
+    enforce,
+)
 from smallcap_bt.exceptions import (
     DataUnavailableError,
     IntegrityError,
+    InvalidVintageNameError,
     SchemaError,
+    StoreError,
     UnknownDatasetError,
     VintageMismatchError,
 )
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_RESOLVED = re.compile(r"^@(latest|\d{4}-\d{2}-\d{2}|\d{6})$")
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_CRSP = re.compile(r"(\d{4})(\d{2}) CRSP")
+LATEST = "@latest"
 
 
 def sha256(data: bytes) -> str:
     """Hex sha256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
+
+
+def check_vintage_name(name: object, *, resolved: bool = True) -> str:
+    """Return ``name`` if it is a valid vintage name, else raise.
+
+    A stored vintage is named by 1-64 letters, digits, ``.``, ``_`` or ``-``, starting with a
+    letter or digit (``202602``, ``2026-08-10``); no path separator and no ``..``, so a name
+    never reaches outside the store. With ``resolved``, ``@latest`` and ``@YYYY-MM-DD`` /
+    ``@YYYYMM`` (resolved per file, see :class:`Store`) are accepted too.
+
+    Raises
+    ------
+    InvalidVintageNameError
+    """
+    ok = isinstance(name, str) and (
+        (_NAME.match(name) is not None and ".." not in name)
+        or (resolved and _RESOLVED.match(name) is not None)
+    )
+    if not ok:
+        raise InvalidVintageNameError(
+            f"invalid vintage name {name!r}: use 1-64 letters, digits, '.', '_' or '-' starting "
+            "with a letter or digit (e.g. 202602 or 2026-08-10)"
+            + ("; or @latest / @YYYY-MM-DD (newest copy of each file at or before a date)")
+            * resolved
+        )
+    return name  # type: ignore[return-value]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -70,33 +120,125 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def parse_file(spec: FileSpec, raw: bytes) -> dict[str, pd.DataFrame]:
-    """Parse every dataset of one raw file; raises before anything is stored if one fails."""
+@dataclass
+class ParsedFile:
+    """Frames of one raw file, its header vintage line and the warnings validation kept."""
+
+    frames: dict[str, pd.DataFrame]
+    vintage_line: str | None = None
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def parse_and_validate(
+    spec: FileSpec, raw: bytes, *, strict: bool = False, warn: bool = True
+) -> ParsedFile:
+    """Parse every dataset of one raw file and validate it at the boundary.
+
+    Raises
+    ------
+    SchemaError
+        The file does not parse (:class:`~smallcap_bt.exceptions.ValidationError` when it
+        parses but breaks a rule of :mod:`smallcap_bt.data.validate`).
+    """
+    issues: list[Issue] = []
     if spec.source == "french":
-        csv = unzip_single_csv(raw, spec.filename)
-        ff = parse_french_csv(csv, spec.filename)
-        frames = {d.id: french_frame(ff, d) for d in datasets_in(spec.name)}
-        frames["__vintage_line__"] = pd.DataFrame({"line": [ff.vintage_line]})
-        return frames
+        ff = parse_french_csv(unzip_single_csv(raw, spec.filename), spec.filename)
+        frames: dict[str, pd.DataFrame] = {}
+        tables = []
+        for d in datasets_in(spec.name):
+            frame = french_frame(ff, d)
+            title = find_table(ff, d).title or "(untitled)"
+            issues += check_index(frame.index, d, spec.filename, title)
+            issues += check_values(frame, d, spec.filename, title)
+            tables.append((d, title, frame.index))
+            frames[d.id] = frame
+        issues += check_table_lengths(tables, spec.filename)
+        kept = enforce(issues, strict=strict, warn=warn)
+        return ParsedFile(frames, ff.vintage_line, kept)
     ds = datasets_in(spec.name)[0]
-    return {ds.id: parse_fred_csv(raw, spec.name, ds.frequency)}
+    frame = parse_fred_csv(raw, spec.name, ds.frequency)
+    issues += check_index(frame.index, ds, spec.filename)
+    issues += check_values(frame, ds, spec.filename)
+    kept = enforce(issues, strict=strict, warn=warn)
+    return ParsedFile({ds.id: frame}, None, kept)
+
+
+def parse_file(spec: FileSpec, raw: bytes) -> dict[str, pd.DataFrame]:
+    """Parse and validate every dataset of one raw file (``__vintage_line__`` included)."""
+    parsed = parse_and_validate(spec, raw, warn=False)
+    frames = dict(parsed.frames)
+    if parsed.vintage_line is not None:
+        frames["__vintage_line__"] = pd.DataFrame({"line": [parsed.vintage_line]})
+    return frames
 
 
 def _period_str(value: Any) -> str:
     return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp) else str(value)
 
 
-@dataclass(frozen=True)
-class StoredFile:
-    """One file entry of a vintage manifest."""
+def _end_of(period: str) -> str:
+    """ISO date of the end of ``period`` ("2026-02" -> 2026-02-28, "2025" -> 2025-12-31)."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", period):
+        return period
+    if re.fullmatch(r"\d{4}", period):
+        return f"{period}-12-31"
+    return pd.Period(period, freq="M").end_time.strftime("%Y-%m-%d")
 
-    name: str
-    record: dict[str, Any]
 
-    @property
-    def sha256(self) -> str:
-        """Checksum of the raw bytes."""
-        return str(self.record["sha256"])
+def file_date(rec: dict[str, Any]) -> str:
+    """The date of one stored file: the end of its CRSP vintage month (Kenneth French) or its
+    last observation (FRED); ISO ``YYYY-MM-DD``."""
+    m = _CRSP.search(rec.get("vintage_line") or "")
+    if m:
+        return _end_of(f"{m.group(1)}-{m.group(2)}")
+    lasts = [_end_of(str(d["last"])) for d in rec.get("datasets", {}).values()]
+    return max(lasts) if lasts else "0000-00-00"
+
+
+def _resolved_date(name: str) -> str | None:
+    key = name[1:]
+    if key == "latest":
+        return None
+    if re.fullmatch(r"\d{6}", key):
+        return _end_of(f"{key[:4]}-{key[4:]}")
+    try:
+        dt.date.fromisoformat(key)
+    except ValueError as exc:
+        raise InvalidVintageNameError(f"invalid date in vintage name {name!r} ({exc})") from exc
+    return key
+
+
+_FILE_KEYS = {"source": str, "filename": str, "sha256": str, "datasets": dict}
+
+
+def _check_manifest(data: Any, path: Path) -> dict[str, Any]:
+    def bad(what: str) -> IntegrityError:
+        return IntegrityError(
+            f"manifest {path} is damaged: {what}. Re-import the vintage "
+            "(smallcap-bt data import ... --vintage NAME) or delete the file"
+        )
+
+    if not isinstance(data, dict):
+        raise bad(f"expected a JSON object, found {type(data).__name__}")
+    if not isinstance(data.get("name"), str):
+        raise bad("field 'name' is missing or not a string")
+    files = data.get("files")
+    if not isinstance(files, dict):
+        raise bad("field 'files' is missing or not an object")
+    for fname, rec in files.items():
+        if fname not in FILES:
+            raise bad(f"files.{fname} is not a catalog file")
+        if not isinstance(rec, dict):
+            raise bad(f"files.{fname} is not an object")
+        for key, typ in _FILE_KEYS.items():
+            if not isinstance(rec.get(key), typ):
+                raise bad(f"files.{fname}.{key} is missing or not a {typ.__name__}")
+        if not _SHA.match(rec["sha256"]):
+            raise bad(f"files.{fname}.sha256 is not a sha256 hex digest")
+        for ds_id, ds in rec["datasets"].items():
+            if not isinstance(ds, dict) or not all(k in ds for k in ("rows", "first", "last")):
+                raise bad(f"files.{fname}.datasets.{ds_id} lacks rows/first/last")
+    return data
 
 
 class Store:
@@ -106,25 +248,88 @@ class Store:
     ----------
     root : path-like, optional
         Store directory; defaults to ``$SMALLCAP_BT_HOME`` or the user cache dir.
+    lock_timeout : float
+        Seconds a writer waits for another writer to finish before giving up.
     """
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str] | None = None, *, lock_timeout: float = 600.0
+    ) -> None:
         self.root = store_root(root)
+        self.lock_timeout = lock_timeout
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
 
-    # -- vintages ---------------------------------------------------------------------------
-    def _manifest_path(self, name: str) -> Path:
-        return self.root / "vintages" / f"{name}.json"
+    # -- layout -----------------------------------------------------------------------------
+    def _dir(self, sub: str) -> Path:
+        path = self.root / sub
+        if path.exists() and not path.is_dir():
+            raise StoreError(
+                f"the store at {self.root} is damaged: {path} is a file, expected a folder; "
+                "move it away (or use another --store)"
+            )
+        return path
 
+    def _manifest_path(self, name: str) -> Path:
+        check_vintage_name(name, resolved=False)
+        return self._dir("vintages") / f"{name}.json"
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store's writer lock (waits up to ``lock_timeout`` seconds)."""
+        import filelock
+
+        try:
+            if self.root.exists() and not self.root.is_dir():
+                raise StoreError(f"the store path {self.root} is a file, not a folder")
+            self.root.mkdir(parents=True, exist_ok=True)
+            lk = filelock.FileLock(str(self.root / ".lock"), timeout=self.lock_timeout)
+            lk.acquire()
+        except filelock.Timeout as exc:
+            raise StoreError(
+                f"another smallcap-bt process is writing to the store at {self.root} "
+                f"(waited {self.lock_timeout:g} s for {self.root / '.lock'})"
+            ) from exc
+        except OSError as exc:
+            raise StoreError(f"cannot write to the store at {self.root}: {exc}") from exc
+        try:
+            yield
+        finally:
+            lk.release()
+
+    # -- vintages ---------------------------------------------------------------------------
     def vintages(self) -> list[str]:
-        """Names of the stored vintages, sorted."""
-        folder = self.root / "vintages"
-        return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+        """Names of the stored (named) vintages, sorted by name."""
+        folder = self._dir("vintages")
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.glob("*.json") if _NAME.match(p.stem))
+
+    def vintage_date(self, name: str) -> str:
+        """Date of a vintage (ISO): the newest CRSP vintage of its Kenneth French files (the
+        release that defines it), else the newest FRED observation (see :func:`file_date`)."""
+        files = self.manifest(name)["files"].values()
+        french = [file_date(r) for r in files if r["source"] == "french"]
+        return max(french or [file_date(r) for r in files], default="0000-00-00")
+
+    def _order(self, name: str) -> tuple[str, str, str]:
+        files = self.manifest(name)["files"].values()
+        newest = max((file_date(r) for r in files), default="")
+        return (self.vintage_date(name), newest, name)
+
+    def missing_files(self, name: str) -> list[str]:
+        """Catalog files that vintage ``name`` does not hold."""
+        have = self.manifest(name)["files"]
+        return [f for f in FILES if f not in have]
 
     def default_vintage(self) -> str:
-        """The default vintage: the one set with :meth:`set_default`, else the newest name.
+        """The default vintage.
+
+        The one set with :meth:`set_default` if it still exists; else the newest *complete*
+        named vintage by date (never by name); else, when only the union of the stored
+        vintages is complete (e.g. snapshot folders imported one by one), ``@latest``: every
+        file resolved to its newest copy.
 
         Raises
         ------
@@ -140,15 +345,31 @@ class Store:
             )
         marker = self.root / "DEFAULT"
         if marker.is_file():
-            name = marker.read_text().strip()
-            if name in names:
+            try:
+                name = marker.read_text().strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise StoreError(f"cannot read {marker}: {exc}") from exc
+            try:
+                check_vintage_name(name)
+            except InvalidVintageNameError as exc:
+                raise StoreError(
+                    f"{marker} holds an invalid vintage name {name!r}; reset it with "
+                    "'smallcap-bt data default NAME'"
+                ) from exc
+            if name in names or name.startswith("@"):
                 return name
-        return names[-1]
+        complete = [n for n in names if not self.missing_files(n)]
+        if complete:
+            return max(complete, key=self._order)
+        return LATEST
 
     def set_default(self, name: str) -> None:
         """Make ``name`` the vintage used when none is given."""
-        self.manifest(name)
-        atomic_write(self.root / "DEFAULT", name.encode())
+        self.manifest(check_vintage_name(name))
+        try:
+            atomic_write(self.root / "DEFAULT", name.encode())
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.root / 'DEFAULT'}: {exc}") from exc
 
     def resolve(self, vintage: str | None) -> str:
         """``vintage`` if given (checked to exist), else the default vintage."""
@@ -158,7 +379,14 @@ class Store:
         return vintage
 
     def manifest(self, name: str) -> dict[str, Any]:
-        """The manifest of vintage ``name`` (files, checksums, provenance, periods)."""
+        """The manifest of vintage ``name`` (files, checksums, provenance, periods).
+
+        ``@latest`` and ``@YYYY-MM-DD`` are composed from the stored vintages (see the class
+        notes); each file entry then says which vintage it comes from (``from_vintage``).
+        """
+        check_vintage_name(name)
+        if name.startswith("@"):
+            return self._resolved_manifest(name)
         path = self._manifest_path(name)
         if not path.is_file():
             raise DataUnavailableError(
@@ -166,15 +394,39 @@ class Store:
                 f"{self.vintages() or 'none'}"
             )
         try:
-            return json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
+            data = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise IntegrityError(f"manifest {path} is not valid JSON ({exc})") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot read manifest {path}: {exc}") from exc
+        return _check_manifest(data, path)
 
-    def _write_manifest(self, name: str, manifest: dict[str, Any]) -> None:
-        data = json.dumps(manifest, indent=2, sort_keys=True).encode()
-        atomic_write(self._manifest_path(name), data)
+    def _resolved_manifest(self, name: str) -> dict[str, Any]:
+        limit = _resolved_date(name)
+        best: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        for vname in self.vintages():
+            for fname, rec in self.manifest(vname)["files"].items():
+                fdate = file_date(rec)
+                if limit is not None and fdate > limit:
+                    continue
+                key = (fdate, vname)
+                if fname not in best or key > best[fname][:2]:
+                    best[fname] = (fdate, vname, rec)
+        if not best:
+            raise DataUnavailableError(
+                f"vintage {name!r}: no stored file is dated at or before {limit} in the store "
+                f"at {self.root}; stored vintages: {self.vintages() or 'none'}"
+            )
+        files = {}
+        for fname, (_, vname, rec) in sorted(best.items()):
+            files[fname] = {**rec, "from_vintage": rec.get("from_vintage", vname)}
+        return {"name": name, "files": files, "resolved": True}
 
     # -- writing ----------------------------------------------------------------------------
+    def transaction(self, vintage: str, *, replace: bool = False) -> Transaction:
+        """Start a write of ``vintage``: use as ``with store.transaction(name) as tx:``."""
+        return Transaction(self, check_vintage_name(vintage, resolved=False), replace)
+
     def add_file(
         self,
         vintage: str,
@@ -185,59 +437,49 @@ class Store:
         retrieved_at: str,
         replace: bool = False,
     ) -> str:
-        """Parse, then store one raw file in ``vintage``.
+        """Parse, validate, then store one raw file in ``vintage`` (one transaction).
 
-        The file is parsed completely before anything is written; the blob is written before
-        the manifest that points to it. Returns ``"added"``, ``"replaced"`` or ``"unchanged"``.
+        Returns ``"added"``, ``"replaced"`` or ``"unchanged"``.
 
         Raises
         ------
         SchemaError
-            The file does not parse; nothing is written.
+            The file does not parse or breaks a validation rule; nothing is written.
         VintageMismatchError
             The vintage already holds different bytes for this file and ``replace`` is False.
         """
-        if not _NAME.match(vintage):
-            raise ValueError(f"invalid vintage name {vintage!r}: use letters, digits, . _ -")
-        spec = file_spec(name)
-        frames = parse_file(spec, raw)
-        digest = sha256(raw)
-        path = self._manifest_path(vintage)
-        manifest = self.manifest(vintage) if path.is_file() else {"name": vintage, "files": {}}
-        old = manifest["files"].get(name)
-        if old is not None and old["sha256"] == digest:
-            return "unchanged"
-        if old is not None and not replace:
-            raise VintageMismatchError(
-                f"vintage {vintage!r} already holds {spec.filename} with sha256 "
-                f"{old['sha256'][:12]}…, new bytes have {digest[:12]}… (from {origin}); "
-                "use another vintage name or replace=True / --replace"
-            )
-        blob = self.root / "blobs" / digest
-        if not blob.is_file() or sha256(blob.read_bytes()) != digest:
-            atomic_write(blob, raw)
-        vline = frames.pop("__vintage_line__", None)
-        datasets = {}
-        for ds_id, frame in frames.items():
-            self._write_cache(digest, ds_id, frame)
-            datasets[ds_id] = {
-                "rows": len(frame),
-                "first": _period_str(frame.index[0]),
-                "last": _period_str(frame.index[-1]),
-                "columns": list(frame.columns),
-            }
-        manifest["files"][name] = {
-            "source": spec.source,
-            "filename": spec.filename,
-            "sha256": digest,
-            "bytes": len(raw),
-            "origin": origin,
-            "retrieved_at": retrieved_at,
-            "vintage_line": None if vline is None else str(vline["line"].iloc[0]),
-            "datasets": datasets,
-        }
-        self._write_manifest(vintage, manifest)
-        return "added" if old is None else "replaced"
+        with self.transaction(vintage, replace=replace) as tx:
+            return tx.add(name, raw, origin=origin, retrieved_at=retrieved_at)
+
+    def compose(self, name: str, sources: list[str], *, replace: bool = False) -> dict[str, str]:
+        """Assemble vintage ``name`` from files of other vintages (one transaction).
+
+        Each catalog file comes from the first vintage of ``sources`` that holds it
+        (``@latest``/``@DATE`` allowed). Returns ``{file: source vintage}``.
+        """
+        chosen: dict[str, str] = {}
+        with self.transaction(name, replace=replace) as tx:
+            for src in sources:
+                man = self.manifest(src)
+                for fname, rec in sorted(man["files"].items()):
+                    if fname in chosen:
+                        continue
+                    origin_v = rec.get("from_vintage", src)
+                    tx.add_record(fname, {**rec, "from_vintage": origin_v})
+                    chosen[fname] = origin_v
+            if not chosen:
+                raise DataUnavailableError(f"vintages {sources} hold no file to compose from")
+        return chosen
+
+    def cleanup_staging(self) -> list[str]:
+        """Remove staging folders left by interrupted writes (call with the lock held)."""
+        folder = self._dir("staging")
+        gone = []
+        if folder.is_dir():
+            for p in folder.iterdir():
+                shutil.rmtree(p, ignore_errors=True)
+                gone.append(p.name)
+        return gone
 
     # -- reading ----------------------------------------------------------------------------
     def file_record(self, vintage: str, name: str) -> dict[str, Any]:
@@ -253,12 +495,15 @@ class Store:
     def raw(self, vintage: str, name: str) -> bytes:
         """The raw bytes of ``name`` in ``vintage``, verified against their sha256."""
         rec = self.file_record(vintage, name)
-        blob = self.root / "blobs" / rec["sha256"]
+        blob = self._dir("blobs") / rec["sha256"]
         if not blob.is_file():
             raise IntegrityError(
                 f"{rec['filename']} of vintage {vintage!r}: stored file {blob} is missing"
             )
-        data = blob.read_bytes()
+        try:
+            data = blob.read_bytes()
+        except OSError as exc:
+            raise StoreError(f"{rec['filename']}: cannot read {blob}: {exc}") from exc
         if sha256(data) != rec["sha256"]:
             raise IntegrityError(
                 f"{rec['filename']} of vintage {vintage!r}: stored file {blob} has sha256 "
@@ -268,37 +513,202 @@ class Store:
         return data
 
     def _cache_path(self, digest: str, ds_id: str) -> Path:
-        return self.root / "cache" / f"{digest}.{ds_id}.p{PARSER_VERSION}.pkl"
+        return self._dir("cache") / f"{digest}.{ds_id}.p{PARSER_VERSION}.parquet"
 
     def _write_cache(self, digest: str, ds_id: str, frame: pd.DataFrame) -> None:
-        atomic_write(self._cache_path(digest, ds_id), pickle.dumps(frame, protocol=5))
+        from smallcap_bt.data.cache import write_frame
+
+        with contextlib.suppress(OSError, StoreError):  # a read-only store still reads
+            write_frame(self._cache_path(digest, ds_id), frame)
 
     def load(self, spec: DatasetSpec, vintage: str | None = None) -> pd.DataFrame:
         """The parsed frame of dataset ``spec`` in ``vintage`` (default vintage if None)."""
+        from smallcap_bt.data.cache import read_frame
+
         name = self.resolve(vintage)
+        rec = self.file_record(name, spec.file)
         data = self.raw(name, spec.file)
-        digest = sha256(data)
-        cache = self._cache_path(digest, spec.id)
-        if cache.is_file():
-            try:
-                frame = pickle.loads(cache.read_bytes())
-                if isinstance(frame, pd.DataFrame):
-                    return frame
-            except Exception:
-                pass
-        frames = parse_file(file_spec(spec.file), data)
+        digest = rec["sha256"]
+        meta = rec["datasets"].get(spec.id)
+        cached = read_frame(self._cache_path(digest, spec.id), spec, meta)
+        if cached is not None:
+            return cached
+        frames = parse_and_validate(file_spec(spec.file), data, warn=False).frames
         if spec.id not in frames:
             raise UnknownDatasetError(f"dataset {spec.id!r} not produced by {spec.file}")
         self._write_cache(digest, spec.id, frames[spec.id])
         return frames[spec.id]
 
     def check(self, vintage: str) -> dict[str, str]:
-        """Verify every file of ``vintage``: ``{file: "ok" | error message}``."""
+        """Verify every file of ``vintage``: ``{file: "ok" | error message}``.
+
+        Checks that each listed file's bytes exist and match their sha256, and that the file
+        holds every dataset the catalogue expects of it.
+        """
         status = {}
-        for name in sorted(self.manifest(vintage)["files"]):
+        for name, rec in sorted(self.manifest(vintage)["files"].items()):
             try:
                 self.raw(vintage, name)
-                status[name] = "ok"
-            except (IntegrityError, SchemaError) as exc:
+                expected = {d.id for d in datasets_in(name)}
+                lacking = sorted(expected - set(rec["datasets"]))
+                status[name] = (
+                    "ok"
+                    if not lacking
+                    else f"{rec['filename']}: the manifest lacks datasets {lacking} that the "
+                    "catalogue expects of this file; re-import it"
+                )
+            except (IntegrityError, SchemaError, StoreError) as exc:
                 status[name] = str(exc)
         return status
+
+
+class Transaction:
+    """One write of a vintage: stage everything, then publish with one atomic rename.
+
+    Holds the store lock from ``__enter__`` to ``__exit__``; on an exception (or a kill)
+    nothing is published and the staging folder is dropped (or removed by the next writer).
+    """
+
+    def __init__(self, store: Store, vintage: str, replace: bool) -> None:
+        self.store = store
+        self.vintage = vintage
+        self.replace = replace
+        self._lock: contextlib.ExitStack | None = None
+        self._staging: Path | None = None
+        self._files: dict[str, dict[str, Any]] = {}
+        self._blobs: dict[str, Path] = {}
+        self._frames: dict[tuple[str, str], pd.DataFrame] = {}
+        self._old: dict[str, Any] = {}
+
+    def __enter__(self) -> Transaction:
+        stack = contextlib.ExitStack()
+        stack.enter_context(self.store.lock())
+        self._lock = stack
+        try:
+            self.store.cleanup_staging()
+            path = self.store._manifest_path(self.vintage)
+            self._old = (
+                self.store.manifest(self.vintage)
+                if path.is_file()
+                else {"name": self.vintage, "files": {}}
+            )
+            self._staging = self.store._dir("staging") / uuid.uuid4().hex
+            self._staging.mkdir(parents=True)
+        except OSError as exc:
+            stack.close()
+            raise StoreError(f"cannot write to the store at {self.store.root}: {exc}") from exc
+        except BaseException:
+            stack.close()
+            raise
+        return self
+
+    def _conflict(self, name: str, digest: str, origin: str) -> str | None:
+        old = self._old["files"].get(name)
+        if old is not None and old["sha256"] == digest and name not in self._files:
+            return "unchanged"
+        if old is not None and old["sha256"] != digest and not self.replace:
+            raise VintageMismatchError(
+                f"vintage {self.vintage!r} already holds {old['filename']} with sha256 "
+                f"{old['sha256'][:12]}…, new bytes have {digest[:12]}… (from {origin}); "
+                "use another vintage name, or replace=True / --replace"
+            )
+        return None
+
+    def add(
+        self,
+        name: str,
+        raw: bytes,
+        *,
+        origin: str,
+        retrieved_at: str,
+        retrieved_how: str = "download time",
+        strict: bool = False,
+    ) -> str:
+        """Parse, validate and stage one file. Returns ``added``/``replaced``/``unchanged``."""
+        assert self._staging is not None, "use the transaction as a context manager"
+        spec = file_spec(name)
+        parsed = parse_and_validate(spec, raw, strict=strict)
+        digest = sha256(raw)
+        same = self._conflict(name, digest, origin)
+        if same:
+            return same
+        staged = self._staging / digest
+        try:
+            staged.write_bytes(raw)
+        except OSError as exc:
+            raise StoreError(f"cannot stage {spec.filename} in {self._staging}: {exc}") from exc
+        self._blobs[digest] = staged
+        datasets = {}
+        for ds_id, frame in parsed.frames.items():
+            self._frames[(digest, ds_id)] = frame
+            datasets[ds_id] = {
+                "rows": len(frame),
+                "first": _period_str(frame.index[0]),
+                "last": _period_str(frame.index[-1]),
+                "columns": list(frame.columns),
+            }
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        self._files[name] = {
+            "source": spec.source,
+            "filename": spec.filename,
+            "sha256": digest,
+            "bytes": len(raw),
+            "origin": origin,
+            "retrieved_at": retrieved_at,
+            "retrieved_how": retrieved_how,
+            "imported_at": now,
+            "vintage_line": parsed.vintage_line,
+            "datasets": datasets,
+            "warnings": [str(w) for w in parsed.warnings],
+        }
+        return "added" if name not in self._old["files"] else "replaced"
+
+    def add_record(self, name: str, rec: dict[str, Any]) -> str:
+        """Stage a file already in the store (by its manifest record), e.g. to compose."""
+        same = self._conflict(name, rec["sha256"], f"vintage {rec.get('from_vintage')}")
+        if same:
+            return same
+        self._files[name] = dict(rec)
+        return "added" if name not in self._old["files"] else "replaced"
+
+    def commit(self) -> None:
+        """Move staged bytes into ``blobs/`` and publish the manifest in one rename."""
+        st = self.store
+        try:
+            blobs = st._dir("blobs")
+            blobs.mkdir(parents=True, exist_ok=True)
+            for digest, staged in self._blobs.items():
+                target = blobs / digest
+                if target.is_file() and sha256(target.read_bytes()) == digest:
+                    continue
+                os.replace(staged, target)
+            for rec in self._files.values():
+                if not (blobs / rec["sha256"]).is_file():
+                    raise IntegrityError(
+                        f"{rec['filename']}: stored file {blobs / rec['sha256']} is missing; "
+                        "cannot add it to the vintage"
+                    )
+            for (digest, ds_id), frame in self._frames.items():
+                st._write_cache(digest, ds_id, frame)
+            if self._files:
+                manifest = {
+                    "name": self.vintage,
+                    "files": {**self._old["files"], **self._files},
+                }
+                data = json.dumps(manifest, indent=2, sort_keys=True).encode()
+                atomic_write(st._manifest_path(self.vintage), data)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write vintage {self.vintage!r} to the store at {st.root}: {exc}; "
+                "nothing was published"
+            ) from exc
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            if self._staging is not None:
+                shutil.rmtree(self._staging, ignore_errors=True)
+            if self._lock is not None:
+                self._lock.close()

@@ -9,7 +9,11 @@ from smallcap_bt.panel.definitions import StoreArg
 
 def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
     """BibTeX entries: smallcap_bt, the Kenneth French Data Library (with the CRSP vintages of
-    the files used) and every FRED series of the vintage (with retrieval dates)."""
+    the files used) and every FRED series of the vintage (with retrieval dates).
+
+    The ``urldate`` of a FRED series is when its bytes left FRED: the download time for a
+    fetch, the date recorded in the snapshot folder's ``SOURCES.md`` (or a sidecar) for an
+    import — never the import date; it is left out when unknown."""
     man = vintage_info(vintage, store=store)
     files = man["files"]
     import re
@@ -41,12 +45,15 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
     for name, rec in sorted(files.items()):
         if rec["source"] != "fred":
             continue
+        when = (rec.get("retrieved_at") or "")[:10]
+        urldate = f"  urldate = {{{when}}},\n" if when else ""
+        how = rec.get("retrieved_how") or ("download time" if when else "retrieval date unknown")
         entries.append(
             f"@misc{{fred_{name.lower()},\n  author = {{{{Federal Reserve Bank of St. Louis}}}},"
             f"\n  title = {{{name}, retrieved from FRED}},\n  howpublished = "
             f"{{\\url{{https://fred.stlouisfed.org/series/{name}}}}},\n"
-            f"  urldate = {{{rec['retrieved_at'][:10]}}},\n  note = {{sha256 "
+            f"{urldate}  note = {{sha256 "
             f"{rec['sha256'][:16]}, observations through "
-            f"{next(iter(rec['datasets'].values()))['last']}}}\n}}"
+            f"{next(iter(rec['datasets'].values()))['last']}; retrieval date from: {how}}}\n}}"
         )
     return "\n\n".join(entries) + "\n"
