@@ -12,6 +12,7 @@ import subprocess
 import numpy as np
 import pytest
 
+import smallcap_bt as sb
 from smallcap_bt.cli import main
 from smallcap_bt.reports import figures as F
 from smallcap_bt.reports.tables import fmt, summary_rows
@@ -67,7 +68,7 @@ def test_every_summary_number_equals_the_json(report):
 
 def test_vintage_and_version_on_every_page(report):
     md = (report / "report.md").read_text()
-    stamp = "data vintage 202602 · smallcap_bt 0.1.0"
+    stamp = f"data vintage 202602 · smallcap_bt {sb.__version__}"
     assert md.count(stamp) >= 36  # header, each claim section, footer
     html = (report / "report.html").read_text()
     assert html.count(stamp) >= 36
@@ -170,7 +171,7 @@ def test_specification_plot(store_dir):
 def test_cite(store_dir, capsys):
     assert main(["--store", str(store_dir), "cite", "--vintage", "202602"]) == 0
     out = capsys.readouterr().out
-    assert "@software{smallcap_bt" in out and "version = {0.1.0}" in out
+    assert "@software{smallcap_bt" in out and f"version = {{{sb.__version__}}}" in out
     assert "CRSP database vintages 202510, 202511, 202602" in out
     assert "@misc{fred_dfedtaru" in out and "urldate = {" in out
     assert out.count("@") == 2 + 17

@@ -62,7 +62,7 @@ def event_sets(
         troughs = ev.nber_troughs(usrec).to_timestamp()
         sets, starts = {"NBER trough": troughs}, troughs
     else:
-        kind = "cut" if p.events == "fed_cuts" else "hike"
+        kind: Literal["cut", "hike"] = "cut" if p.events == "fed_cuts" else "hike"
         target = inp.data.target
         sets = ev.fed_event_sets(target, usrec, kind, p.since)
         cycles = ev.policy_cycles(ev.fed_decisions(target), kind, end=target.index[-1])
