@@ -79,23 +79,27 @@ def test_every_claim_gets_a_verdict_with_json_fields(full):
             assert c["reason"]
 
 
-def test_since_1927_headline_is_the_calendar_year_mean_of_compounded_smb(full):
+def test_since_1927_headline_is_the_published_annual_smb_1927_2023(full):
     with zipfile.ZipFile(FRENCH / "202602/ftp/F-F_Research_Data_Factors_CSV.zip") as zf:
         text = zf.read(zf.namelist()[0]).decode()
     rows = [ln.split(",") for ln in text.split("\r\n\r\n")[1].split("\r\n")[1:]]
     monthly = pd.Series([float(r[2]) / 100 for r in rows], index=[int(r[0]) for r in rows])
     years = monthly.index // 100
     yearly = (1 + monthly).groupby(years).prod() - 1
-    direct = yearly.loc[1927:2023].mean()
     rec = full["since-1927-2.85pct"].to_dict()
-    assert rec["headline"]["spec"] == "smb|calendar-year mean|1927-2023"
-    assert rec["headline"]["estimate"] == pytest.approx(direct, abs=1e-12)
-    assert rec["numeric"]["stated"] == 0.0285
-    assert rec["numeric"]["reproduced"] == (abs(direct - 0.0285) <= 0.0025)
     specs = {s["spec"]: s for s in rec["specifications"]}
+    compounded = specs["smb|calendar-year mean|1927-2023"]["estimate"]
+    assert compounded == pytest.approx(yearly.loc[1927:2023].mean(), abs=1e-12)
     annual = raw_french_table("Annual Factors: January-December", "F-F_Research_Data_Factors")
-    published = annual.loc[1927:2025, "SMB"].mean() / 100
-    assert specs["smb|annual table|1927-2025"]["estimate"] == pytest.approx(published, abs=1e-12)
+    published = annual.loc[1927:2023, "SMB"].mean() / 100
+    # the referee's figure (issue 10): 2.778% on 202602 for 1927-2023
+    assert published == pytest.approx(0.02778, abs=5e-6)
+    assert rec["headline"]["spec"] == "smb|annual table|1927-2023"
+    assert rec["headline"]["estimate"] == pytest.approx(published, abs=1e-12)
+    assert rec["numeric"]["stated"] == 0.0285
+    assert rec["numeric"]["reproduced"] is True  # |2.778% - 2.85%| <= 0.25 points
+    later = annual.loc[1927:2025, "SMB"].mean() / 100
+    assert specs["smb|annual table|1927-2025"]["estimate"] == pytest.approx(later, abs=1e-12)
     # arithmetic and geometric conventions differ: both are reported, labelled
     assert "arithmetic" in specs["tercile.vw|monthly mean x 12|1927-2023"]["units"]
     assert "geometric" in specs["tercile.vw|geometric|1927-2023"]["units"]
@@ -323,3 +327,22 @@ def test_verify_never_downloads_and_says_how_to_import(tmp_path, monkeypatch, ca
     assert "smallcap-bt data import" in err and "data fetch" in err
     assert "127.0.0.1:9" not in err
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_referee_figures_of_issue_10(full):
+    """Figures an independent referee published (issue 10), reproduced by the library."""
+    specs = {s.spec: s for p in full["best-decade-1970s"].parts for s in p.part.specs}
+    # best rolling 10-year windows of the headline proxy start in the 1970s
+    assert specs["tercile.vw|sml|rolling 10y"].estimate.extra["best_window_start"] == "1973-07"
+    assert specs["tercile.vw|small|rolling 10y"].estimate.extra["best_window_start"] == "1975-01"
+    streak = {s.spec: s for p in full["fifteen-year-streak"].parts for s in p.part.specs}
+    spell = streak["tercile.vw|drawdown duration"].estimate
+    assert spell.extra["peak"] == "1983-07" and spell.extra["months"] == 511
+    assert spell.value == 1  # the longest relative drawdown on record
+    longest = [
+        d
+        for d in ("tercile", "quintile", "decile")
+        for w in ("vw", "ew")
+        if streak[f"{d}.{w}|drawdown duration"].estimate.value == 1
+    ]
+    assert len(longest) == 5  # five of six definitions
