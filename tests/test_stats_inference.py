@@ -19,6 +19,7 @@ from smallcap_bt.stats.events import (
     policy_cycles,
 )
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference
+from smallcap_bt.stats.regimes import above
 from tests.conftest import FRED_DIR, raw_french_table
 
 
@@ -293,3 +294,37 @@ def test_referee_figures_fed_cuts_202602(raw_target: pd.Series) -> None:
         small, large, cuts, horizons=(12,), era_start="1990-01", episode_starts=firsts
     ).events.dropna(subset=["h12"])
     assert np.average(ev["h12"], weights=ev["n_dates"]) == pytest.approx(0.0873, abs=5e-5)
+
+
+# ---------------------------------------------------------------- 3. real-time regimes
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    arrays(np.float64, st.integers(10, 40), elements=st.floats(-5, 5, allow_nan=False)),
+    st.integers(0, 2**32 - 1),
+)
+def test_expanding_regime_ignores_the_future(x: np.ndarray, seed: int) -> None:
+    idx = _months(len(x))
+    base = above(pd.Series(x, idx), "expanding", min_periods=3)
+    g = np.random.default_rng(seed)
+    for cut in range(len(x) - 1):
+        noise = g.normal(0, 100, len(x) - cut - 1)
+        for future in (noise, np.full_like(noise, 1e3), np.full_like(noise, -1e3)):
+            y = x.copy()
+            y[cut + 1 :] = future
+            moved = above(pd.Series(y, idx), "expanding", min_periods=3)
+            pd.testing.assert_series_equal(base.iloc[: cut + 1], moved.iloc[: cut + 1])
+
+
+def test_expanding_regime_hand_computed() -> None:
+    x = pd.Series([3.0, 1.0, 2.0, 5.0, 0.0, 4.0], _months(6))
+    # medians of the first t+1 values: -, -, 2, 2.5, 2, 2.5 -> 2>2? no; 5>2.5; 0>2 no; 4>2.5
+    got = above(x, "expanding", min_periods=3)
+    np.testing.assert_array_equal(got.to_numpy(), [np.nan, np.nan, 0.0, 1.0, 0.0, 1.0])
+    # the full-sample median (2.5) looks ahead: month 3 (value 2.0) reads 0 either way, but
+    # month 1 (1.0) gets a value although only two observations were known
+    full = above(x)
+    np.testing.assert_array_equal(full.to_numpy(), [1.0, 0.0, 0.0, 1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="expanding"):
+        above(x, "rolling")  # type: ignore[arg-type]
