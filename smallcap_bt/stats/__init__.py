@@ -1,5 +1,9 @@
 """Statistics: returns and annualisation, HAC regressions, bootstrap and placebo inference,
-events, regimes and streaks. Every estimate comes back as an :class:`Estimate`."""
+events, regimes and streaks. Every estimate comes back as an :class:`Estimate`.
+
+``predictive_regression`` here is the former Newey-West reading (kept for compatibility); the
+size-correct long-horizon regression is :func:`smallcap_bt.stats.predictive.predictive_regression`.
+"""
 
 from smallcap_bt.stats.events import (
     EventStudy,
@@ -15,6 +19,7 @@ from smallcap_bt.stats.events import (
 )
 from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference, pair_bootstrap
+from smallcap_bt.stats.predictive import PredictiveResult, event_within, predictive_logit
 from smallcap_bt.stats.regimes import above, decade_table, easing, regime_difference, rising
 from smallcap_bt.stats.regression import (
     factor_alpha,
@@ -35,6 +40,7 @@ from smallcap_bt.stats.streaks import relative_drawdowns, rolling_relative, runs
 __all__ = [
     "Estimate",
     "EventStudy",
+    "PredictiveResult",
     "above",
     "annualised_arithmetic",
     "annualised_geometric",
@@ -47,6 +53,7 @@ __all__ = [
     "easing",
     "easing_cycles",
     "event_study",
+    "event_within",
     "factor_alpha",
     "fed_decisions",
     "fed_event_sets",
@@ -58,6 +65,7 @@ __all__ = [
     "ols_hac",
     "pair_bootstrap",
     "policy_cycles",
+    "predictive_logit",
     "predictive_regression",
     "regime_difference",
     "relative_drawdowns",

@@ -1,11 +1,15 @@
 """Economic regimes and calendar periods, and small-minus-large conditional on them.
 
 Every regime indicator at month ``t`` uses only information available at the end of month
-``t``; :func:`regime_difference` applies it to the return of month ``t + lag`` (``lag=1`` by
+``t`` -- except :func:`above` with its default full-sample median, which looks ahead and is kept
+as a labelled specification (``threshold="expanding"`` is the real-time version);
+:func:`regime_difference` applies it to the return of month ``t + lag`` (``lag=1`` by
 default), so there is no look-ahead.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,14 +26,39 @@ def rising(series: pd.Series, months: int = 12) -> pd.Series:
     return (ch > 0).astype(float).where(ch.notna())
 
 
-def above(series: pd.Series, threshold: float | None = None) -> pd.Series:
-    """1 where ``series`` is above ``threshold`` (default: its full-sample median).
+def above(
+    series: pd.Series,
+    threshold: float | Literal["expanding"] | None = None,
+    *,
+    min_periods: int = 60,
+) -> pd.Series:
+    """1 where ``series`` is above a threshold, 0 where not, NaN where unknown.
 
-    The full-sample median uses the whole history; pass a number (or an expanding median) for
-    a strictly real-time split.
+    Parameters
+    ----------
+    series : pandas.Series
+        The conditioning variable (any units), e.g. a monthly yield spread in percent.
+    threshold : float, "expanding" or None
+        ``"expanding"``: the real-time median, known at ``t`` -- the median of the
+        observations up to and including ``t`` (NaN until ``min_periods`` observations
+        exist). A number: a fixed threshold in the units of ``series``. ``None`` (default,
+        kept for compatibility): the full-sample median, which uses observations *after*
+        ``t`` (look-ahead): label it as such when it is used as a specification.
+    min_periods : int
+        Observations needed before the expanding median is defined (``"expanding"`` only).
+
+    Returns
+    -------
+    pandas.Series
+        Float 0/1 on the index of ``series``.
     """
-    thr = float(series.median()) if threshold is None else threshold
-    return (series > thr).astype(float).where(series.notna())
+    if isinstance(threshold, str):
+        if threshold != "expanding":
+            raise ValueError(f"threshold must be a number, 'expanding' or None, got {threshold!r}")
+        thr = series.expanding(min_periods=min_periods).median()
+        return (series > thr).astype(float).where(series.notna() & thr.notna())
+    level = float(series.median()) if threshold is None else float(threshold)
+    return (series > level).astype(float).where(series.notna())
 
 
 def easing(target_change: pd.Series) -> pd.Series:
