@@ -92,6 +92,17 @@ def _fast_means(small: pd.Series, large: pd.Series, dates: pd.DatetimeIndex, h: 
     return float(vals.mean()) if len(vals) >= 2 else np.nan
 
 
+def _readings(res: object) -> dict[str, float]:
+    """The other readings of a predictive slope (Hodrick 1B, non-overlapping), flat."""
+    out: dict[str, float] = {}
+    for name in ("hodrick", "nonoverlapping", "newey_west"):
+        e = getattr(res, name, None)
+        if e is not None:
+            out[f"{name}_value"] = e.value
+            out[f"{name}_p"] = e.p_value
+    return out
+
+
 def _flatten(e: Estimate) -> None:
     """Nested estimates in ``extra`` become their value and p-value (JSON-friendly)."""
     for k, v in list(e.extra.items()):
@@ -101,6 +112,18 @@ def _flatten(e: Estimate) -> None:
             e.extra[f"{k}_ci"] = [v.ci_low, v.ci_high]
         elif isinstance(v, np.ndarray):
             e.extra[k] = v.tolist()
+
+
+def _logit_point(y: np.ndarray, x: np.ndarray, iters: int = 25) -> float:
+    """Logit slope by Newton's method (the joint test's fast path)."""
+    X = np.column_stack([np.ones_like(x), x])
+    beta = np.zeros(2)
+    for _ in range(iters):
+        prob = 1 / (1 + np.exp(-X @ beta))
+        grad = X.T @ (y - prob)
+        hess = X.T @ (X * (prob * (1 - prob))[:, None])
+        beta += np.linalg.solve(hess, grad)
+    return float(beta[1])
 
 
 @template("event_study", EventParams, _event_datasets, resamplable=True)
@@ -181,8 +204,13 @@ class PredictiveParams(Params):
 )
 def predictive_regression(inp: TestInput, p: PredictiveParams) -> TemplateOutput:
     """Slope of the next ``h`` months' small minus large on the trailing ``k``-year relative
-    return (geometric, known at the end of month t); overlapping observations."""
-    from smallcap_bt.stats.regression import predictive_regression as pr
+    return (geometric, known at the end of month t); overlapping observations.
+
+    p-value and interval from a simulation under no predictability that keeps the regressor's
+    persistence and the overlap (:func:`smallcap_bt.stats.predictive.predictive_regression`);
+    Hodrick (1992) 1B and non-overlapping readings are in ``extra``.
+    """
+    from smallcap_bt.stats.predictive import predictive_regression as pr
     from smallcap_bt.stats.streaks import rolling_relative
 
     out = []
@@ -195,7 +223,9 @@ def predictive_regression(inp: TestInput, p: PredictiveParams) -> TemplateOutput
                 sml = inp.data.col(f"sml.{d}")
                 label = f"next {h}m sml on trailing {look}y relative"
                 if inp.inference:
-                    e = pr(sml, past, h, label=label, definition=d)
+                    res = pr(sml, past, h, draws=inp.draws, seed=inp.rng, label=label, definition=d)
+                    e = res.estimate
+                    e.extra.update(_readings(res))
                 else:
                     fwd = sml.rolling(h).sum().shift(-h)
                     both = pd.concat([fwd, past], axis=1).dropna()
@@ -232,13 +262,12 @@ def leading_indicator(inp: TestInput, p: IndicatorParams) -> TemplateOutput:
     NBER recession dates and industrial production are revised and dated with hindsight:
     this is a historical association, not a real-time forecast.
     """
-    import statsmodels.api as sm
-
+    from smallcap_bt.stats.predictive import event_within, predictive_logit
     from smallcap_bt.stats.regression import ols_hac
 
     m = p.months
-    calm_ahead = 1 - inp.data.col("usrec").rolling(m).max().shift(-m)
-    ip_ahead = inp.data.col("ip_growth").shift(-m)
+    calm_ahead = 1 - event_within(inp.data.col("usrec"), m)
+    ip = inp.data.col("ip_growth")
     out = []
     for d in p.definitions:
         past = (
@@ -246,34 +275,43 @@ def leading_indicator(inp: TestInput, p: IndicatorParams) -> TemplateOutput:
             - np.log1p(inp.data.col(f"large.{d}")).rolling(m).sum()
         )
         if "no-recession logit" in p.outcomes:
-            data = pd.concat([calm_ahead.rename("y"), past.rename("x")], axis=1).dropna()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = sm.Logit(data["y"], sm.add_constant(data["x"])).fit(
-                    disp=0, cov_type="HAC", cov_kwds={"maxlags": m}
+            if inp.inference:
+                res = predictive_logit(
+                    calm_ahead,
+                    past,
+                    m,
+                    draws=inp.draws,
+                    seed=inp.rng,
+                    definition=d,
+                    label=f"no recession within {m}m on trailing relative",
+                    units=f"logit coefficient per unit of trailing {m}m log relative return",
                 )
-            lo, hi = fit.conf_int().loc["x"]
-            e = Estimate(
-                float(fit.params["x"]),
-                float(lo) if inp.inference else np.nan,
-                float(hi) if inp.inference else np.nan,
-                float(fit.pvalues["x"]) if inp.inference else np.nan,
-                int(fit.nobs),
-                f"logit coefficient per unit of trailing {m}m log relative return",
-                f"logit, HAC ({m} lags)",
-                str(data.index[0]),
-                str(data.index[-1]),
-                d,
-                f"no recession within {m}m on trailing relative",
-            )
+                e = res.estimate
+                e.extra.update(_readings(res))
+            else:
+                data = pd.concat([calm_ahead.rename("y"), past.rename("x")], axis=1).dropna()
+                e = Estimate(
+                    _logit_point(data["y"].to_numpy(), data["x"].to_numpy()),
+                    method="point",
+                    definition=d,
+                )
             out.append(SpecOut(f"{d}|no-recession logit", e, {"definition": d}))
         if "IP growth OLS" in p.outcomes:
-            res = ols_hac(ip_ahead.rename("ip"), past.rename("x"), lags=m)
-            e2 = res.coef(
-                "x",
-                label=f"next-{m}m IP growth on trailing relative",
-                units="percent IP growth per unit of log relative return",
-                definition=d,
-            )
+            # y_t = IP growth over t+1..t+m (percent), known m months later: overlapping
+            fwd = ip.shift(-m)
+            if inp.inference:
+                # a secondary reading: Newey-West with m lags (the headline is the logit, whose
+                # p-value comes from a null simulation that keeps the overlap)
+                r2 = ols_hac(fwd.rename("ip"), past.rename("x"), lags=m)
+                e2 = r2.coef(
+                    "x",
+                    label=f"next-{m}m IP growth on trailing relative",
+                    units="percent IP growth per unit of log relative return",
+                    definition=d,
+                )
+            else:
+                both = pd.concat([fwd, past], axis=1).dropna()
+                b = np.polyfit(both.iloc[:, 1], both.iloc[:, 0], 1)[0]
+                e2 = Estimate(float(b), method="point", definition=d)
             out.append(SpecOut(f"{d}|IP growth OLS", e2, {"definition": d}))
     return TemplateOutput(out)
