@@ -32,9 +32,13 @@ NUMERIC = [(cid, p) for cid, p in PARTS if "stated_tolerance" in p]
 
 
 @cache
-def _oracle(name: str) -> float:
-    """The oracle's figure (each computed once per session)."""
-    return float(getattr(figures, name)())
+def _oracle_call(name: str, args: tuple[tuple[str, Any], ...]) -> float:
+    return float(getattr(figures, name)(**dict(args)))
+
+
+def _oracle(part: dict[str, Any]) -> float:
+    """The oracle's figure for a part: ``figures.<oracle>(**oracle_args)``, computed once."""
+    return _oracle_call(part["oracle"], tuple(sorted(part.get("oracle_args", {}).items())))
 
 
 def _view(claim: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +109,7 @@ def test_not_testable(library: dict[str, dict[str, Any]], cid: str) -> None:
 @pytest.mark.parametrize(("cid", "part"), PARTS, ids=PART_IDS)
 def test_oracle_gives_expected_figure(cid: str, part: dict[str, Any]) -> None:
     """The oracle (raw files, no smallcap_bt) still gives the figure written in the TOML."""
-    got = _oracle(part["oracle"])
+    got = _oracle(part)
     assert got == pytest.approx(part["estimate"], rel=0, abs=max(part["tolerance"], 1e-11)), (
         f"{cid} [{part['name']}]: oracle {part['oracle']}() gives {got!r}, "
         f"expectations.toml says {part['estimate']!r} ({part['units']})"
@@ -121,7 +125,7 @@ def test_headline_estimate_matches_oracle(
         f"{cid} [{part['name']}]: headline specification expected {part['spec']!r}, "
         f"library uses {got['spec']!r}"
     )
-    oracle = _oracle(part["oracle"])
+    oracle = _oracle(part)
     est = got["estimate"]
     ok = est is not None and math.isclose(est, oracle, rel_tol=0, abs_tol=part["tolerance"])
     assert ok, (
@@ -176,7 +180,7 @@ def test_numeric_figure(library: dict[str, dict[str, Any]], cid: str, part: dict
         f"{cid} [{part['name']}]: tolerance expected {part['stated_tolerance']}, "
         f"library {num['tolerance']}"
     )
-    oracle = _oracle(part["oracle"])
+    oracle = _oracle(part)
     within = abs(oracle - part["stated"]) <= part["stated_tolerance"]
     assert within == part["reproduced"], (
         f"{cid} [{part['name']}]: expectations.toml says reproduced={part['reproduced']}, "
@@ -189,6 +193,21 @@ def test_numeric_figure(library: dict[str, dict[str, Any]], cid: str, part: dict
 
 
 # ---------------------------------------------------------------------------- the oracle itself
+
+
+def test_oracle_imports_nothing_from_smallcap_bt() -> None:
+    """The oracle must not share code with what it checks."""
+    import ast
+
+    for path in (Path(__file__).parent / "oracle").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            bad = [n for n in names if n.split(".")[0] == "smallcap_bt"]
+            assert not bad, f"{path.name} imports {bad}: the oracle must be independent"
 
 
 def test_raw_reader_agrees_with_conftest_reader() -> None:
