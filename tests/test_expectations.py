@@ -282,3 +282,28 @@ def test_fed_cut_episodes_referee() -> None:
         "2019-08-01",
         "2024-09-19",
     ]
+
+
+def test_first_cuts_against_published_easing_cycles() -> None:
+    """First cuts of easing cycles derived from the raw FRED target files (cycle rule: a hike
+    since the previous cut, or more than 12 months since it) against the start dates of the
+    easing cycles in the Federal Reserve Board's history of federal funds target changes
+    (https://www.federalreserve.gov/monetarypolicy/openmarket.htm; announcement dates: June 6,
+    1989; July 6, 1995; September 29, 1998; January 3, 2001; September 18, 2007; July 31, 2019;
+    September 18, 2024). FRED's dates are effective dates: since 2008 usually the day after."""
+    published = ["1989-06-06", "1995-07-06", "1998-09-29", "2001-01-03", "2007-09-18"]
+    published += ["2019-07-31", "2024-09-18"]
+    derived = figures.fed_first_cuts(12, since="1989-01-01")
+    assert len(derived) == len(published)
+    for d, p in zip(derived, published, strict=True):
+        lag = (d - pd.Timestamp(p)).days
+        assert 0 <= lag <= 1, f"derived first cut {d.date()} vs published announcement {p}"
+    # since 1990 the 1989 cycle is already under way: the library's headline event set
+    assert figures.fed_first_cuts(12)[0] == pd.Timestamp("1995-07-06")
+
+
+def test_every_cut_counts_six_months_twice() -> None:
+    """Issue 10: 'six months are counted twice among every cut' - two cuts in one month."""
+    months = pd.Series(figures.fed_cuts("1990-01-01").to_period("M"))
+    twice = sorted({str(m) for m in months[months.duplicated()]})
+    assert twice == ["1990-12", "1991-12", "2001-01", "2008-01", "2008-10", "2020-03"]

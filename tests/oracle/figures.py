@@ -556,3 +556,45 @@ def fed_cut_episodes(horizon: int = 12, since: str = "1990-01-01") -> CutStudy:
     eps = [ev.iloc[g] for g in groups]
     means = [float(e.mean()) for e in eps]
     return CutStudy(ev, eps, float(ev.mean()), float(np.mean(means)), sum(m < 0 for m in means))
+
+
+def fed_hikes(since: str = "1990-01-01") -> pd.DatetimeIndex:
+    """Effective dates of every target hike on or after ``since`` (as :func:`fed_cuts`)."""
+    old, up = raw.fred("DFEDTAR"), raw.fred("DFEDTARU")
+    ch_old, ch_up = old.diff(), up.diff()
+    dates = list(ch_old.index[ch_old > 0]) + list(ch_up.index[ch_up > 0])
+    out = pd.DatetimeIndex(sorted(set(dates)))
+    return out[out >= pd.Timestamp(since)]
+
+
+def fed_first_cuts(gap_months: int = 12, since: str = "1990-01-01") -> pd.DatetimeIndex:
+    """First cut of each easing cycle: a cut with a hike since the previous cut, or more than
+    ``gap_months`` calendar months after the previous cut (the whole DFEDTAR history is used
+    to know the previous cut, then dates before ``since`` are dropped)."""
+    cuts, hikes = fed_cuts("1900-01-01"), fed_hikes("1900-01-01")
+    firsts, prev = [], None
+    for c in cuts:
+        hiked = prev is None or ((hikes > prev) & (hikes < c)).any()
+        gap = prev is not None and (c.to_period("M") - prev.to_period("M")).n > gap_months
+        if hiked or gap:
+            firsts.append(c)
+        prev = c
+    out = pd.DatetimeIndex(firsts)
+    return out[out >= pd.Timestamp(since)]
+
+
+def fed_cuts_episode_weighted(horizon: int = 12) -> float:
+    """Episode-weighted mean relative return after every cut since 1990 (see
+    :func:`fed_cut_episodes`), decimal."""
+    return fed_cut_episodes(horizon).episode_mean
+
+
+def relative_drawdown_months(definition: str = HEADLINE) -> float:
+    """Months of the ongoing spell of relative wealth below its peak (see
+    :func:`current_relative_drawdown`)."""
+    return float(current_relative_drawdown(definition).months)
+
+
+def since_1927_compounded(last_year: int = 2023) -> float:
+    """Mean over 1927..``last_year`` of calendar-year compounded monthly SMB, decimal."""
+    return calendar_year_smb_compounded(1927, last_year)
