@@ -57,6 +57,7 @@ def _view(claim: dict[str, Any]) -> dict[str, Any]:
             "verdict": part["verdict"],
             "spec": head["spec"],
             "estimate": head["estimate"],
+            "units": head.get("units"),
             "agree": part["robustness"]["agree"],
             "total": part["robustness"]["total"],
             "headline_agrees": agrees[0] if len(agrees) == 1 else agrees,
@@ -132,6 +133,16 @@ def test_headline_estimate_matches_oracle(
         f"{cid} [{part['name']}] {part['spec']}: library estimate {est!r}, oracle "
         f"{part['oracle']}() {oracle!r} ({part['units']}); tolerance {part['tolerance']} "
         f"({part['tolerance_why']})"
+    )
+
+
+@pytest.mark.parametrize(("cid", "part"), PARTS, ids=PART_IDS)
+def test_headline_units(library: dict[str, dict[str, Any]], cid: str, part: dict[str, Any]) -> None:
+    """The units the library prints are those of the figure the oracle computes (a geometric
+    figure labelled arithmetic, or a cumulative one labelled per year, is a reporting bug)."""
+    got = _part(library, cid, part["name"])["units"]
+    assert got == part["units"], (
+        f"{cid} [{part['name']}]: the oracle computes {part['units']!r}; library reports {got!r}"
     )
 
 
