@@ -13,78 +13,36 @@ later tests can assert that the library reproduces them.
 
 from __future__ import annotations
 
-import math
-import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from tests.oracle import figures, raw
+from tests.oracle import expect, figures, raw
 
-EXPECT = tomllib.loads((Path(__file__).parent / "expectations.toml").read_text())
+EXPECT = expect.load()
 CLAIMS: dict[str, dict[str, Any]] = {c["id"]: c for c in EXPECT["claim"]}
 PARTS = [(c["id"], p) for c in EXPECT["claim"] for p in c["part"]]
 PART_IDS = [f"{cid}:{p['name']}" for cid, p in PARTS]
 NUMERIC = [(cid, p) for cid, p in PARTS if "stated_tolerance" in p]
 
-
-@cache
-def _oracle_call(name: str, args: tuple[tuple[str, Any], ...]) -> float:
-    return float(getattr(figures, name)(**dict(args)))
-
-
-def _oracle(part: dict[str, Any]) -> float:
-    """The oracle's figure for a part: ``figures.<oracle>(**oracle_args)``, computed once."""
-    return _oracle_call(part["oracle"], tuple(sorted(part.get("oracle_args", {}).items())))
-
-
-def _view(claim: dict[str, Any]) -> dict[str, Any]:
-    """What the tests compare, read from one claim of the results JSON (the only place that
-    knows the JSON's layout): verdict, and per part its verdict, headline spec and estimate,
-    agreement counts, whether the headline specification agrees, and the numeric block."""
-    parts = {}
-    for part in claim.get("parts") or []:
-        head = part["headline"]
-        agrees = [
-            s["agrees"]
-            for s in claim["specifications"]
-            if s["spec"] == head["spec"] and s.get("part", part["name"]) == part["name"]
-        ]
-        parts[part["name"]] = {
-            "verdict": part["verdict"],
-            "spec": head["spec"],
-            "estimate": head["estimate"],
-            "units": head.get("units"),
-            "agree": part["robustness"]["agree"],
-            "total": part["robustness"]["total"],
-            "headline_agrees": agrees[0] if len(agrees) == 1 else agrees,
-            "numeric": part.get("numeric"),
-        }
-    return {"verdict": claim["verdict"], "testable": claim["testable"], "parts": parts}
+Library = dict[str, dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def library(store_dir: Path) -> dict[str, dict[str, Any]]:
-    """Every claim verified once on 202602 (seed 0, 2,000 draws), as :func:`_view` dicts."""
+def library(store_dir: Path) -> Library:
+    """Every claim verified once on 202602 (seed 0, 2,000 draws), as :func:`expect.view`s."""
     import smallcap_bt as sb
 
     ver = sb.verify(None, vintage="202602", store=store_dir, seed=0, draws=2_000)
-    return {c["id"]: _view(c) for c in ver.to_dict()["claims"]}
-
-
-def _part(library: dict[str, dict[str, Any]], cid: str, name: str) -> dict[str, Any]:
-    parts = library[cid]["parts"]
-    assert name in parts, f"{cid}: expected a part named {name!r}, library has {sorted(parts)}"
-    return parts[name]
+    return {c["id"]: expect.view(c) for c in ver.to_dict()["claims"]}
 
 
 # ---------------------------------------------------------------------------- coverage
 
 
-def test_every_testable_claim_has_expectations(library: dict[str, dict[str, Any]]) -> None:
+def test_every_testable_claim_has_expectations(library: Library) -> None:
     testable = {cid for cid, v in library.items() if v["testable"]}
     assert testable == set(CLAIMS), (
         f"testable claims without expectations: {sorted(testable - set(CLAIMS))}; "
@@ -98,7 +56,7 @@ def test_every_testable_claim_has_expectations(library: dict[str, dict[str, Any]
 
 
 @pytest.mark.parametrize("cid", EXPECT["not_testable"])
-def test_not_testable(library: dict[str, dict[str, Any]], cid: str) -> None:
+def test_not_testable(library: Library, cid: str) -> None:
     assert library[cid]["verdict"] == "not_testable", (
         f"{cid}: expected not_testable, library says {library[cid]['verdict']}"
     )
@@ -110,7 +68,7 @@ def test_not_testable(library: dict[str, dict[str, Any]], cid: str) -> None:
 @pytest.mark.parametrize(("cid", "part"), PARTS, ids=PART_IDS)
 def test_oracle_gives_expected_figure(cid: str, part: dict[str, Any]) -> None:
     """The oracle (raw files, no smallcap_bt) still gives the figure written in the TOML."""
-    got = _oracle(part)
+    got = expect.oracle(part)
     assert got == pytest.approx(part["estimate"], rel=0, abs=max(part["tolerance"], 1e-11)), (
         f"{cid} [{part['name']}]: oracle {part['oracle']}() gives {got!r}, "
         f"expectations.toml says {part['estimate']!r} ({part['units']})"
@@ -118,89 +76,53 @@ def test_oracle_gives_expected_figure(cid: str, part: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("cid", "part"), PARTS, ids=PART_IDS)
-def test_headline_estimate_matches_oracle(
-    library: dict[str, dict[str, Any]], cid: str, part: dict[str, Any]
-) -> None:
-    got = _part(library, cid, part["name"])
-    assert got["spec"] == part["spec"], (
-        f"{cid} [{part['name']}]: headline specification expected {part['spec']!r}, "
-        f"library uses {got['spec']!r}"
-    )
-    oracle = _oracle(part)
-    est = got["estimate"]
-    ok = est is not None and math.isclose(est, oracle, rel_tol=0, abs_tol=part["tolerance"])
-    assert ok, (
-        f"{cid} [{part['name']}] {part['spec']}: library estimate {est!r}, oracle "
-        f"{part['oracle']}() {oracle!r} ({part['units']}); tolerance {part['tolerance']} "
-        f"({part['tolerance_why']})"
-    )
+def test_headline_estimate_matches_oracle(library: Library, cid: str, part: dict[str, Any]) -> None:
+    msg = expect.check_estimate(cid, part, library[cid])
+    assert msg is None, msg
 
 
 @pytest.mark.parametrize(("cid", "part"), PARTS, ids=PART_IDS)
-def test_headline_units(library: dict[str, dict[str, Any]], cid: str, part: dict[str, Any]) -> None:
+def test_headline_units(library: Library, cid: str, part: dict[str, Any]) -> None:
     """The units the library prints are those of the figure the oracle computes (a geometric
     figure labelled arithmetic, or a cumulative one labelled per year, is a reporting bug)."""
-    got = _part(library, cid, part["name"])["units"]
-    assert got == part["units"], (
-        f"{cid} [{part['name']}]: the oracle computes {part['units']!r}; library reports {got!r}"
-    )
+    msg = expect.check_units(cid, part, library[cid])
+    assert msg is None, msg
 
 
 # ---------------------------------------------------------------------------- verdicts
 
 
 @pytest.mark.parametrize("cid", list(CLAIMS))
-def test_verdict(library: dict[str, dict[str, Any]], cid: str) -> None:
-    c = CLAIMS[cid]
-    got = library[cid]
-    assert got["verdict"] == c["verdict"], (
-        f"{cid}: expected verdict {c['verdict']!r} ({c['why']}), library says {got['verdict']!r}"
-    )
-    for p in c["part"]:
-        if "verdict" in p:
-            actual = _part(library, cid, p["name"])["verdict"]
-            assert actual == p["verdict"], (
-                f"{cid} [{p['name']}]: expected part verdict {p['verdict']!r} ({c['why']}), "
-                f"library says {actual!r}"
-            )
+def test_verdict(library: Library, cid: str) -> None:
+    msg = expect.check_verdict(CLAIMS[cid], library[cid])
+    assert msg is None, msg
 
 
 @pytest.mark.parametrize(("cid", "part"), PARTS, ids=PART_IDS)
-def test_agreement(library: dict[str, dict[str, Any]], cid: str, part: dict[str, Any]) -> None:
+def test_agreement(library: Library, cid: str, part: dict[str, Any]) -> None:
     """The claimed direction, seen through the specifications: a flipped direction flips the
     headline's agreement and turns ``agree`` into ``total - agree``."""
-    got = _part(library, cid, part["name"])
-    want = (part["headline_agrees"], part["agree"], part["total"])
-    actual = (got["headline_agrees"], got["agree"], got["total"])
-    assert actual == want, (
-        f"{cid} [{part['name']}]: expected (headline agrees, agree, total) = {want}, "
-        f"library gives {actual} ({CLAIMS[cid]['why']})"
-    )
+    msg = expect.check_agreement(cid, part, library[cid], CLAIMS[cid]["why"])
+    assert msg is None, msg
 
 
 @pytest.mark.parametrize(("cid", "part"), NUMERIC, ids=[f"{c}:{p['name']}" for c, p in NUMERIC])
-def test_numeric_figure(library: dict[str, dict[str, Any]], cid: str, part: dict[str, Any]) -> None:
+def test_numeric_figure(library: Library, cid: str, part: dict[str, Any]) -> None:
     """Stated figure and tolerance as the source and hypothesis give them; reproduced or not
     judged from the oracle's figure."""
-    num = _part(library, cid, part["name"])["numeric"]
-    assert num is not None, f"{cid} [{part['name']}]: the library reports no stated figure"
-    assert num["stated"] == pytest.approx(part["stated"], abs=1e-9), (
-        f"{cid} [{part['name']}]: stated figure expected {part['stated']}, library {num['stated']}"
-    )
-    assert num["tolerance"] == pytest.approx(part["stated_tolerance"], abs=1e-12), (
-        f"{cid} [{part['name']}]: tolerance expected {part['stated_tolerance']}, "
-        f"library {num['tolerance']}"
-    )
-    oracle = _oracle(part)
-    within = abs(oracle - part["stated"]) <= part["stated_tolerance"]
-    assert within == part["reproduced"], (
-        f"{cid} [{part['name']}]: expectations.toml says reproduced={part['reproduced']}, "
-        f"but the oracle's {oracle:.6f} vs stated {part['stated']} +- {part['stated_tolerance']}"
-    )
-    assert num["reproduced"] == part["reproduced"], (
-        f"{cid} [{part['name']}]: expected reproduced={part['reproduced']} (oracle {oracle:.6f} "
-        f"vs {part['stated']} +- {part['stated_tolerance']}), library says {num['reproduced']}"
-    )
+    msg = expect.check_numeric(cid, part, library[cid])
+    assert msg is None, msg
+
+
+def test_failures_lists_every_mismatch(library: Library) -> None:
+    """``expect.failures`` (for scripts/mutation_smoke.py) is empty on the real results and
+    names the claim when a verdict and an agreement count are changed."""
+    cid = "fed-cuts-since-1990"
+    assert expect.failures(CLAIMS[cid], library[cid]) == []
+    bad = {**library[cid], "verdict": "contradicted"}
+    bad["parts"] = {"main": {**library[cid]["parts"]["main"], "agree": 13}}
+    msgs = expect.failures(CLAIMS[cid], bad)
+    assert len(msgs) == 2 and all(m.startswith(cid) for m in msgs), msgs
 
 
 # ---------------------------------------------------------------------------- the oracle itself
