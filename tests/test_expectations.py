@@ -240,3 +240,37 @@ def test_every_cut_counts_six_months_twice() -> None:
     months = pd.Series(figures.fed_cuts("1990-01-01").to_period("M"))
     twice = sorted({str(m) for m in months[months.duplicated()]})
     assert twice == ["1990-12", "1991-12", "2001-01", "2008-01", "2008-10", "2020-03"]
+
+
+def test_interval_centres_referee() -> None:
+    """Issue 10 item 2: the HAC interval of a cumulative estimate is centred on the sum of
+    monthly differences, not on the compounded figure: post-gfc-three-years 29.84% vs 19.24%;
+    since-late-2022 -60.57% vs -31.4%."""
+    assert figures.post_gfc_three_years() == pytest.approx(0.2984, abs=5e-5)
+    assert figures.sum_of_monthly_differences("2009-03", "2012-02") == pytest.approx(0.1924)
+    assert figures.since_late_2022() == pytest.approx(-0.6057, abs=5e-5)
+    assert figures.sum_of_monthly_differences("2022-10", "2025-11") == pytest.approx(-0.3139)
+
+
+def test_streak_readings_referee() -> None:
+    """Issue 10 item 6: by runs of negative trailing 15-year returns the current run is 2nd,
+    behind 1992-07..2003-06; by relative-drawdown duration the current spell (from 1983-08,
+    after the 1983-07 peak) is the longest on record for five of the six leg definitions
+    (decile.ew: its current spell, 239 months from 2006-04, is one month short of 1983-08's)."""
+    runs = figures.negative_trailing_runs(15)
+    assert (str(runs.start[0]), runs.months[0], runs.ongoing[0]) == ("1992-07", 132, False)
+    assert (runs.months[1], bool(runs.ongoing[1])) == (89, True)
+    longest_now = []
+    for d in raw.SIZE_LEGS:
+        spells = figures.relative_drawdown_spells(d)
+        longest_now.append(bool(spells.ongoing[0]))
+        if d != "decile.ew":
+            assert (str(spells.start[0]), spells.months[0]) == ("1983-08", 511), d
+    assert sum(longest_now) == 5
+    ew = figures.relative_drawdown_spells("decile.ew")
+    assert (str(ew.start[0]), ew.months[0], str(ew.start[1]), ew.months[1]) == (
+        "1983-08",
+        240,
+        "2006-04",
+        239,
+    )

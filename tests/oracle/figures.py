@@ -598,3 +598,25 @@ def relative_drawdown_months(definition: str = HEADLINE) -> float:
 def since_1927_compounded(last_year: int = 2023) -> float:
     """Mean over 1927..``last_year`` of calendar-year compounded monthly SMB, decimal."""
     return calendar_year_smb_compounded(1927, last_year)
+
+
+def sum_of_monthly_differences(start: str, end: str, definition: str = HEADLINE) -> float:
+    """Sum of monthly small-minus-large differences over ``start..end`` (not compounded)."""
+    return float(sml(definition).loc[_m(start) : _m(end)].sum())
+
+
+def negative_trailing_runs(years: int = 15, definition: str = HEADLINE) -> pd.DataFrame:
+    """Runs of negative trailing ``years``-year geometric relative returns, longest first:
+    ``start``, ``months``, ``ongoing``."""
+    runs = run_lengths(trailing_geometric_difference(definition, years) < 0)
+    out = pd.DataFrame(runs, columns=["start", "months", "ongoing"])
+    return out.sort_values("months", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def relative_drawdown_spells(definition: str = HEADLINE) -> pd.DataFrame:
+    """Spells of relative wealth strictly below its running peak, longest first: ``start``
+    (first month below the peak), ``months``, ``ongoing``."""
+    s, lg = raw.legs(definition)
+    w = (1 + s).cumprod() / (1 + lg).cumprod()
+    out = pd.DataFrame(run_lengths(w < w.cummax()), columns=["start", "months", "ongoing"])
+    return out.sort_values("months", ascending=False, kind="stable").reset_index(drop=True)
