@@ -55,7 +55,7 @@ NOTEBOOKS = {
             "cuts.index, placebo_draws=2000, boot_draws=2000, seed=1)\nes.summary()",
         ),
         ("code", "es.events.tail()"),
-        ("code", "r = sb.verify('fed-cuts-since-1990', vintage=VINTAGE)\nprint(r.summary())"),
+        ("code", "r = sb.verify('fed-cuts-since-1990', vintage=VINTAGE)\nr.summary()"),
     ],
     "03_size_premium.ipynb": [
         (

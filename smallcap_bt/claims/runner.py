@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import sys
@@ -191,8 +190,8 @@ class ClaimResult:
                 d[key] = first[key]
         return d
 
-    def summary(self) -> str:
-        """Readable multi-line summary."""
+    def describe(self) -> str:
+        """Readable multi-line text (also the ``repr``)."""
         lines = [
             f"{self.claim.id}: {self.verdict.upper()}  (vintage {self.vintage})",
             f'  "{self.claim.quote}"',
@@ -222,21 +221,79 @@ class ClaimResult:
             lines += [f"    note: {n}" for n in p.part.notes]
         return "\n".join(lines)
 
+    def summary(self) -> Any:
+        """A :class:`smallcap_bt.reports.summary.Summary` (``as_text``, ``as_html``,
+        ``as_latex``; rendered in notebooks): one row per part, with notes."""
+        from smallcap_bt.reports.summary import Summary
+
+        out = Summary(f"{self.claim.id}: {self.verdict} (vintage {self.vintage})")
+        if not self.parts:
+            return out.add_note(self.reason)
+        rows = []
+        for p in self.parts:
+            d = p.to_dict()
+            h = d["headline"]
+            ci = (
+                ""
+                if h["ci_low"] is None or h["ci_low"] != h["ci_low"]
+                else (f"[{h['ci_low']:.4g}, {h['ci_high']:.4g}]")
+            )
+            rows.append(
+                {
+                    "part": p.part.name,
+                    "verdict": p.verdict,
+                    "headline": h["spec"],
+                    "estimate": f"{h['estimate']:.4g}",
+                    "95% CI": ci,
+                    "p": "" if h["p_value"] != h["p_value"] else f"{h['p_value']:.3g}",
+                    "joint p": f"{d['joint']['p_median']:.3g}" if "joint" in d else "",
+                    "agree": f"{p.part.agree}/{p.part.total}",
+                    "stated": "" if p.part.spec.stated is None else f"{p.part.spec.stated:.4g}",
+                }
+            )
+        out.add_table(rows, title="parts")
+        out.add_note(
+            f'"{self.claim.quote}" — ' + "; ".join(s.citation() for s in self.claim.sources)
+        )
+        for p in self.parts:
+            out.add_note(
+                f"[{p.part.name}] units: {p.headline.estimate.units}; {p.headline.estimate.method}"
+            )
+            for n in p.part.notes:
+                out.add_note(f"[{p.part.name}] {n}")
+        return out
+
+    def plot(self, part: int | str = 0) -> Any:
+        """Specification curve of one part (a matplotlib Figure, shown inline in Jupyter):
+        every specification's estimate with its interval, the headline marked, the stated
+        figure as a line and the joint-test p-value in the title."""
+        from smallcap_bt.reports.plots import spec_curve_plot
+
+        if not self.parts:
+            raise ValueError(f"{self.claim.id} is not testable: nothing to plot")
+        pr = (
+            self.parts[part]
+            if isinstance(part, int)
+            else next(x for x in self.parts if x.part.name == part)
+        )
+        table = pr.part.table().reset_index()
+        joint = pr.part.joint.p_median if pr.part.joint is not None else None
+        return spec_curve_plot(
+            table,
+            headline=pr.part.spec.headline,
+            stated=pr.part.spec.stated,
+            units=pr.headline.estimate.units,
+            joint_p=joint,
+            title=f"{self.claim.id} [{pr.part.name}]: {pr.verdict}",
+        )
+
     def __repr__(self) -> str:
-        return self.summary()
+        return self.describe()
 
     def _repr_html_(self) -> str:
-        head = (
-            f"<h4>{html.escape(self.claim.id)}: {self.verdict}</h4>"
-            f"<blockquote>{html.escape(self.claim.quote)}</blockquote>"
-        )
         if not self.parts:
-            return head + f"<p>{html.escape(self.reason)}</p>"
-        return (
-            head
-            + f"<pre>{html.escape(self.summary())}</pre>"
-            + self.specifications.to_html(max_rows=40)
-        )
+            return self.summary().as_html()
+        return self.summary().as_html() + self.specifications.to_html(max_rows=40)
 
 
 def run_claim(claim: Claim, vintage: Vintage, settings: Settings | None = None) -> ClaimResult:

@@ -620,3 +620,33 @@ def relative_drawdown_spells(definition: str = HEADLINE) -> pd.DataFrame:
     w = (1 + s).cumprod() / (1 + lg).cumprod()
     out = pd.DataFrame(run_lengths(w < w.cummax()), columns=["start", "months", "ongoing"])
     return out.sort_values("months", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- readings of 0.2
+
+
+def fed_cut_months_since_1990(horizon: int = 12) -> float:
+    """Mean over the *months* with a cut since 1990 (several cuts in a month counted once) of
+    the ``horizon``-month relative return from the month after."""
+    months = sorted({pd.Timestamp(d).to_period("M").to_timestamp() for d in fed_cuts()})
+    return float(event_windows(pd.DatetimeIndex(months), horizon).mean())
+
+
+def economic_barometer_calm() -> float:
+    """Logit slope of 'no recession month within t+1..t+12' on the same signal: the outcome is
+    1 - y, and a logit of 1 - y has exactly the opposite coefficients."""
+    return -economic_barometer()
+
+
+def premium_recent_minus_prior(definition: str = HEADLINE, end: str = "2025-12", years: int = 10):
+    """Arithmetic mean of monthly small minus large over the trailing ``years`` to ``end``
+    minus its mean over every earlier month, x 12 (decimal per year)."""
+    x = sml(definition)
+    last = _m(end)
+    first = last - 12 * years + 1
+    return float((x.loc[first:last].mean() - x.loc[: first - 1].mean()) * 12)
+
+
+def ai_margin_large() -> float:
+    """Earnings growth at constant revenue when an 18% margin gains 200 bp: 20/18 - 1."""
+    return 0.20 / 0.18 - 1

@@ -3,7 +3,6 @@ NBER troughs), and predictive regressions of future on past."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import numpy as np
