@@ -36,11 +36,15 @@ _LAZY: dict[str, str] = {
     "Vintage": "smallcap_bt.data.vintage",
     "registry": "smallcap_bt.claims.registry",
     "claims": "smallcap_bt.claims.registry:list_claims",
+    "sweep": "smallcap_bt.strategies.sweeps",
+    "Summary": "smallcap_bt.reports.summary",
+    "versions": "smallcap_bt._environment",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from smallcap_bt._environment import versions
     from smallcap_bt.claims.catalogue import load_catalogue
     from smallcap_bt.claims.model import Claim
     from smallcap_bt.claims.registry import registry
@@ -56,6 +60,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from smallcap_bt.data.vintage import Vintage
     from smallcap_bt.panel.build import monthly_panel
     from smallcap_bt.panel.definitions import SizeDefinition, relative_returns, size_definitions
+    from smallcap_bt.reports.summary import Summary
+    from smallcap_bt.strategies.sweeps import sweep
 
 
 def __getattr__(name: str) -> Any:
@@ -69,4 +75,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    """Only the public API (``__all__``): no helpers, typing names or imported modules."""
+    return list(__all__)
+
+
+del TYPE_CHECKING

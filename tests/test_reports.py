@@ -164,8 +164,39 @@ def test_specification_plot(store_dir):
 
     r = sb.verify("easing-tailwind", vintage="202602", store=store_dir, draws=100)
     fig = F.specification_plot(r)
-    assert len(fig.axes[0].get_yticklabels()) == len(r.specifications)
+    units = {s.estimate.units for p in r.parts for s in p.part.specs}
+    curves = [ax for ax in fig.axes if ax.get_title()]
+    assert len(curves) == len(units)  # one panel per unit of measurement
+    assert sum(len(ax.collections[0].get_offsets()) for ax in curves) == len(r.specifications)
     assert "headline" in F.caption(fig)
+
+
+def test_saved_figures_are_deterministic(tmp_path):
+    import pandas as pd
+
+    from smallcap_bt.reports.plots import spec_curve_plot
+
+    t = pd.DataFrame(
+        {
+            "spec": ["a|1m", "b|1m"],
+            "estimate": [0.01, -0.02],
+            "ci_low": [0.0, -0.03],
+            "ci_high": [0.02, -0.01],
+            "agrees": [True, False],
+        }
+    )
+    saved = []
+    for i in range(2):
+        (tmp_path / str(i)).mkdir()
+        fig = spec_curve_plot(t, headline="a|1m", units="decimal, per month", title="t")
+        saved.append(F.save(fig, tmp_path / str(i) / "spec_x.y", ("png", "svg", "pdf")))
+    for a, b in zip(*saved, strict=True):
+        assert a.name == b.name and a.read_bytes() == b.read_bytes(), a.name
+    png = saved[0][0].read_bytes()
+    width = int.from_bytes(png[16:20], "big")  # IHDR: 6.5 in at 200 dpi
+    assert width == pytest.approx(6.5 * 200, abs=2)
+    svg = saved[0][1].read_text()
+    assert "<dc:date>" not in svg
 
 
 def test_cite(store_dir, capsys):
@@ -175,3 +206,187 @@ def test_cite(store_dir, capsys):
     assert "CRSP database vintages 202510, 202511, 202602" in out
     assert "@misc{fred_dfedtaru" in out and "urldate = {" in out
     assert out.count("@") == 2 + 17
+
+
+# --------------------------------------------------------------------------- Summary objects
+def _summary():
+    import pandas as pd
+
+    from smallcap_bt.reports.summary import Summary
+
+    s = Summary("fed-cuts-since-1990: supported")
+    s.add_table(
+        pd.DataFrame({"spec": ["tercile.vw|every cut|12m"], "n": [np.int64(55)], "p": [0.0746]}),
+        title="headline",
+    )
+    s.add_table([{"agree": "47/60", "units": "decimal_{cum} 100% & more"}])
+    s.add_note("windows start the month after the event month")
+    return s
+
+
+def test_summary_text_html_latex():
+    from html.parser import HTMLParser
+
+    s = _summary()
+    text = s.as_text()
+    lines = text.splitlines()
+    assert lines[0].strip() == "fed-cuts-since-1990: supported" and str(s) == text
+    assert "np.int64" not in text and " 55 " in text + " "
+    header = next(ln for ln in lines if ln.startswith("spec"))
+    row = lines[lines.index(header) + 2]
+    assert row.index("55") == header.index("n")  # columns aligned under their header
+    assert text.endswith("[1] windows start the month after the event month")
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.tables = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.stack.append(tag)
+            self.tables += tag == "table"
+
+        def handle_endtag(self, tag):
+            assert self.stack.pop() == tag  # well nested
+
+    p = Tags()
+    p.feed(s._repr_html_())
+    assert p.tables == 2 and p.stack == []
+    assert "&amp; more" in s.as_html()
+    tex = s.as_latex()
+    assert tex.count(r"\begin{tabular}") == tex.count(r"\end{tabular}") == 2
+    assert r"100\% \& more" in tex and r"decimal\_\{cum\}" in tex
+    body = [ln for ln in tex.splitlines() if ln.endswith(r"\\") and "&" in ln]
+    assert all(len(re.findall(r"(?<!\\)&", ln)) == ln.count("&") - ln.count(r"\&") for ln in body)
+
+
+# --------------------------------------------------------------------------- result figures
+def _spec_table():
+    """A made-up fed-cut-like table: 3 horizons (units) x 4 definitions x 2 event sets."""
+    import pandas as pd
+
+    rows = []
+    g = np.random.default_rng(3)
+    for h in (1, 12, 24):
+        for d in ("tercile.vw", "quintile.vw", "tercile.ew", "decile.ew"):
+            for ev in ("every cut", "first cut of cycle"):
+                est = float(g.normal(0.004 * h, 0.01))
+                rows.append(
+                    {
+                        "spec": f"{d}|{ev}|{h}m",
+                        "estimate": est,
+                        "ci_low": est - 0.01,
+                        "ci_high": est + 0.01,
+                        "units": f"decimal, cumulative over {h} months (compounded)",
+                        "agrees": est > 0,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _text_inside(fig):
+    """Every visible text's extent lies inside the figure canvas (nothing cut)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    r = canvas.get_renderer()
+    drawn = fig.get_tightbbox(r).transformed(fig.dpi_scale_trans)  # everything drawn, pixels
+    box = fig.bbox
+    assert drawn.x0 >= box.x0 - 1 and drawn.x1 <= box.x1 + 1, (drawn, box)
+    assert drawn.y0 >= box.y0 - 1 and drawn.y1 <= box.y1 + 1, (drawn, box)
+
+
+def test_spec_curve_one_panel_per_units_sorted_and_coloured():
+    from matplotlib import colors as mcolors
+    from matplotlib import pyplot as plt
+
+    from smallcap_bt.reports.plots import AGAINST, CLAIM_WAY, caption, spec_curve_plot
+
+    t = _spec_table()
+    head = "tercile.vw|every cut|12m"
+    fig = spec_curve_plot(t, headline=head, stated=0.05, joint_p=0.0312, title="fed cuts")
+    assert plt.get_fignums() == []  # built outside pyplot: nothing leaks
+    curves = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in curves] == [
+        "% cumulative over 1 months",
+        "% cumulative over 12 months",
+        "% cumulative over 24 months",
+    ]
+    assert "joint test p = 0.0312" in fig.get_suptitle()
+    for ax, h in zip(curves, (1, 12, 24), strict=True):
+        want = np.sort(t.loc[t["units"].str.contains(f"over {h} months"), "estimate"]) * 100
+        dots = ax.collections[0]
+        np.testing.assert_allclose(dots.get_offsets()[:, 1], want)  # sorted, in percent
+        agrees = want > 0
+        got = [mcolors.to_hex(c) for c in dots.get_facecolors()]
+        assert got == [CLAIM_WAY if a else AGAINST for a in agrees]
+    # the stated figure (5%) is a line on the headline's panel only
+    stated = [ln for ax in curves for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(stated) == 1 and stated[0].get_ydata()[0] == pytest.approx(5.0)
+    assert stated[0].axes is curves[1]
+    assert "tercile.vw|every cut|12m" in caption(fig) and "np." not in caption(fig)
+    assert type(caption(fig)) is str
+    _text_inside(fig)
+
+
+def test_spec_curve_never_red_for_agreeing_specs():
+    from matplotlib import colors as mcolors
+
+    from smallcap_bt.reports.plots import spec_curve_plot
+
+    t = _spec_table()
+    t["estimate"] = t["estimate"].abs() + 0.001
+    t["agrees"] = True
+    fig = spec_curve_plot(t, headline="tercile.vw|every cut|1m", title="all agree")
+    for ax in fig.axes:
+        for coll in ax.collections:
+            for c in coll.get_facecolors():
+                r, g, b, _ = c
+                assert not (r > 0.6 and g < 0.35 and b < 0.35), mcolors.to_hex(c)
+
+
+def test_event_study_plot():
+    import pandas as pd
+
+    from smallcap_bt.reports.plots import caption, event_study_plot
+
+    h = pd.Index(range(1, 25), name="months")
+    table = pd.DataFrame(
+        {"mean": np.linspace(0, 0.1, 24), "placebo_low": -0.02, "placebo_high": 0.03}, index=h
+    )
+    fig = event_study_plot(table, n_events=55, draws=2000, event_label="Fed cuts")
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), np.linspace(0, 10, 24))
+    assert ax.get_xlabel() == "months after the event month"
+    assert "2,000 draws" in caption(fig) and "55 Fed cuts" in caption(fig)
+    _text_inside(fig)
+
+
+@pytest.mark.slow
+def test_figure_displays_inline_in_a_fresh_kernel(tmp_path, monkeypatch):
+    """A Figure returned by a cell shows as image/png with no magic (nbclient, real kernel)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import pandas as pd\n"
+            "from smallcap_bt.reports.plots import spec_curve_plot\n"
+            "t = pd.DataFrame({'spec': ['a|1m', 'b|1m'], 'estimate': [0.01, -0.02],\n"
+            "                  'ci_low': [0.0, -0.03], 'ci_high': [0.02, -0.01],\n"
+            "                  'agrees': [True, False]})\n"
+            "spec_curve_plot(t, headline='a|1m', units='decimal, per month', title='t')"
+        ),
+        nbformat.v4.new_code_cell(
+            "from smallcap_bt.reports.summary import Summary\nSummary('title', [[{'a': 1}]])"
+        ),
+    ]
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    out = nb.cells[0].outputs
+    assert any("image/png" in o.get("data", {}) for o in out), out
+    assert not any(o.get("output_type") == "error" for o in out)
+    html = nb.cells[1].outputs[0]["data"]
+    assert "text/html" in html and "<table" in html["text/html"]

@@ -52,12 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    from smallcap_bt.cli import backtest, claims, data, report
+    from smallcap_bt.cli import backtest, claims, data, env, report
 
     data.add_commands(sub)
     claims.add_commands(sub)
     backtest.add_commands(sub)
     report.add_commands(sub)
+    env.add_commands(sub)
     return p
 
 

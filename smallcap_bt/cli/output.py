@@ -1,16 +1,226 @@
-"""Shared output of the command line: exit codes and plain tables."""
+"""Shared output of the command line: exit codes, tables and progress.
+
+Tables are drawn with ``rich``. On a terminal they fit its width: long columns wrap inside
+their cell, the first column (ids) never breaks. Piped or redirected, a table is never
+wrapped, so every row stays on one line for ``grep``/``awk``.
+
+Progress goes to stderr, in one of three modes: ``bar`` (a ``rich`` progress bar, on a
+terminal), ``plain`` (a line every ~10% of the work and at the end, for CI logs and pipes) or
+``off`` (``-q``). ``auto`` picks ``plain`` when ``$CI`` is set or stderr is not a terminal,
+``bar`` otherwise.
+"""
 
 from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover
+    import argparse
+
+    from rich.console import Console
 
 #: exit codes, one meaning each (see ``smallcap_bt.cli``)
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
+ProgressMode = Literal["auto", "bar", "plain", "off"]
+PROGRESS_MODES: tuple[str, ...] = ("auto", "bar", "plain", "off")
 
-def print_table(rows: list[dict[str, object]], columns: list[str]) -> None:
-    widths = {
-        c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns
-    }
-    print("  ".join(c.ljust(widths[c]) for c in columns))
-    print("  ".join("-" * widths[c] for c in columns))
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def console(stream: IO[str] | None = None, width: int | None = None) -> Console:
+    """A ``rich`` console on ``stream`` (stdout by default, looked up at call time), with no
+    markup, emoji or highlighting: values print exactly as given."""
+    from rich.console import Console
+
+    return Console(
+        file=stream if stream is not None else sys.stdout,
+        width=width,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+    )
+
+
+def _ascii_head() -> object:
+    from rich.box import Box
+
+    return Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+
+
+def _natural_width(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> int:
+    widths = [max([len(c)] + [len(str(r.get(c, ""))) for r in rows]) for c in columns]
+    return sum(widths) + 2 * len(columns) + 2
+
+
+def print_table(
+    rows: list[dict[str, object]], columns: list[str], *, title: str | None = None
+) -> None:
+    """Print rows (dicts) under the given column names.
+
+    On a terminal the table wraps to its width (the first column never breaks); otherwise it
+    is printed at its natural width, one line per row.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per row; missing keys print empty.
+    columns : list of str
+        Column names, in order (keys of ``rows``).
+    title : str, optional
+        A line above the table.
+    """
+    from rich import box
+    from rich.table import Table
+
+    _ASCII_HEAD = _ascii_head()
+    from rich.text import Text
+
+    out = sys.stdout
+    tty = _isatty(out)
+    utf = "utf" in (getattr(out, "encoding", None) or "utf-8").lower()
+    table = Table(
+        box=box.SIMPLE_HEAD if utf else _ASCII_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        header_style="bold" if tty else "",
+        title=title,
+        title_justify="left",
+    )
+    for i, c in enumerate(columns):
+        table.add_column(c, no_wrap=i == 0, overflow="fold")
     for r in rows:
-        print("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
+        table.add_row(*(Text(str(r.get(c, ""))) for c in columns))
+    if tty:
+        console(out).print(table)
+        return
+    import io
+
+    buf = io.StringIO()
+    console(buf, width=_natural_width(rows, columns)).print(table)
+    out.write("".join(ln.rstrip() + "\n" for ln in buf.getvalue().splitlines()))
+
+
+def resolve_progress(
+    mode: str | None = "auto", *, quiet: bool = False, stream: IO[str] | None = None
+) -> Literal["bar", "plain", "off"]:
+    """The progress mode to use.
+
+    Parameters
+    ----------
+    mode : {"auto", "bar", "plain", "off"}, optional
+        Requested mode (``None`` = ``auto``).
+    quiet : bool
+        ``-q``: no progress whatever ``mode`` says.
+    stream : file, optional
+        Where progress goes (stderr by default).
+
+    Returns
+    -------
+    {"bar", "plain", "off"}
+        ``bar`` only on a terminal outside CI.
+    """
+    if mode not in (None, *PROGRESS_MODES):
+        raise ValueError(f"progress mode must be one of {list(PROGRESS_MODES)}, not {mode!r}")
+    if quiet or mode == "off":
+        return "off"
+    stream = stream if stream is not None else sys.stderr
+    if mode == "plain" or _in_ci() or not _isatty(stream):
+        return "plain"
+    return "bar"
+
+
+class Advance(Protocol):
+    """Callable returned by :func:`progress`: ``advance(label)`` marks one step done."""
+
+    def __call__(self, label: str = "", steps: int = 1) -> None: ...
+
+
+@contextmanager
+def progress(
+    total: int, description: str, mode: str | None = "auto", *, stream: IO[str] | None = None
+) -> Iterator[Advance]:
+    """Report progress of ``total`` steps; yields ``advance(label="", steps=1)``.
+
+    ``plain`` prints ``description: i/total (pct%) label [elapsed s]`` when a step crosses
+    the next tenth of the work, after the first step and at the end.
+
+    Examples
+    --------
+    >>> with progress(3, "verify", "off") as advance:
+    ...     for cid in ["a", "b", "c"]:
+    ...         advance(cid)
+    """
+    how = resolve_progress(mode, stream=stream)
+    out = stream if stream is not None else sys.stderr
+    if how == "off":
+        yield lambda label="", steps=1: None
+        return
+    if how == "bar":
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[label]}"),
+            console=console(out),
+            transient=False,
+        )
+        with bar:
+            task = bar.add_task(description, total=total, label="")
+
+            def advance_bar(label: str = "", steps: int = 1) -> None:
+                bar.update(task, advance=steps, label=label)
+
+            yield advance_bar
+        return
+    start = time.monotonic()
+    state = {"done": 0, "next": 1}
+
+    def advance_plain(label: str = "", steps: int = 1) -> None:
+        state["done"] += steps
+        done = state["done"]
+        if done >= state["next"] or done >= total:
+            pct = 100 * done // max(total, 1)
+            text = f"{description}: {done}/{total} ({pct}%)"
+            text += f" {label}" if label else ""
+            print(f"{text} [{time.monotonic() - start:.1f} s]", file=out, flush=True)
+            while state["next"] <= done:
+                state["next"] += max(1, total // 10)
+
+    yield advance_plain
+
+
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--progress {auto,bar,plain,off}`` to a command's parser."""
+    parser.add_argument(
+        "--progress",
+        choices=PROGRESS_MODES,
+        default="auto",
+        help="progress on stderr: bar on a terminal, plain lines in CI or when piped, off; "
+        "-q turns it off (default: %(default)s)",
+    )

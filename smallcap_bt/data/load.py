@@ -47,10 +47,26 @@ def load(
         canonical snake_case columns; monthly data on ``PeriodIndex(freq="M")``, annual on
         ``PeriodIndex(freq="Y")``, daily on a ``DatetimeIndex``. FRED series keep their
         published units (percent per annum for rates) in one column named after the series.
-        A fresh copy: mutating it never touches the store.
+        A fresh copy: mutating it never touches the store. ``df.attrs`` says what it is:
+        ``dataset`` (id), ``units``, ``frequency`` (``"D"``, ``"M"`` or ``"A"``),
+        ``vintage`` (the resolved name), ``file`` and its ``sha256``.
     """
     spec = dataset(dataset_id)
-    return _store(store).load(spec, vintage).copy()
+    st = _store(store)
+    name = st.resolve(vintage)
+    df = st.load(spec, name).copy()
+    rec = st.file_record(name, spec.file)
+    df.attrs.update(
+        {
+            "dataset": spec.id,
+            "units": spec.units,
+            "frequency": spec.frequency,
+            "vintage": name,
+            "file": str(rec.get("filename", spec.file)),
+            "sha256": str(rec.get("sha256", "")),
+        }
+    )
+    return df
 
 
 def _french_path(folder: Path, name: str) -> Path | None:

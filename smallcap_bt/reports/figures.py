@@ -14,28 +14,24 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from smallcap_bt.claims.runner import ClaimResult
 
-CAPTION_Y = 0.01
 
+def _fig(height: float = 4.2, width: float = 9.0) -> Figure:
+    from smallcap_bt.reports.plots import new_figure
 
-def _fig(height: float = 4.2) -> Figure:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9, height), dpi=100)
-    fig.subplots_adjust(bottom=0.22)
-    return fig
+    return new_figure(width, height)
 
 
 def _caption(fig: Figure, text: str) -> None:
-    fig.text(0.01, CAPTION_Y, text, fontsize=7.5, wrap=True, va="bottom", ha="left")
-    fig._smallcap_caption = text  # type: ignore[attr-defined]
+    from smallcap_bt.reports.plots import set_caption
+
+    set_caption(fig, text)
 
 
 def caption(fig: Figure) -> str:
-    """The caption text of a figure made here."""
-    return getattr(fig, "_smallcap_caption", "")
+    """The caption text of a figure made here (printed once, under the figure, by reports)."""
+    from smallcap_bt.reports.plots import caption as _c
+
+    return _c(fig)
 
 
 def _shade_recessions(ax, usrec: pd.Series) -> None:
@@ -95,7 +91,7 @@ def decade_bars(table: pd.DataFrame, definition: str = "tercile.vw") -> Figure:
     )
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("% per year (geometric)")
-    ax.legend()
+    fig.legend(loc="outside lower center", ncols=3, frameon=False)
     ax.set_title("Returns by calendar decade")
     _caption(
         fig,
@@ -128,21 +124,25 @@ def event_paths(
     pick = np.array([g.choice(eligible, len(pos), replace=False) for _ in range(draws)])
     placebo = paths[:, pick].mean(axis=2)
     lo, hi = np.percentile(placebo, [5, 95], axis=1)
-    fig = _fig()
-    ax = fig.subplots()
-    h = np.arange(1, horizon + 1)
-    ax.fill_between(h, lo * 100, hi * 100, color="grey", alpha=0.3, label="placebo 5-95%")
-    ax.plot(h, mean * 100, color="black", marker="o", ms=3, label=f"after {len(pos)} events")
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xlabel("months after the event month")
-    ax.set_ylabel("cumulative small minus large, %")
-    ax.legend()
-    ax.set_title("Small minus large after Fed cuts")
+    from smallcap_bt.reports.plots import event_study_plot
+
+    table = pd.DataFrame(
+        {"mean": mean, "placebo_low": lo, "placebo_high": hi},
+        index=pd.Index(range(1, horizon + 1), name="months"),
+    )
+    fig = event_study_plot(
+        table,
+        n_events=len(pos),
+        draws=draws,
+        units="decimal, cumulative (compounded small minus compounded large)",
+        title="Small minus large after Fed cuts",
+        event_label="Fed cuts",
+    )
     _caption(
         fig,
         f"Definition {definition}; events = FRED target-rate cuts (effective dates), "
         "windows start the month after; compounded small minus compounded large; "
-        f"placebo = {draws} draws of as many random months.",
+        f"placebo band = 5-95% of {int(draws):,} draws of as many random months.",
     )
     return fig
 
@@ -202,41 +202,40 @@ def relative_beme_fig(panel: pd.DataFrame) -> Figure:
     return fig
 
 
-def specification_plot(result: ClaimResult) -> Figure:
-    """Estimate and interval per specification, headline highlighted, agreement coloured."""
-    specs = [s for p in result.parts for s in p.part.specs]
-    heads = {p.part.headline for p in result.parts}
-    n = len(specs)
-    fig = _fig(max(3.0, 0.16 * n + 1.6))
-    ax = fig.subplots()
-    y = np.arange(n)
-    pct = specs[0].estimate.is_percent
-    scale = 100 if pct else 1
-    for i, s in enumerate(specs):
-        e = s.estimate
-        color = "tab:green" if s.agrees else "tab:red"
-        if not np.isnan(e.ci_low):
-            ax.plot([e.ci_low * scale, e.ci_high * scale], [i, i], color=color, lw=1.2)
-        ax.plot(
-            e.value * scale,
-            i,
-            "o",
-            color=color,
-            ms=6 if s.spec in heads else 3.5,
-            mec="black" if s.spec in heads else color,
-        )
-    ax.set_yticks(y, [s.spec for s in specs], fontsize=6)
-    ax.axvline(0, color="grey", lw=0.8)
-    ax.set_xlabel(("%" if pct else "") + " " + specs[0].estimate.units[:60])
-    ax.set_title(f"{result.claim.id}: {result.verdict}")
-    ax.invert_yaxis()
-    fig.subplots_adjust(left=0.32)
-    _caption(
-        fig,
-        "Each row a specification; green agrees with the claim, red does not; large "
-        "dot = headline; bars = 95% intervals where computed.",
+def specification_plot(result: ClaimResult, joint_p: float | None = None) -> Figure:
+    """Specification curve of a claim result (see :func:`smallcap_bt.reports.plots.
+    spec_curve_plot`), built from its JSON form only."""
+
+    return spec_curve_from_dict(result.to_dict(), joint_p=joint_p)
+
+
+def spec_curve_from_dict(claim: dict, joint_p: float | None = None) -> Figure:
+    """Specification curve from one claim of the results JSON (``ver.to_dict()["claims"]``).
+
+    Uses ``specifications``, ``headline``, ``verdict``, the first part's ``numeric.stated``
+    and, when present, ``joint.p_count`` as the joint p-value.
+    """
+    from smallcap_bt.reports.plots import spec_curve_plot
+
+    specs = pd.DataFrame(claim["specifications"])
+    head = claim.get("headline") or {}
+    stated = None
+    for part in claim.get("parts", []):
+        if (part.get("numeric") or {}).get("stated") is not None:
+            stated = part["numeric"]["stated"]
+            break
+    if stated is None and (claim.get("numeric") or {}).get("stated") is not None:
+        stated = claim["numeric"]["stated"]
+    if joint_p is None and isinstance(claim.get("joint"), dict):
+        joint_p = claim["joint"].get("p_count")
+    return spec_curve_plot(
+        specs,
+        headline=str(head.get("spec", "")),
+        stated=stated,
+        units=str(head.get("units", "")),
+        joint_p=joint_p,
+        title=f"{claim['id']}: {str(claim['verdict']).replace('_', ' ')}",
     )
-    return fig
 
 
 def equity_curves(equity: pd.DataFrame, title: str, note: str) -> Figure:
@@ -254,10 +253,23 @@ def equity_curves(equity: pd.DataFrame, title: str, note: str) -> Figure:
     return fig
 
 
-def save(fig: Figure, path) -> None:
-    """Write a figure as PNG (and SVG next to it)."""
+def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200) -> list:
+    """Write a figure in the given formats (``png`` at ``dpi``; ``svg``/``pdf`` vector,
+    deterministic: fixed ``svg.hashsalt``, no date in the metadata). Returns the paths."""
     from pathlib import Path
 
+    import matplotlib
+
     p = Path(path)  # names may contain dots (claim ids): append, never replace, a suffix
-    fig.savefig(p.parent / f"{p.name}.png", dpi=110)
-    fig.savefig(p.parent / f"{p.name}.svg")
+    out = []
+    for fmt_ in formats:
+        target = p.parent / f"{p.name}.{fmt_}"
+        meta = {
+            "png": {"Software": None},
+            "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+        }[fmt_]
+        with matplotlib.rc_context({"svg.hashsalt": "smallcap_bt", "svg.fonttype": "path"}):
+            fig.savefig(target, dpi=dpi if fmt_ == "png" else "figure", metadata=meta)
+        out.append(target)
+    return out

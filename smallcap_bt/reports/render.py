@@ -127,10 +127,10 @@ def build_report(
     paths: dict[str, Path] = {}
     captions: dict[str, str] = {}
     for key, (fig, _) in figs.items():
-        F.save(fig, figdir / key)
+        F.save(fig, figdir / key, ("png", "svg"))
         captions[key] = F.caption(fig)
     for cid, fig in spec_figs.items():
-        F.save(fig, figdir / f"spec_{cid}")
+        F.save(fig, figdir / f"spec_{cid}", ("png", "svg"))
         captions[f"spec_{cid}"] = F.caption(fig)
 
     atomic_write(out / "results.json", ver.to_json().encode())

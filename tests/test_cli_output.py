@@ -1,0 +1,95 @@
+"""Terminal output: tables that fit the terminal, progress by mode (bar / plain / off)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from smallcap_bt.cli import output
+
+ROWS = [
+    {"id": "ff.portfolios_2x3.monthly.vw", "n": 1, "text": "word " * 40 + "[not markup]"},
+    {"id": "fred.DFEDTARU", "n": 22, "text": "short"},
+]
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_table_piped_keeps_one_line_per_row(capsys):
+    output.print_table(ROWS, ["id", "n", "text"])
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    assert len(lines) == 2 + len(ROWS)  # header, rule, one line per row: never wrapped
+    assert lines[0].split() == ["id", "n", "text"]
+    assert set(lines[1].replace(" ", "")) == {"─"}
+    assert "[not markup]" in lines[2]  # values print verbatim (no rich markup)
+    assert lines[2].index("1") == lines[0].index("n")  # aligned under the header
+
+
+def test_table_on_a_terminal_wraps_to_its_width(monkeypatch):
+    tty = _Tty()
+    monkeypatch.setattr("sys.stdout", tty)
+    monkeypatch.setenv("COLUMNS", "60")
+    output.print_table(ROWS, ["id", "n", "text"])
+    text = re.sub(r"\x1b\[[0-9;]*m", "", tty.getvalue())  # drop colour codes
+    lines = text.rstrip("\n").splitlines()
+    assert max(len(ln) for ln in lines) <= 60
+    assert len(lines) > 2 + len(ROWS)  # the long text wrapped inside its cell
+    assert "ff.portfolios_2x3.monthly.vw" in text  # the id column never breaks
+    words = " ".join(ln.split("  ")[-1] for ln in lines[2:])
+    assert words.count("word") == 40  # nothing cut
+
+
+@pytest.mark.parametrize(
+    ("mode", "quiet", "tty", "ci", "want"),
+    [
+        ("auto", False, True, "", "bar"),
+        ("auto", False, False, "", "plain"),
+        ("auto", False, True, "true", "plain"),
+        ("bar", False, False, "", "plain"),
+        ("plain", False, True, "", "plain"),
+        ("auto", True, True, "", "off"),
+        ("plain", True, False, "", "off"),
+        ("off", False, True, "", "off"),
+    ],
+)
+def test_progress_mode(monkeypatch, mode, quiet, tty, ci, want):
+    monkeypatch.setenv("CI", ci)
+    stream = _Tty() if tty else io.StringIO()
+    assert output.resolve_progress(mode, quiet=quiet, stream=stream) == want
+
+
+def test_progress_mode_rejects_unknown():
+    with pytest.raises(ValueError, match="progress mode must be one of"):
+        output.resolve_progress("fancy")
+
+
+def test_plain_progress_prints_about_every_tenth(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    err = io.StringIO()
+    with output.progress(35, "verify", "plain", stream=err) as advance:
+        for i in range(35):
+            advance(f"claim-{i}")
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("verify: 1/35 (2%) claim-0 [")
+    assert lines[-1].startswith("verify: 35/35 (100%) claim-34 [")
+    assert 10 <= len(lines) <= 14  # periodic, not one line per step
+    done = [int(ln.split()[1].split("/")[0]) for ln in lines]
+    assert done == sorted(done)
+
+
+def test_bar_and_off(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    tty = _Tty()
+    with output.progress(4, "report", "bar", stream=tty) as advance:
+        for _ in range(4):
+            advance("x")
+    assert "report" in tty.getvalue() and "4/4" in tty.getvalue()
+    quiet = _Tty()
+    with output.progress(4, "report", "off", stream=quiet) as advance:
+        advance("x")
+    assert quiet.getvalue() == ""

@@ -1,0 +1,81 @@
+"""``smallcap-bt env`` reports the installed versions of the numerical stack."""
+
+from __future__ import annotations
+
+import functools
+import json
+import platform
+import subprocess
+import sys
+
+from smallcap_bt.cli import main
+
+
+@functools.cache
+def _pip_versions() -> dict[str, str]:
+    """Independent oracle: what pip says is installed in this interpreter."""
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {d["name"].lower().replace("_", "-"): d["version"] for d in json.loads(res.stdout)}
+
+
+def test_env_json_matches_pip(capsys):
+    assert main(["env", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    want = _pip_versions()
+    assert got["python"] == platform.python_version()
+    names = [
+        "numpy",
+        "pandas",
+        "scipy",
+        "statsmodels",
+        "vectorbt",
+        "numba",
+        "arch",
+        "pandas-datareader",
+        "matplotlib",
+    ]
+    for name in names:
+        assert got[name] == want[name], name
+    assert got["smallcap_bt"] == want["smallcap-bt"]
+
+
+def test_env_table(capsys):
+    assert main(["env"]) == 0
+    out = capsys.readouterr().out
+    rows = {ln.split()[0]: ln.split()[1] for ln in out.splitlines()[2:]}
+    assert set(rows) >= {"python", "numpy", "vectorbt", "numba", "pandas-datareader"}
+    assert rows["numpy"] == _pip_versions()["numpy"]
+
+
+def test_lock_file_pins_every_dependency_with_hashes():
+    """requirements.lock (scripts/lock.sh) pins each dependency and test extra of pyproject
+    exactly, inside its declared range, with sha256 hashes; scripts install from it."""
+    import re
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    from tests.conftest import REPO
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for r in project["optional-dependencies"]["test"]]
+    text = (REPO / "requirements.lock").read_text()
+    blocks = re.findall(
+        r"^([A-Za-z0-9_.\-]+)==(\S+) \\\n((?:\s+--hash=sha256:[0-9a-f]{64}.*\n)+)", text, flags=re.M
+    )
+    pins = {re.sub(r"[-_.]+", "-", n).lower(): v for n, v, _ in blocks}
+    top = [ln for ln in text.splitlines() if ln and not ln.startswith((" ", "#"))]
+    assert len(top) == len(blocks), "every pinned package has hashes"
+    for req in wanted:
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        assert name in pins, f"{req.name} missing from requirements.lock: run scripts/lock.sh"
+        assert req.specifier.contains(pins[name], prereleases=True), (req, pins[name])
+    for script in ("scripts/bootstrap.sh", ".ci/run"):
+        body = (REPO / script).read_text()
+        assert "--require-hashes -r requirements.lock" in body and "--no-deps -e ." in body
