@@ -56,6 +56,65 @@ def _cmd_claims_templates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
+    """``verify --vintages A,B``: every headline estimate and verdict side by side."""
+    from smallcap_bt.claims.runner import verify_all
+    from smallcap_bt.data.drift import compare_verifications
+
+    names = [v.strip() for v in args.vintages.split(",") if v.strip()]
+    if len(names) != 2:
+        raise ValueError(f"--vintages takes two names separated by a comma, got {args.vintages!r}")
+    kw = {
+        "store": args.store,
+        "seed": args.seed,
+        "draws": args.draws,
+        "joint_draws": args.joint_draws,
+    }
+    from smallcap_bt.claims.registry import registry
+    from smallcap_bt.data.vintage import Vintage
+
+    held = [Vintage.open(name, args.store).datasets() for name in names]
+    claims = [c if not isinstance(c, str) else registry.get(c) for c in (chosen or registry)]
+    run, skipped = [], []
+    for c in claims:
+        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
+        (skipped if lacking else run).append((c, lacking))
+    ok = [c for c, _ in run]
+    docs = [verify_all(ok, name, **kw).to_dict() for name in names]  # type: ignore[arg-type]
+    table = compare_verifications(*docs)
+    rows = []
+    for cid, r in table.iterrows():
+        rows.append(
+            {
+                "claim": cid,
+                f"verdict {names[0]}": _fmt(r["verdict_a"], False),
+                f"verdict {names[1]}": _fmt(r["verdict_b"], False),
+                "flip": "FLIP" if r["flipped"] else "",
+                f"estimate {names[0]}": _fmt(r["estimate_a"], False),
+                f"estimate {names[1]}": _fmt(r["estimate_b"], False),
+                "change": _fmt(r["change"], False),
+                "headline spec": r["spec"] or "",
+            }
+        )
+    if not args.quiet:
+        print(
+            f"smallcap_bt verify — vintages {names[0]} vs {names[1]}, seed {args.seed}, "
+            f"{args.draws} draws"
+        )
+        print_table(rows, list(rows[0]) if rows else ["claim"])
+        flips = int(table["flipped"].sum())
+        print(f"\n{flips} verdict(s) differ between {names[0]} and {names[1]}")
+        for c, lacking in skipped:
+            print(f"skipped {c.id}: needs {', '.join(lacking)}, not in both vintages")
+    if args.json:
+        from smallcap_bt.data.store import atomic_write
+
+        atomic_write(
+            Path(args.json), table.reset_index().to_json(orient="records", indent=2).encode()
+        )
+    return EXIT_OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from smallcap_bt.claims.lock import check_lock, write_lock
     from smallcap_bt.claims.runner import verify_all
@@ -63,6 +122,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     progress = not args.quiet and sys.stderr.isatty()
     chosen = _chosen_claims(args)
+    if args.vintages:
+        return _verify_vintages(args, chosen)
     ver = verify_all(
         chosen,
         args.vintage,
@@ -167,6 +228,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     v.add_argument("--vintage", help="named vintage (default: the store's default)")
     v.add_argument("--json", metavar="FILE", help="write machine-readable results")
+    v.add_argument(
+        "--vintages",
+        metavar="A,B",
+        help="run on two vintages and show every headline estimate and verdict side by side "
+        "(flips flagged)",
+    )
     v.add_argument("--lock", metavar="FILE", help="record verdicts and estimates")
     v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
     v.add_argument("--seed", type=int, default=0, help="base seed (default 0)")

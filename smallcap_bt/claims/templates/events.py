@@ -62,7 +62,9 @@ def event_sets(
         sets, starts = {"NBER trough": troughs}, troughs
     else:
         kind: Literal["cut", "hike"] = "cut" if p.events == "fed_cuts" else "hike"
-        target = inp.data.target
+        # decisions after the last month of return data have no window: leave them out
+        end = usrec.index[-1].to_timestamp(how="end")
+        target = inp.data.target.loc[:end]
         sets = ev.fed_event_sets(target, usrec, kind, p.since)
         cycles = ev.policy_cycles(ev.fed_decisions(target), kind, end=target.index[-1])
         starts = pd.DatetimeIndex(cycles["first"])

@@ -166,6 +166,7 @@ def figure_reproduction(inp: TestInput, p: FigureParams) -> TemplateOutput:
     from smallcap_bt.stats.regression import hac_mean
 
     out = []
+    inp.require(f"{p.headline_end_year}-12", "sml.smb", why="the headline's last year")
     last = inp.last_month("sml.smb")
     for year in p.end_years:
         if last is None or last < month(f"{year}-12"):
