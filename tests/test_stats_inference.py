@@ -19,6 +19,7 @@ from smallcap_bt.stats.events import (
     policy_cycles,
 )
 from smallcap_bt.stats.joint import spec_curve_test
+from smallcap_bt.stats.multiple import adjust_pvalues
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference
 from smallcap_bt.stats.predictive import event_within, predictive_logit, predictive_regression
 from smallcap_bt.stats.regimes import above
@@ -557,3 +558,21 @@ def test_spec_curve_resamples_rows_jointly_and_keeps_fixed_columns() -> None:
     pd.testing.assert_frame_equal(seen[0], data)
     with pytest.raises(KeyError, match="nope"):
         spec_curve_test(data, record, resample=["nope"], draws=5)
+
+
+# ---------------------------------------------------------------- 6. multiple testing
+
+
+def test_adjust_pvalues_worked_example() -> None:
+    # m = 4 finite p-values, sorted: d .005, a .01, c .03, b .04.
+    # Holm: 4 x .005 = .02; 3 x .01 = .03; 2 x .03 = .06; 1 x .04 = .04 -> running max .06.
+    # BH: .005 x 4/1 = .02; .01 x 4/2 = .02; .03 x 4/3 = .04; .04 x 4/4 = .04 (running min
+    # from the largest rank down leaves them as they are).
+    got = adjust_pvalues({"a": 0.01, "b": 0.04, "c": 0.03, "d": 0.005, "e": float("nan")})
+    assert list(got.index) == ["a", "b", "c", "d", "e"]
+    np.testing.assert_allclose(got["p_holm"].to_numpy()[:4], [0.03, 0.06, 0.06, 0.02])
+    np.testing.assert_allclose(got["p_bh"].to_numpy()[:4], [0.02, 0.04, 0.04, 0.02])
+    assert got.loc["e"].isna().all() and got.attrs["m"] == 4
+    assert adjust_pvalues({}).empty
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        adjust_pvalues({"x": 1.5})

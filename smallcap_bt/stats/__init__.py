@@ -19,6 +19,7 @@ from smallcap_bt.stats.events import (
 )
 from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
 from smallcap_bt.stats.joint import SpecCurveTest, spec_curve_test
+from smallcap_bt.stats.multiple import adjust_pvalues
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference, pair_bootstrap
 from smallcap_bt.stats.predictive import PredictiveResult, event_within, predictive_logit
 from smallcap_bt.stats.regimes import above, decade_table, easing, regime_difference, rising
@@ -44,6 +45,7 @@ __all__ = [
     "PredictiveResult",
     "SpecCurveTest",
     "above",
+    "adjust_pvalues",
     "annualised_arithmetic",
     "annualised_geometric",
     "bootstrap_mean",
