@@ -18,6 +18,8 @@ from smallcap_bt.stats.events import (
     fed_events,
     policy_cycles,
 )
+from smallcap_bt.stats.joint import spec_curve_test
+from smallcap_bt.stats.multiple import adjust_pvalues
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference
 from smallcap_bt.stats.predictive import event_within, predictive_logit, predictive_regression
 from smallcap_bt.stats.regimes import above
@@ -463,3 +465,114 @@ def test_event_within_and_logit_against_statsmodels() -> None:
     assert res.estimate.value == pytest.approx(fit.params[1], rel=1e-6)
     assert res.hodrick.p_value == pytest.approx(fit.pvalues[1], rel=1e-4)
     assert res.estimate.p_value < 0.05  # a true effect is found
+
+
+# ---------------------------------------------------------------- 5. specification-curve test
+
+SPEC_COLS = ["r0", "r1", "r2", "r3"]
+
+
+def _spec_frame(g: np.random.Generator, T: int, mu: float = 0.0) -> pd.DataFrame:
+    """Four correlated (0.6) AR(1) 0.1 return columns and a persistent regime dummy."""
+    C = 0.6 + 0.4 * np.eye(4)
+    e = g.multivariate_normal(np.zeros(4), C, size=T + 50) * 0.04
+    r = lfilter([1.0], [1.0, -0.1], e, axis=0)[50:] + mu
+    u = g.random(T)
+    reg = np.zeros(T)
+    for t in range(1, T):
+        reg[t] = u[t] < (0.95 if reg[t - 1] else 0.05)
+    df = pd.DataFrame(r, _months(T, "1960-01"), SPEC_COLS)
+    df["regime"] = reg
+    return df
+
+
+def _twenty_specs(f: pd.DataFrame) -> np.ndarray:
+    """Per column: full mean, first-half mean, second-half mean, mean in regime 1, regime 1
+    minus regime 0 -- 20 specifications, as one matrix product."""
+    a = f.to_numpy()
+    T = len(a)
+    r, reg = a[:, :4], a[:, 4]
+    half = (np.arange(T) < T // 2).astype(float)
+    n1 = reg.sum()
+    W = np.column_stack(
+        [
+            np.full(T, 1 / T),
+            half / half.sum(),
+            (1 - half) / (T - half.sum()),
+            reg / n1,
+            reg / n1 - (1 - reg) / (T - n1),
+        ]
+    )
+    return (r.T @ W).ravel()
+
+
+def test_spec_curve_size_under_null() -> None:
+    """Zero-mean correlated AR returns, 20 specifications: p_count and p_median reject in
+    2%-9% of 150 samples at 5%."""
+    g = np.random.default_rng(6)
+    reps = 150
+    rej_count = rej_median = 0
+    for i in range(reps):
+        res = spec_curve_test(
+            _spec_frame(g, 600), _twenty_specs, resample=SPEC_COLS, draws=99, seed=i
+        )
+        rej_count += res.p_count < 0.05
+        rej_median += res.p_median < 0.05
+    assert 0.02 <= rej_count / reps <= 0.09, rej_count / reps
+    assert 0.02 <= rej_median / reps <= 0.09, rej_median / reps
+
+
+def test_spec_curve_detects_a_true_effect() -> None:
+    g = np.random.default_rng(9)
+    res = spec_curve_test(
+        _spec_frame(g, 600, mu=0.008), _twenty_specs, resample=SPEC_COLS, draws=199, seed=0
+    )
+    assert res.n_specs == 20 and res.n_positive >= 15
+    assert res.p_count < 0.05 and res.p_median < 0.05
+    assert res.median_estimate == pytest.approx(np.median(_twenty_specs(_spec_frame_again())))
+    d = res.to_dict()
+    assert d["draws"] == 199 and "Simonsohn" in d["method"]
+
+
+def _spec_frame_again() -> pd.DataFrame:
+    return _spec_frame(np.random.default_rng(9), 600, mu=0.008)
+
+
+def test_spec_curve_resamples_rows_jointly_and_keeps_fixed_columns() -> None:
+    g = np.random.default_rng(2)
+    data = _spec_frame(g, 120)
+    seen: list[pd.DataFrame] = []
+
+    def record(f: pd.DataFrame) -> np.ndarray:
+        seen.append(f.copy())
+        return np.array([f["r0"].mean()])
+
+    spec_curve_test(data, record, resample=["r0", "r1"], draws=5, seed=1)
+    centred = data[["r0", "r1"]] - data[["r0", "r1"]].mean()
+    rows = {tuple(np.round(v, 12)) for v in centred.to_numpy()}
+    for f in seen[1:]:
+        pd.testing.assert_index_equal(f.index, data.index)
+        pd.testing.assert_frame_equal(f[["r2", "r3", "regime"]], data[["r2", "r3", "regime"]])
+        # every resampled row is a (demeaned) row of the data: the same index for both columns
+        assert {tuple(np.round(v, 12)) for v in f[["r0", "r1"]].to_numpy()} <= rows
+    pd.testing.assert_frame_equal(seen[0], data)
+    with pytest.raises(KeyError, match="nope"):
+        spec_curve_test(data, record, resample=["nope"], draws=5)
+
+
+# ---------------------------------------------------------------- 6. multiple testing
+
+
+def test_adjust_pvalues_worked_example() -> None:
+    # m = 4 finite p-values, sorted: d .005, a .01, c .03, b .04.
+    # Holm: 4 x .005 = .02; 3 x .01 = .03; 2 x .03 = .06; 1 x .04 = .04 -> running max .06.
+    # BH: .005 x 4/1 = .02; .01 x 4/2 = .02; .03 x 4/3 = .04; .04 x 4/4 = .04 (running min
+    # from the largest rank down leaves them as they are).
+    got = adjust_pvalues({"a": 0.01, "b": 0.04, "c": 0.03, "d": 0.005, "e": float("nan")})
+    assert list(got.index) == ["a", "b", "c", "d", "e"]
+    np.testing.assert_allclose(got["p_holm"].to_numpy()[:4], [0.03, 0.06, 0.06, 0.02])
+    np.testing.assert_allclose(got["p_bh"].to_numpy()[:4], [0.02, 0.04, 0.04, 0.02])
+    assert got.loc["e"].isna().all() and got.attrs["m"] == 4
+    assert adjust_pvalues({}).empty
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        adjust_pvalues({"x": 1.5})

@@ -18,6 +18,8 @@ from smallcap_bt.stats.events import (
     policy_cycles,
 )
 from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
+from smallcap_bt.stats.joint import SpecCurveTest, spec_curve_test
+from smallcap_bt.stats.multiple import adjust_pvalues
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference, pair_bootstrap
 from smallcap_bt.stats.predictive import PredictiveResult, event_within, predictive_logit
 from smallcap_bt.stats.regimes import above, decade_table, easing, regime_difference, rising
@@ -41,7 +43,9 @@ __all__ = [
     "Estimate",
     "EventStudy",
     "PredictiveResult",
+    "SpecCurveTest",
     "above",
+    "adjust_pvalues",
     "annualised_arithmetic",
     "annualised_geometric",
     "bootstrap_mean",
@@ -72,6 +76,7 @@ __all__ = [
     "rising",
     "rolling_relative",
     "runs",
+    "spec_curve_test",
     "stationary_indices",
     "subperiod_difference",
 ]
