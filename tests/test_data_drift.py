@@ -95,6 +95,9 @@ def test_data_diff_command(store_dir, capsys):
     assert f"202302 {old.mean() * 12:.3f} (1926-07..2023-02)" in out
     assert f"202602 {new.mean() * 12:.3f} (1926-07..2026-02)" in out
     assert "ff.portfolios_me.monthly.vw" in out and "revised" in out
+    assert "only in 202602: 15 datasets" in out and "identical bytes: 17 datasets" in out
+    assert main(["--store", str(store_dir), "data", "diff", "202302", "202602", "--all"]) == 0
+    out = capsys.readouterr().out
     assert "ff.portfolios_2x3.monthly.vw" in out and "only in B" in out
 
 
