@@ -99,3 +99,17 @@ def test_list_says_date_completeness_and_default(store_dir, capsys):
     out = capsys.readouterr().out
     assert "vintage 202602 (default) — dated 2026-02-28, complete" in out
     assert "vintage 202302 — dated 2023-02-28, 4 catalog files missing" in out
+
+
+def test_import_of_a_file_or_badly_named_folder(tmp_path, capsys):
+    f = tmp_path / "notes.txt"
+    f.write_text("x")
+    assert main(["--store", str(tmp_path / "s"), "data", "import", str(f)]) == 3
+    assert f"snapshot folder {f} is not a folder" in capsys.readouterr().err
+    bad = tmp_path / "my fred"
+    bad.mkdir()
+    (bad / "GS10.csv").write_bytes((FRED_DIR / "GS10.csv").read_bytes())
+    assert main(["--store", str(tmp_path / "s"), "data", "import", str(bad)]) == 2
+    assert "the folder name 'my fred' is not a valid vintage name" in capsys.readouterr().err
+    assert not (tmp_path / "s" / "vintages").exists()
+    assert main(["--store", str(tmp_path / "s"), "data", "import", "--vintage", "g", str(bad)]) == 0

@@ -74,6 +74,11 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
     if not names:
         st.default_vintage()  # raises with instructions
     default = st.default_vintage()
+    if default.startswith("@"):
+        print(
+            f"default vintage: {default} (no single vintage is complete: each file is taken "
+            "from its newest stored copy; see 'data show ID' for which)\n"
+        )
     for name in names:
         man = st.manifest(name)
         missing = st.missing_files(name)
