@@ -125,16 +125,22 @@ def _doc(name: str, claims: list[tuple[str, str, float | None]]) -> dict:
 
 def test_compare_verifications_flags_flips_and_changes():
     a = _doc("202302", [("c1", "supported", 0.0250), ("c2", "mixed", 0.01), ("c3", "x", None)])
+    a["claims"].append({"id": "c5", "verdict": "not_testable", "headline": None})
     b = _doc("202602", [("c1", "supported", 0.0199), ("c2", "contradicted", -0.02), ("c4", "y", 1)])
+    b["claims"].append({"id": "c5", "verdict": "supported", "headline": {"estimate": 0.1}})
     frame = compare_verifications(a, b)
-    assert list(frame.index) == ["c1", "c2", "c3", "c4"]
+    assert list(frame.index) == ["c1", "c2", "c3", "c5", "c4"]
+    assert frame.loc["c5", "flipped"]  # from not_testable to a verdict is a change
     assert frame.attrs == {"vintage_a": "202302", "vintage_b": "202602"}
     assert not frame.loc["c1", "flipped"]
     assert frame.loc["c1", "change"] == pytest.approx(0.0199 - 0.0250)
     assert frame.loc["c2", "flipped"] and frame.loc["c2", "verdict_b"] == "contradicted"
     assert frame.loc["c2", "change"] == pytest.approx(-0.03)
-    assert frame.loc["c3", "flipped"] and math.isnan(frame.loc["c3", "change"])
-    assert pd.isna(frame.loc["c4", "verdict_a"]) and frame.loc["c4", "flipped"]
+    assert not frame.loc["c3", "flipped"] and frame.loc["c3", "present"] == "only A"
+    assert math.isnan(frame.loc["c3", "change"])
+    assert pd.isna(frame.loc["c4", "verdict_a"]) and frame.loc["c4", "present"] == "only B"
+    assert not frame.loc["c4", "flipped"]
+    assert frame.loc["c1", "present"] == "both"
     assert frame.loc["c1", "units"] == "decimal per year"
 
 
