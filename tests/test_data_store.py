@@ -487,3 +487,16 @@ def test_check_finds_a_file_entry_lacking_catalogue_datasets(tmp_path, capsys):
     assert code == 3
     assert "Portfolios_Formed_on_ME_CSV.zip: the manifest lacks datasets" in out
     assert "ff.portfolios_me.size" in out and "1 of 2 files FAILED" in err
+
+
+def test_cached_frames_equal_a_fresh_parse_of_the_raw_bytes(store_dir):
+    from smallcap_bt.data.store import parse_file
+
+    st = Store(store_dir)
+    for fname, spec in FILES.items():
+        frames = parse_file(spec, st.raw("202602", fname))
+        for ds_id, frame in frames.items():
+            if not ds_id.startswith("__"):
+                cached = load(ds_id, "202602", store=store_dir)  # from Parquet
+                pd.testing.assert_frame_equal(cached, frame, check_exact=True)
+    assert list((store_dir / "cache").glob("*.c1.parquet"))

@@ -4,7 +4,7 @@ Layout under the store root::
 
     blobs/<sha256>                           raw bytes exactly as received (zip or CSV)
     vintages/<name>.json                     manifest of one named vintage
-    cache/<sha256>.<dataset>.p<N>.parquet    parsed frames (rebuilt whenever missing or stale)
+    cache/<sha256>.<dataset>.p<N>.c<M>.parquet  parsed frames (rebuilt when missing or stale)
     staging/<id>/                            an import or fetch in progress
     DEFAULT                                  name of the default vintage
     .lock                                    the writers' lock
@@ -519,7 +519,10 @@ class Store:
         return data
 
     def _cache_path(self, digest: str, ds_id: str) -> Path:
-        return self._dir("cache") / f"{digest}.{ds_id}.p{PARSER_VERSION}.parquet"
+        from smallcap_bt.data.cache import CACHE_VERSION
+
+        name = f"{digest}.{ds_id}.p{PARSER_VERSION}.c{CACHE_VERSION}.parquet"
+        return self._dir("cache") / name
 
     def _write_cache(self, digest: str, ds_id: str, frame: pd.DataFrame) -> None:
         from smallcap_bt.data.cache import write_frame
