@@ -131,7 +131,11 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
         "vintage line": rec.get("vintage_line"),
         "origin": rec["origin"],
         "from vintage": rec.get("from_vintage", vintage),
-        "retrieved at": f"{rec.get('retrieved_at') or 'unknown'} ({rec.get('retrieved_how', '')})",
+        "retrieved at": (
+            f"{rec['retrieved_at']} ({rec.get('retrieved_how', 'download time')})"
+            if rec.get("retrieved_at")
+            else rec.get("retrieved_how", "unknown")
+        ),
         "imported at": rec.get("imported_at", ""),
         "first": ds["first"],
         "last": ds["last"],
