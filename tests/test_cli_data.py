@@ -52,3 +52,64 @@ def test_import_is_fast_and_light():
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"
+
+
+def test_unexpected_error_is_exit_4_with_one_line(store_dir, capsys, monkeypatch):
+    import smallcap_bt.cli.data as data_cli
+
+    def boom(args):
+        raise RuntimeError("something impossible")
+
+    monkeypatch.setattr(data_cli, "_cmd_data_list", boom)
+    assert main(["--store", str(store_dir), "data", "list"]) == 4
+    err = capsys.readouterr().err
+    assert "RuntimeError: something impossible" in err and "bug" in err and "--debug" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["--store", str(store_dir), "--debug", "data", "list"]) == 4
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "boom" in err
+
+
+def test_interrupt_is_130_without_traceback(store_dir, capsys, monkeypatch):
+    import smallcap_bt.cli.data as data_cli
+
+    def stop(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(data_cli, "_cmd_data_check", stop)
+    assert main(["--store", str(store_dir), "data", "check"]) == 130
+    assert capsys.readouterr().err.strip() == "smallcap-bt: interrupted"
+
+
+def test_unknown_vintage_is_a_data_error_listing_what_exists(store_dir, capsys):
+    assert main(["--store", str(store_dir), "data", "check", "--vintage", "209901"]) == 3
+    err = capsys.readouterr().err
+    assert "vintage '209901' is not in the store" in err and "202602" in err
+
+
+def test_default_command_validates_and_keeps_marker(store_dir, capsys):
+    marker = (store_dir / "DEFAULT").read_bytes()
+    assert main(["--store", str(store_dir), "data", "default", "209901"]) == 3
+    assert "209901" in capsys.readouterr().err
+    assert (store_dir / "DEFAULT").read_bytes() == marker
+
+
+def test_list_says_date_completeness_and_default(store_dir, capsys):
+    assert main(["--store", str(store_dir), "data", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "vintage 202602 (default) — dated 2026-02-28, complete" in out
+    assert "vintage 202302 — dated 2023-02-28, 4 catalog files missing" in out
+
+
+def test_import_of_a_file_or_badly_named_folder(tmp_path, capsys):
+    f = tmp_path / "notes.txt"
+    f.write_text("x")
+    assert main(["--store", str(tmp_path / "s"), "data", "import", str(f)]) == 3
+    assert f"snapshot folder {f} is not a folder" in capsys.readouterr().err
+    bad = tmp_path / "my fred"
+    bad.mkdir()
+    (bad / "GS10.csv").write_bytes((FRED_DIR / "GS10.csv").read_bytes())
+    assert main(["--store", str(tmp_path / "s"), "data", "import", str(bad)]) == 2
+    assert "the folder name 'my fred' is not a valid vintage name" in capsys.readouterr().err
+    assert not (tmp_path / "s" / "vintages").exists()
+    assert main(["--store", str(tmp_path / "s"), "data", "import", "--vintage", "g", str(bad)]) == 0

@@ -219,3 +219,23 @@ def test_lf_line_endings_parse_identically():
         french_frame(parse_french_csv(raw, "crlf"), spec),
         french_frame(parse_french_csv(lf, "lf"), spec),
     )
+
+
+def test_panel_leaves_out_only_columns_of_a_missing_series(tmp_path):
+    """A vintage without GS2 keeps every other macro column; the gap is recorded, not silent."""
+    import shutil
+
+    from smallcap_bt.data import import_snapshot
+    from smallcap_bt.panel.build import monthly_panel
+    from tests.conftest import FRED_DIR, FRENCH
+
+    fred = tmp_path / "fred"
+    shutil.copytree(FRED_DIR, fred)
+    (fred / "GS2.csv").unlink()
+    import_snapshot([FRENCH / "202602", fred], "v", store=tmp_path / "s")
+    panel = monthly_panel("v", store=tmp_path / "s")
+    assert "gs2" not in panel.columns
+    assert "GS2.csv is not in vintage 'v'" in panel.attrs["missing_columns"]["gs2"]
+    for col in ("fedfunds", "gs10", "tbill", "cpi_yoy", "credit_spread", "t10y2y", "target"):
+        assert panel[col].notna().sum() > 100, col
+    assert set(panel.attrs["missing_columns"]) == {"gs2", "rel_beme"}

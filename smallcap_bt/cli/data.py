@@ -74,6 +74,11 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
     if not names:
         st.default_vintage()  # raises with instructions
     default = st.default_vintage()
+    if default.startswith("@"):
+        print(
+            f"default vintage: {default} (no single vintage is complete: each file is taken "
+            "from its newest stored copy; see 'data show ID' for which)\n"
+        )
     for name in names:
         man = st.manifest(name)
         missing = st.missing_files(name)
@@ -126,7 +131,11 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
         "vintage line": rec.get("vintage_line"),
         "origin": rec["origin"],
         "from vintage": rec.get("from_vintage", vintage),
-        "retrieved at": f"{rec.get('retrieved_at') or 'unknown'} ({rec.get('retrieved_how', '')})",
+        "retrieved at": (
+            f"{rec['retrieved_at']} ({rec.get('retrieved_how', 'download time')})"
+            if rec.get("retrieved_at")
+            else rec.get("retrieved_how", "unknown")
+        ),
         "imported at": rec.get("imported_at", ""),
         "first": ds["first"],
         "last": ds["last"],
@@ -203,7 +212,11 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
 
     frame = diff_vintages(args.a, args.b, store=args.store)
     rows = []
+    alone = {k: [] for k in ("only in A", "only in B", "identical")}
     for ds_id, r in frame.iterrows():
+        if r["status"] in alone and not args.all:
+            alone[r["status"]].append(str(ds_id))
+            continue
         rows.append(
             {
                 "dataset": ds_id,
@@ -222,8 +235,8 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
                 "units": r["units"] if isinstance(r["units"], str) else "",
             }
         )
-    print(f"data diff {args.a} -> {args.b} (changes over the periods both hold; pp = percentage")
-    print("points of return; 'months changed' counts periods with any column changed)")
+    print(f"data diff {args.a} -> {args.b}: changes over the periods both vintages hold")
+    print("(pp = percentage points of return; months changed = periods with any column changed)")
     print_table(
         rows,
         [
@@ -237,6 +250,11 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
             "units",
         ],
     )
+    labels = {"only in A": f"only in {args.a}", "only in B": f"only in {args.b}"}
+    for status, ids in alone.items():
+        if ids:
+            print(f"{labels.get(status, 'identical bytes')}: {len(ids)} datasets", end="")
+            print(f" ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})")
     try:
         smb = smb_mean_change(args.a, args.b, store=args.store)
     except Exception as exc:  # the factors file may be absent from one vintage
@@ -247,11 +265,11 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
         print(f"\nlong-run SMB mean: not available ({exc})")
         return EXIT_OK
     print(
-        f"\nlong-run SMB mean (arithmetic, monthly mean x 12, % a year): "
-        f"{args.a} {smb['mean_a']:.3f} ({smb['period_a']}), {args.b} {smb['mean_b']:.3f} "
-        f"({smb['period_b']}), change {smb['change']:+.3f} pp; over the common months "
-        f"{smb['common_period']}: {smb['common_a']:.3f} -> {smb['common_b']:.3f} "
-        f"({smb['common_change']:+.3f} pp)"
+        "\nlong-run SMB mean (arithmetic, monthly mean x 12, % a year):\n"
+        f"  {args.a} {smb['mean_a']:.3f} ({smb['period_a']}), {args.b} {smb['mean_b']:.3f} "
+        f"({smb['period_b']}): change {smb['change']:+.3f} pp\n"
+        f"  over the months both hold ({smb['common_period']}): {smb['common_a']:.3f} -> "
+        f"{smb['common_b']:.3f} ({smb['common_change']:+.3f} pp)"
     )
     if args.json:
         from pathlib import Path
@@ -355,6 +373,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     dif.add_argument("a", help="older vintage, e.g. 202302")
     dif.add_argument("b", help="newer vintage, e.g. 202602")
     dif.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    dif.add_argument("--all", action="store_true", help="list identical and one-sided datasets too")
     dif.set_defaults(func=_cmd_data_diff)
 
     cat = sub.add_parser("catalog", help="list every dataset with units and frequency")

@@ -17,20 +17,30 @@ import pandas as pd
 from smallcap_bt.data.catalog import DatasetSpec
 
 _INDEX = "__date__"
+#: bump when the cache file layout changes (the file name carries it)
+CACHE_VERSION = "1"
 
 
 def write_frame(path: Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` to ``path`` atomically as Parquet (index stored as ISO strings)."""
+    """Write ``frame`` to ``path`` atomically as Parquet.
+
+    The index is stored as period ordinals (monthly, annual) or datetimes (daily), so reading
+    it back needs no date parsing.
+    """
     from smallcap_bt.data.store import atomic_write
 
     idx = frame.index
-    keys = idx.strftime("%Y-%m-%d") if isinstance(idx, pd.DatetimeIndex) else idx.astype(str)
+    keys = idx.asi8 if isinstance(idx, pd.PeriodIndex) else idx.to_numpy()
     table = frame.reset_index(drop=True)
     table.columns = [str(c) for c in table.columns]
-    table.insert(0, _INDEX, list(keys))
+    table.insert(0, _INDEX, keys)
     buf = io.BytesIO()
     table.to_parquet(buf, engine="pyarrow", index=False)
     atomic_write(path, buf.getvalue())
+
+
+def _key(value: object) -> str:
+    return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp) else str(value)
 
 
 def read_frame(path: Path, spec: DatasetSpec, meta: dict[str, Any] | None) -> pd.DataFrame | None:
@@ -43,22 +53,23 @@ def read_frame(path: Path, spec: DatasetSpec, meta: dict[str, Any] | None) -> pd
         return None
     try:
         table = pd.read_parquet(path, engine="pyarrow")
-        keys = table.pop(_INDEX).astype(str).tolist()
-        if spec.frequency == "M":
-            index: pd.Index = pd.PeriodIndex(keys, freq="M", name="date")
-        elif spec.frequency == "A":
-            index = pd.PeriodIndex(keys, freq="Y", name="date")
+        keys = table.pop(_INDEX)
+        if spec.frequency in ("M", "A"):
+            freq = "M" if spec.frequency == "M" else "Y"
+            index: pd.Index = pd.PeriodIndex.from_ordinals(
+                keys.to_numpy(dtype="int64"), freq=freq, name="date"
+            )
         else:
-            index = pd.DatetimeIndex(pd.to_datetime(keys, format="%Y-%m-%d"), name="date")
+            index = pd.DatetimeIndex(keys, name="date")
         frame = pd.DataFrame(table.to_numpy(dtype=float), index=index, columns=list(table.columns))
     except Exception:  # any unreadable cache is rebuilt from the raw bytes
         return None
     if (
         len(frame) != meta.get("rows")
         or list(frame.columns) != list(meta.get("columns", frame.columns))
-        or not keys
-        or keys[0] != str(meta.get("first"))
-        or keys[-1] != str(meta.get("last"))
+        or not len(frame)
+        or _key(index[0]) != str(meta.get("first"))
+        or _key(index[-1]) != str(meta.get("last"))
     ):
         return None
     frame.columns.name = spec.id

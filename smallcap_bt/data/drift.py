@@ -215,10 +215,10 @@ def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) 
     -------
     pandas.DataFrame
         One row per claim (and per part of two-part claims, ``<id>/<part>``): ``verdict_a``,
-        ``verdict_b``, ``flipped`` (verdicts differ), ``estimate_a``, ``estimate_b``,
-        ``change`` (b − a, in the estimate's units), ``units``, ``spec``. Claims run in only
-        one document have the other side empty and ``flipped`` True. The vintage names are in
-        ``attrs["vintage_a"]``/``attrs["vintage_b"]``.
+        ``verdict_b``, ``flipped`` (both runs have it and the verdicts differ — including to
+        or from ``not_testable``), ``present`` (``both``, ``only A``, ``only B``),
+        ``estimate_a``, ``estimate_b``, ``change`` (b − a, in the estimate's units), ``units``,
+        ``spec``. The vintage names are in ``attrs["vintage_a"]``/``attrs["vintage_b"]``.
     """
     import pandas as pd
 
@@ -237,7 +237,8 @@ def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) 
                 "claim": key,
                 "verdict_a": a.get("verdict"),
                 "verdict_b": b.get("verdict"),
-                "flipped": a.get("verdict") != b.get("verdict"),
+                "flipped": bool(a and b and a.get("verdict") != b.get("verdict")),
+                "present": "both" if a and b else ("only A" if a else "only B"),
                 "estimate_a": math.nan if ea is None else float(ea),
                 "estimate_b": math.nan if eb is None else float(eb),
                 "change": change,
@@ -249,6 +250,7 @@ def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) 
         "verdict_a",
         "verdict_b",
         "flipped",
+        "present",
         "estimate_a",
         "estimate_b",
         "change",

@@ -16,7 +16,12 @@ from smallcap_bt.data.catalog import FILES, dataset, file_spec
 from smallcap_bt.data.parse import parse_french_csv, unzip_single_csv
 from smallcap_bt.data.provenance import retrieval_date
 from smallcap_bt.data.store import Store, check_vintage_name
-from smallcap_bt.exceptions import DataQualityWarning, DataUnavailableError, SchemaError
+from smallcap_bt.exceptions import (
+    DataQualityWarning,
+    DataUnavailableError,
+    InvalidVintageNameError,
+    SchemaError,
+)
 
 PathLike = str | os.PathLike[str]
 
@@ -159,7 +164,8 @@ def import_snapshot(
     ignored: list[str] = []
     for folder in dirs:
         if not folder.is_dir():
-            raise DataUnavailableError(f"snapshot folder {folder} does not exist")
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise DataUnavailableError(f"snapshot folder {folder} {what}")
         here = [(n, p) for n in FILES if (p := _snapshot_file(folder, n)) is not None]
         known = {p.name for _, p in here}
         ignored += [
@@ -187,7 +193,13 @@ def import_snapshot(
             if first_french
             else None
         ) or dirs[0].resolve().name
-        check_vintage_name(vintage, resolved=False)
+        try:
+            check_vintage_name(vintage, resolved=False)
+        except InvalidVintageNameError:
+            raise InvalidVintageNameError(
+                f"the folder name {vintage!r} is not a valid vintage name (letters, digits, "
+                "'.', '_', '-'); give one with --vintage NAME"
+            ) from None
     st = _store(store)
     report = ImportReport(vintage, ignored=ignored)
     with st.transaction(vintage, replace=replace) as tx:

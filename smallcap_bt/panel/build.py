@@ -146,7 +146,10 @@ def monthly_panel(vintage: str | None = None, *, store: StoreArg = None) -> pd.D
     -------
     pandas.DataFrame
         ``PeriodIndex[M]`` spanning the Kenneth French factors file; macro columns are NaN
-        where FRED has no data. Datasets missing from the vintage leave their columns out.
+        where FRED has no data. A dataset missing from the vintage leaves out only the
+        columns computed from it, never silently: ``attrs["missing_columns"]`` maps each
+        left-out column to the reason (reading it through
+        :meth:`smallcap_bt.data.vintage.DeclaredData.col` raises a data error).
     """
     factors = load("ff.factors.monthly", vintage, store=store)
     out = pd.DataFrame(index=factors.index)
@@ -159,39 +162,70 @@ def monthly_panel(vintage: str | None = None, *, store: StoreArg = None) -> pd.D
     for c in ("mkt_rf", "smb", "hml", "rf"):
         out[c] = factors[c]
 
-    def put(name: str, series: pd.Series) -> None:
+    missing: dict[str, str] = {}
+
+    def put(name: str, make) -> None:  # one column; a missing dataset leaves only it out
+        try:
+            series = make()
+        except DataUnavailableError as exc:
+            missing[name] = str(exc)
+            return
         out[name] = series.reindex(out.index)
 
-    try:
-        put("fedfunds", _monthly("FEDFUNDS", vintage, store))
+    def monthly(sid: str):
+        return lambda: _monthly(sid, vintage, store)
+
+    put("fedfunds", monthly("FEDFUNDS"))
+
+    def target_month_end() -> pd.Series:
         target = target_rate_daily(vintage, store=store)
         tm = target.groupby(target.index.to_period("M")).last()
-        tm = tm.reindex(pd.period_range(tm.index[0], tm.index[-1], freq="M")).ffill()
-        put("target", tm)
-        put("target_change", tm.diff())
-        for sid, col in (
-            ("TB3MS", "tbill"),
-            ("GS2", "gs2"),
-            ("GS10", "gs10"),
-            ("UNRATE", "unrate"),
-            ("USREC", "usrec"),
-        ):
-            put(col, _monthly(sid, vintage, store))
-        out["slope_10y3m"] = out["gs10"] - out["tbill"]
-        put("t10y3m", _monthly("T10Y3M", vintage, store))
-        put("t10y2y", _monthly("T10Y2Y", vintage, store))
-        cpi = _monthly("CPIAUCSL", vintage, store)
-        cpi = cpi.reindex(pd.period_range(cpi.index[0], cpi.index[-1], freq="M"))
-        put("cpi_yoy", (cpi / cpi.shift(12) - 1) * 100)
-        out["real_rate"] = out["tbill"] - out["cpi_yoy"]
-        put("credit_spread", _monthly("BAA", vintage, store) - _monthly("AAA", vintage, store))
-        ip = _monthly("INDPRO", vintage, store)
-        put("ip_growth", (ip / ip.shift(12) - 1) * 100)
-    except DataUnavailableError:
-        pass  # a vintage without FRED data still gives the return columns
-    try:
-        put("rel_beme", _rel_beme(vintage, store))
-    except DataUnavailableError:
-        pass
+        return tm.reindex(pd.period_range(tm.index[0], tm.index[-1], freq="M")).ffill()
+
+    put("target", target_month_end)
+    if "target" in out:
+        out["target_change"] = out["target"].diff()
+    else:
+        missing["target_change"] = missing["target"]
+    for sid, col in (
+        ("TB3MS", "tbill"),
+        ("GS2", "gs2"),
+        ("GS10", "gs10"),
+        ("UNRATE", "unrate"),
+        ("USREC", "usrec"),
+        ("T10Y3M", "t10y3m"),
+        ("T10Y2Y", "t10y2y"),
+    ):
+        put(col, monthly(sid))
+
+    def yoy(sid: str):
+        def make() -> pd.Series:
+            s = _monthly(sid, vintage, store)
+            s = s.reindex(pd.period_range(s.index[0], s.index[-1], freq="M"))
+            return (s / s.shift(12) - 1) * 100
+
+        return make
+
+    put("cpi_yoy", yoy("CPIAUCSL"))
+    put("ip_growth", yoy("INDPRO"))
+    put(
+        "credit_spread",
+        lambda: _monthly("BAA", vintage, store) - _monthly("AAA", vintage, store),
+    )
+    for col, (a, b) in (("slope_10y3m", ("gs10", "tbill")), ("real_rate", ("tbill", "cpi_yoy"))):
+        if a in out and b in out:
+            out[col] = out[a] - out[b]
+        else:
+            missing[col] = missing.get(a) or missing.get(b, "")
+    put("rel_beme", lambda: _rel_beme(vintage, store))
+    order = [
+        "fedfunds", "target", "target_change", "tbill", "gs2", "gs10", "unrate", "usrec",
+        "slope_10y3m", "t10y3m", "t10y2y", "cpi_yoy", "real_rate", "credit_spread",
+        "ip_growth", "rel_beme",
+    ]  # fmt: skip
+    first = [c for c in out.columns if c not in order]
+    out = out[first + [c for c in order if c in out.columns]]
     out.index.name = "month"
-    return out.astype(np.float64)
+    out = out.astype(np.float64)
+    out.attrs["missing_columns"] = missing
+    return out
