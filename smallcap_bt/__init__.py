@@ -33,6 +33,8 @@ _LAZY: dict[str, str] = {
     "verify": "smallcap_bt.claims.runner",
     "registry": "smallcap_bt.claims.registry",
     "claims": "smallcap_bt.claims.registry:list_claims",
+    "sweep": "smallcap_bt.strategies.sweeps",
+    "screen": "smallcap_bt.strategies.kernel",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
@@ -50,6 +52,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from smallcap_bt.data.store import Store
     from smallcap_bt.panel.build import monthly_panel
     from smallcap_bt.panel.definitions import SizeDefinition, relative_returns, size_definitions
+    from smallcap_bt.strategies.kernel import screen
+    from smallcap_bt.strategies.sweeps import sweep
 
 
 def __getattr__(name: str) -> Any:
@@ -63,4 +67,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(__all__)

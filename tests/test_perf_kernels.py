@@ -200,3 +200,14 @@ def test_bootstrap_mean_test_has_its_size_under_the_null():
         est = bootstrap_mean(pd.Series(y[50:], index=idx), reps=499, block=5.0, seed=g)
         rejections += est.p_value < 0.05
     assert 0.02 <= rejections / sims <= 0.09
+
+
+def test_cli_backtest_on_a_dask_scheduler(store_dir, dask_client, capsys):
+    from smallcap_bt.cli import main
+
+    argv = ["--store", str(store_dir), "backtest", "rate-regime", "--grid", "variables=tbill"]
+    assert main(argv) == 0
+    local = capsys.readouterr().out
+    address = dask_client.cluster.scheduler_address
+    assert main([*argv, "--scheduler", address]) == 0
+    assert capsys.readouterr().out == local

@@ -221,3 +221,11 @@ def test_sweep_plot_displays_inline(fed_sweep):
 def test_grid_keys_are_checked_in_python(panel):
     with pytest.raises(ValueError, match="grid key 'lookback' is not a parameter"):
         sweep("rate-regime", panel=panel, grid={"lookback": [3]})
+
+
+def test_public_namespace_has_sweep_and_stays_clean():
+    import smallcap_bt as sb
+    from smallcap_bt.strategies.sweeps import sweep as sweep_fn
+
+    assert sb.sweep is sweep_fn and "screen" in dir(sb)
+    assert not {"Any", "TYPE_CHECKING", "annotations", "importlib"} & set(dir(sb))

@@ -10,19 +10,24 @@ Exit codes
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from smallcap_bt._version import __version__
 from smallcap_bt.cli.output import EXIT_CHECK_FAILED, EXIT_DATA, EXIT_OK, EXIT_USAGE
 from smallcap_bt.exceptions import DataError, SmallcapBtError, UnknownDatasetError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import argparse
 
 __all__ = ["EXIT_CHECK_FAILED", "EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs' CLI reference)."""
+    import argparse
+
     p = argparse.ArgumentParser(
         prog="smallcap-bt",
         description="Test historical claims about US small vs large caps on pinned data.",
@@ -44,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``smallcap-bt``; returns the exit code."""
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"smallcap_bt {__version__}")  # instant: no parser, no argparse help machinery
+        return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

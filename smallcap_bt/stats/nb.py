@@ -117,6 +117,24 @@ def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
     return hs_new, ho_new, c2, abs(d1) + x2, f1 + f2
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _block_weights(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Weights of variants ``lo..hi-1`` as a C-contiguous ``(months, k)`` copy, NaN -> 0,
+    clipped to [0, 1]. ``w`` may be C- or F-ordered (a DataFrame's values are often F)."""
+    nt = w.shape[0]
+    k = hi - lo
+    out = np.empty((nt, k))
+    for t in range(nt):
+        for j in range(k):
+            x = w[t, lo + j]
+            if not x > 0.0:  # NaN or <= 0
+                x = 0.0
+            elif x > 1.0:
+                x = 1.0
+            out[t, j] = x
+    return out
+
+
 #: variants per block of the rotation kernels (one thread works on a block at a time)
 BLOCK = 256
 
@@ -130,8 +148,9 @@ def rotation_paths(
     Parameters
     ----------
     w : numpy.ndarray
-        ``(months, variants)``, C-contiguous: weight of the first asset decided at the end of
-        month ``t`` (in [0, 1]; the caller clips and fills), the rest in the second asset.
+        ``(months, variants)``, C- or F-ordered: weight of the first asset decided at the end
+        of month ``t`` (NaN counts as 0; values are clipped to [0, 1]), the rest in the second
+        asset.
     rs, ro : numpy.ndarray
         ``(months,)`` decimal returns of the two assets in month ``t + 1``.
     fee : float
@@ -157,6 +176,7 @@ def rotation_paths(
         lo = b * BLOCK
         hi = min(lo + BLOCK, nv)
         k = hi - lo
+        wb = _block_weights(w, lo, hi)
         hs = np.zeros(k)
         ho = np.zeros(k)
         c = np.ones(k)
@@ -165,7 +185,7 @@ def rotation_paths(
             go = 1.0 + ro[t]
             for j in range(k):
                 before = hs[j] + ho[j] + c[j]
-                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], w[t, lo + j], fee)
+                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee)
                 s *= gs
                 o *= go
                 hs[j] = s
@@ -187,7 +207,7 @@ def rotation_metrics(
     Parameters
     ----------
     w, rs, ro, fee
-        As in :func:`rotation_paths` (``w`` is ``(months, variants)``, C-contiguous).
+        As in :func:`rotation_paths`.
     rc : numpy.ndarray
         ``(months,)`` decimal cash return (for excess returns).
     rb : numpy.ndarray
@@ -208,6 +228,7 @@ def rotation_metrics(
         lo = b * BLOCK
         hi = min(lo + BLOCK, nv)
         k = hi - lo
+        wb = _block_weights(w, lo, hi)
         hs = np.zeros(k)
         ho = np.zeros(k)
         c = np.ones(k)
@@ -228,7 +249,7 @@ def rotation_metrics(
             bt = rb[t]
             for j in range(k):
                 before = hs[j] + ho[j] + c[j]
-                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], w[t, lo + j], fee)
+                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee)
                 s *= gs
                 o *= go
                 hs[j] = s

@@ -80,8 +80,7 @@ def run_kernel(
 
     w, a = _align(weights, assets)
     rs, ro = _arrays(a, other)
-    wt = np.ascontiguousarray(w.to_numpy(dtype=float))
-    ret, turn, cost = nb.rotation_paths(wt, rs, ro, cost_bps / 1e4)
+    ret, turn, cost = nb.rotation_paths(w.to_numpy(dtype=float), rs, ro, cost_bps / 1e4)
 
     def frame(x: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(x, index=a.index, columns=w.columns)
@@ -130,10 +129,10 @@ def _screen_chunk(
     """Kernel sums of variants ``start..stop-1`` (runs locally or on a Dask worker)."""
     from smallcap_bt.stats import nb
 
-    block = source[:, start:stop] if isinstance(source, np.ndarray) else source(start, stop)
-    block = np.asarray(block, dtype=float)[rows]
-    wt = np.ascontiguousarray(np.clip(np.nan_to_num(block, nan=0.0), 0.0, 1.0))
-    return nb.rotation_metrics(wt, *arrays, fee)
+    block = source[rows, start:stop] if isinstance(source, np.ndarray) else source(start, stop)
+    if not isinstance(source, np.ndarray):
+        block = np.asarray(block, dtype=float)[rows]
+    return nb.rotation_metrics(block, *arrays, fee)
 
 
 def _client(client: Any) -> Any:
@@ -175,7 +174,8 @@ def screen(
         For a weight source: the number of variants, their labels (default ``0..n-1``) and
         the months of its rows.
     chunk : int
-        Variants per chunk (and per Dask task). Memory is about ``months x chunk x 16`` bytes.
+        Variants per chunk (and per Dask task). A weight source's chunk takes
+        ``months x chunk x 8`` bytes (twice that while it is built).
     client : distributed.Client or str, optional
         A Dask client or scheduler address: chunks run as tasks on its workers. Results are
         identical to the local path (each variant is computed independently).
@@ -191,25 +191,21 @@ def screen(
         last, each held the next month.
     """
     if isinstance(weights, pd.DataFrame):
-        w_all, a = _align(weights, assets)
-        rows = slice(None)
-        source: WeightSource | np.ndarray = w_all.to_numpy(dtype=float)
-        labels: Sequence[Any] | pd.Index = weights.columns
+        index, source, labels = weights.index, weights.to_numpy(dtype=float), weights.columns
         n = weights.shape[1]
     else:
         if n_variants is None or index is None:
             raise ValueError("screen: a weight source needs n_variants and index")
-        common = index.intersection(assets.index)
-        if len(common) < 3:
-            raise InsufficientDataError("screen: fewer than 3 months with weights and returns")
-        pos = index.get_indexer(common)
-        if not (np.diff(pos) == 1).all():
-            raise ValueError("screen: the weight source's months and the assets' must overlap")
-        rows = slice(int(pos[0]), int(pos[-1]))  # all months but the last hold weights
-        a = assets.loc[common].iloc[1:]
-        source = weights
-        n = int(n_variants)
+        source, n = weights, int(n_variants)
         labels = range(n) if columns is None else columns
+    common = index.intersection(assets.index)
+    if len(common) < 3:
+        raise InsufficientDataError("screen: fewer than 3 months with weights and returns")
+    pos = index.get_indexer(common)
+    if not (np.diff(pos) == 1).all():
+        raise ValueError("screen: the months of the weights and of the assets must overlap")
+    rows = slice(int(pos[0]), int(pos[-1]))  # all common months but the last hold weights
+    a = assets.loc[common].iloc[1:]
     if n < 1:
         raise ValueError("screen: no variants")
     if chunk < 1:
