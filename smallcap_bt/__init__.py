@@ -39,6 +39,7 @@ _LAZY: dict[str, str] = {
     "sweep": "smallcap_bt.strategies.sweeps",
     "Summary": "smallcap_bt.reports.summary",
     "versions": "smallcap_bt._environment",
+    "screen": "smallcap_bt.strategies.kernel",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from smallcap_bt.panel.build import monthly_panel
     from smallcap_bt.panel.definitions import SizeDefinition, relative_returns, size_definitions
     from smallcap_bt.reports.summary import Summary
+    from smallcap_bt.strategies.kernel import screen
     from smallcap_bt.strategies.sweeps import sweep
 
 

@@ -161,3 +161,71 @@ def test_strategies_import_does_not_load_vectorbt():
     code = "import sys, smallcap_bt.strategies; print('vectorbt' in sys.modules)"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"
+
+
+@pytest.fixture(scope="module")
+def fed_sweep(panel, store_dir):
+    """The Fed-cut sweep with its default start (no ``start`` given)."""
+    return sweep("fed-cut", panel=panel, store=store_dir, cost_bps=10, spa_reps=100)
+
+
+def test_sweep_starts_where_the_signal_can_first_be_non_trivial(fed_sweep, panel):
+    r = fed_sweep.backtest.returns
+    assert str(r.index[0]) == "1990-01"  # cuts are taken since 1990, not from 1926
+    assert "start 1990-01: the Fed-cut signal starts with cuts since 1990-01" in (
+        fed_sweep.summary()
+    )
+    rec = sweep("recovery", panel=panel, grid={"lags": [12]}, spa_reps=50)
+    first_w = rec.weights.ne(0).any(axis=1).idxmax()  # first month any variant holds small
+    assert rec.backtest.returns.index[0] == first_w + 1
+
+
+def test_best_is_plain_python_and_metrics_are_labelled(fed_sweep):
+    best = fed_sweep.best
+    assert isinstance(best, tuple) and [type(x) for x in best] == [str, int]
+    assert repr(best).count("np.") == 0
+    t = fed_sweep.table()
+    assert list(t.columns[:2]) == ["CAGR [%]", "Volatility [%/yr]"]
+    assert "Turnover [x/yr]" in t and "Costs [%/yr]" in t
+    assert t.index[0] == best  # best first
+    r = fed_sweep.backtest.returns[best]
+    assert t.loc[[best], "CAGR [%]"].iloc[0] == pytest.approx(
+        100 * ((1 + r).prod() ** (12 / len(r)) - 1), rel=1e-10
+    )
+    text = fed_sweep.summary(top=3)
+    assert "(7 more variants not shown)" in text and "{" not in text.splitlines()[0]
+
+
+def test_portfolio_replays_a_variant_on_vectorbt(fed_sweep):
+    pf = fed_sweep.portfolio()  # the best variant
+    value = pf.value().to_numpy()
+    fees = np.zeros_like(value)
+    rec = pf.orders.values
+    np.add.at(fees, rec["idx"], rec["fees"])
+    before = value + fees
+    kernel = fed_sweep.backtest.returns[fed_sweep.best].to_numpy()
+    np.testing.assert_allclose(before[1:] / before[:-1] - 1, kernel, rtol=0, atol=1e-10)
+    assert len(rec) > 0
+    other = fed_sweep.portfolio(0)  # by position
+    assert other.value().iloc[-1] != pytest.approx(pf.value().iloc[-1])
+    with pytest.raises(KeyError, match="no variant 'nope' in sweep 'fed-cut'"):
+        fed_sweep.portfolio("nope")
+
+
+def test_sweep_plot_displays_inline(fed_sweep):
+    fig = fed_sweep.plot()
+    assert [ln.get_label() for ln in fig.axes[0].get_lines()] == ["best", "benchmark"]
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_grid_keys_are_checked_in_python(panel):
+    with pytest.raises(ValueError, match="grid key 'lookback' is not a parameter"):
+        sweep("rate-regime", panel=panel, grid={"lookback": [3]})
+
+
+def test_public_namespace_has_sweep_and_stays_clean():
+    import smallcap_bt as sb
+    from smallcap_bt.strategies.sweeps import sweep as sweep_fn
+
+    assert sb.sweep is sweep_fn and "screen" in dir(sb)
+    assert not {"Any", "TYPE_CHECKING", "annotations", "importlib"} & set(dir(sb))

@@ -78,6 +78,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``smallcap-bt``; returns the exit code (never shows a bare traceback)."""
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"smallcap_bt {__version__}")  # instant: no parser, no argparse help machinery
+        return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))

@@ -1,34 +1,79 @@
-"""``smallcap-bt backtest``: strategy grids on vectorbt."""
+"""``smallcap-bt backtest``: strategy grids screened on the numba kernel (optionally on Dask).
+
+Building the parser imports only static tables (:mod:`smallcap_bt.strategies.names`), so
+``--help`` and ``--version`` load neither pandas nor scipy.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from smallcap_bt.cli.output import EXIT_OK
+from smallcap_bt.cli.output import EXIT_OK, EXIT_USAGE
+from smallcap_bt.strategies.names import STRATEGY_INFO, STRATEGY_NAMES, check_grid
+
+
+def _value(v: str) -> object:
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
+            pass
+    return v
 
 
 def _parse_grid(items: list[str]) -> dict[str, list[object]]:
     grid: dict[str, list[object]] = {}
     for item in items:
-        key, _, vals = item.partition("=")
-        if not vals:
-            raise ValueError(f"--grid expects key=v1,v2,... got {item!r}")
-        parsed: list[object] = []
-        for v in vals.split(","):
-            try:
-                parsed.append(int(v))
-            except ValueError:
-                try:
-                    parsed.append(float(v))
-                except ValueError:
-                    parsed.append(v)
-        grid[key] = parsed
+        key, eq, vals = item.partition("=")
+        if not eq or not key or not vals:
+            raise ValueError(f"--grid expects KEY=V1,V2,... got {item!r}")
+        if key in grid:
+            raise ValueError(f"--grid key {key!r} given twice")
+        grid[key] = [_value(v) for v in vals.split(",")]
     return grid
 
 
+def _usage_error(msg: str) -> int:
+    print(f"smallcap-bt backtest: error: {msg}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _check_definition(name: str) -> str | None:
+    """None if ``name`` is a size definition with legs, else the message (choices, typo hint)."""
+    from smallcap_bt.panel.definitions import size_definitions
+
+    legged = [d.id for d in size_definitions() if d.small is not None]
+    if name in legged:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(name, legged, n=2, cutoff=0.5)
+    return (
+        f"unknown --definition {name!r}"
+        + (f"; did you mean {' or '.join(close)}?" if close else "")
+        + f" (choices: {', '.join(legged)})"
+    )
+
+
 def _cmd_backtest(args: argparse.Namespace) -> int:
+    try:
+        grid = _parse_grid(args.grid or [])
+        check_grid(args.strategy, grid)
+    except ValueError as exc:
+        return _usage_error(str(exc))
+    if args.top < 1:
+        return _usage_error(f"--top must be >= 1, got {args.top}")
+    problem = _check_definition(args.definition)
+    if problem:
+        return _usage_error(problem)
     from smallcap_bt.strategies.sweeps import sweep
 
+    client = None
+    if args.scheduler:
+        from distributed import Client
+
+        client = Client(args.scheduler)
     try:
         res = sweep(
             args.strategy,
@@ -37,35 +82,55 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
             store=args.store,
             cost_bps=args.cost_bps,
             start=args.start,
-            grid=_parse_grid(args.grid or []),
+            grid=grid,
             seed=args.seed,
+            client=client,
         )
-    except TypeError as exc:  # a grid key the strategy does not take
-        raise ValueError(f"bad --grid for {args.strategy}: {exc}") from None
+    finally:
+        if client is not None:
+            client.close()
     print(res.summary(top=args.top))
     return EXIT_OK
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``backtest``."""
-    from smallcap_bt.strategies.sweeps import STRATEGIES
-
+    keys = "; ".join(
+        f"{name}: {', '.join(info[1]) or '(none)'}" for name, info in STRATEGY_INFO.items()
+    )
     b = sub.add_parser(
         "backtest",
-        help="backtest a strategy grid on vectorbt",
-        description="strategies: " + "; ".join(f"{k}: {v[2]}" for k, v in STRATEGIES.items()),
+        help="screen a strategy grid (numba kernel; Dask with --scheduler)",
+        description="strategies: " + "; ".join(f"{k}: {v[0]}" for k, v in STRATEGY_INFO.items()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    b.add_argument("strategy", choices=sorted(STRATEGIES))
+    b.add_argument("strategy", choices=STRATEGY_NAMES, help="the strategy to sweep")
     b.add_argument(
         "--grid",
         nargs="*",
         metavar="KEY=V1,V2",
-        help="parameter lists, e.g. holds=3,6,12 (names of the signal builder)",
+        help=f"parameter lists, e.g. holds=3,6,12. Keys per strategy: {keys}",
     )
-    b.add_argument("--definition", default="tercile.vw", help="size definition with legs")
-    b.add_argument("--cost-bps", type=float, default=10.0, help="cost per unit turnover, bp")
-    b.add_argument("--start", help="first month, e.g. 1990-01")
-    b.add_argument("--vintage")
-    b.add_argument("--seed", type=int, default=0)
-    b.add_argument("--top", type=int, default=5, help="variants to print")
+    b.add_argument(
+        "--definition",
+        default="tercile.vw",
+        metavar="ID",
+        help="size definition with separate small and large legs: "
+        "{decile,quintile,tercile}.{vw,ew} (an unknown id lists the choices)",
+    )
+    b.add_argument("--cost-bps", type=float, default=10.0, help="cost per unit of traded value, bp")
+    b.add_argument(
+        "--start",
+        help="first month, e.g. 1990-01 (default: the first month a signal can be "
+        "non-trivial; the header says which)",
+    )
+    b.add_argument("--vintage", help="data vintage (default: the store's default)")
+    b.add_argument("--seed", type=int, default=0, help="seed of the SPA bootstrap")
+    b.add_argument("--top", type=int, default=5, help="variants to print (best first)")
+    b.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address (e.g. tcp://host:8786): screen the variants on its "
+        "workers; results are identical to a local run",
+    )
     b.set_defaults(func=_cmd_backtest)

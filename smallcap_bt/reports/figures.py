@@ -253,6 +253,32 @@ def equity_curves(equity: pd.DataFrame, title: str, note: str) -> Figure:
     return fig
 
 
+def plot_sweep(result) -> Figure:
+    """Wealth of a sweep's best variant and its benchmark; displays inline in Jupyter.
+
+    ``result`` is a :class:`smallcap_bt.strategies.sweeps.SweepResult`. The figure is not
+    managed by pyplot, so it carries its own ``_repr_png_`` for notebooks.
+    """
+    r = result.backtest.returns
+    fig = equity_curves(
+        result.equity(),
+        f"{result.strategy}: best of {result.n_variants} variants",
+        f"Best variant {result.best} by information ratio vs buy-and-hold "
+        f"{result.backtest.other}; {result.backtest.cost_bps:g} bp per unit of traded value; "
+        f"{r.index[0]}..{r.index[-1]}.",
+    )
+
+    def _repr_png_() -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
+
+    fig._repr_png_ = _repr_png_  # type: ignore[attr-defined]
+    return fig
+
+
 def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200) -> list:
     """Write a figure in the given formats (``png`` at ``dpi``; ``svg``/``pdf`` vector,
     deterministic: fixed ``svg.hashsalt``, no date in the metadata). Returns the paths."""

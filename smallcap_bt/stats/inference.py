@@ -57,6 +57,46 @@ def stationary_indices(n: int, reps: int, block: float, seed: SeedLike = None) -
     return (begin + offset) % n
 
 
+def stationary_means(x: np.ndarray, reps: int, block: float, seed: SeedLike = None) -> np.ndarray:
+    """Means of ``reps`` stationary-bootstrap resamples of ``x``, from block sums.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The series (1-D, no missing values), in any units; the means are in the same units.
+    reps : int
+        Number of resamples.
+    block : float
+        Expected block length in observations (geometric lengths, ``p = 1 / block``).
+    seed : int, numpy.random.Generator or None
+        Randomness; a Generator's state advances.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``reps`` resample means.
+
+    Notes
+    -----
+    The same resampling scheme as :func:`stationary_indices` and arch's
+    ``StationaryBootstrap`` (uniform block starts, geometric lengths, wrapping at the end),
+    but a resample's sum is the sum of its block sums, each the difference of two entries of
+    one cumulative sum of the doubled series: about ``n / block`` random draws per resample
+    instead of ``2 n``, and no ``reps x n`` index matrix. Runs on a numba kernel
+    (:func:`smallcap_bt.stats.nb.stationary_block_means`).
+    """
+    from smallcap_bt.stats import nb
+
+    v = np.asarray(x, dtype=float)
+    n = len(v)
+    if n < 2:
+        raise InsufficientDataError(f"stationary bootstrap needs at least 2 observations, got {n}")
+    if not np.isfinite(v).all():
+        raise ValueError("stationary bootstrap: the series has missing or infinite values")
+    cx = np.concatenate([[0.0], np.cumsum(np.concatenate([v, v]))])
+    return nb.stationary_block_means(cx, n, int(reps), float(block), rng(seed))
+
+
 def bootstrap_mean(
     r: pd.Series,
     *,
@@ -73,6 +113,8 @@ def bootstrap_mean(
 
     The p-value is two-sided, from the bootstrap distribution recentred at zero:
     ``mean(|m* - m| >= |m|)``. ``extra["draws"]`` holds the bootstrap means (annualised).
+    The draws come from block sums (:func:`stationary_means`); ``chunk`` is kept for
+    compatibility and no longer used (memory is O(reps)).
     """
     y = r.dropna()
     x = y.to_numpy(dtype=float)
@@ -80,12 +122,9 @@ def bootstrap_mean(
     if n < 10:
         raise InsufficientDataError(f"{label}: {n} observations, need at least 10")
     b = optimal_block_length(x) if block is None else float(block)
-    g = rng(seed)
-    draws = np.empty(reps)
-    for i in range(0, reps, chunk):
-        k = min(chunk, reps - i)
-        idx = stationary_indices(n, k, b, g)
-        draws[i : i + k] = x[idx].mean(axis=1)
+    if reps < 1:
+        raise ValueError(f"{label}: reps must be >= 1, got {reps}")
+    draws = stationary_means(x, reps, b, seed)
     m = x.mean()
     alpha = 1 - ci_level
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2])

@@ -41,7 +41,7 @@ def hac_mean(
     The estimate is arithmetic: the monthly mean x ``periods_per_year`` when ``annualise``
     (decimal per year), else the mean per period.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     y = r.dropna()
     if len(y) < 3:
@@ -49,7 +49,7 @@ def hac_mean(
     lag = newey_west_lags(len(y)) if lags is None else int(lags)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        fit = sm.OLS(y.to_numpy(), np.ones(len(y))).fit(cov_type="HAC", cov_kwds={"maxlags": lag})
+        fit = OLS(y.to_numpy(), np.ones(len(y))).fit(cov_type="HAC", cov_kwds={"maxlags": lag})
         pval = float(fit.pvalues[0])
     scale = periods_per_year if annualise else 1
     lo, hi = fit.conf_int(alpha=1 - ci_level)[0]
@@ -137,7 +137,7 @@ def ols_hac(
 
     Rows with any missing value are dropped; the index of the remaining rows gives the dates.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     X = (
         pd.DataFrame(index=y.index)
@@ -154,7 +154,7 @@ def ols_hac(
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # a constant regressand (zero variance) gives NaN statistics, not warnings
         warnings.simplefilter("ignore", RuntimeWarning)
-        fit = sm.OLS(data["__y__"], exog).fit(cov_type="HAC", cov_kwds={"maxlags": lag})
+        fit = OLS(data["__y__"], exog).fit(cov_type="HAC", cov_kwds={"maxlags": lag})
         rsq = float(fit.rsquared)
         out = (fit.params, fit.bse, fit.tvalues, fit.pvalues)
     start, end = _span(data.index)

@@ -18,8 +18,24 @@ def asset_returns(
 
     From a size definition with separate legs (SMB has none: use ``decile/quintile/tercile``).
     Rows with any missing value are dropped.
+
+    Raises
+    ------
+    UnknownDatasetError
+        For an unknown definition id, with close matches and the known ids.
+    ValueError
+        For a definition without separate legs in ``panel`` (``smb`` when the 2x3 file is
+        missing).
     """
+    from smallcap_bt.panel.definitions import definition as lookup
+
+    lookup(definition)  # unknown ids fail here, with suggestions
     if panel is not None:
+        if f"small.{definition}" not in panel or f"large.{definition}" not in panel:
+            raise ValueError(
+                f"size definition {definition!r} has no small and large legs in the panel "
+                "(use decile.*, quintile.* or tercile.*)"
+            )
         out = pd.DataFrame(
             {
                 "small": panel[f"small.{definition}"],

@@ -6,13 +6,15 @@ earns month ``t + 1``'s return. Every variant is rebalanced to its target each m
 proportional: ``cost_bps / 10,000`` of every traded value (vectorbt ``fees``).
 
 All variants run as columns of one ``Portfolio.from_orders`` call (grouped two columns per
-variant, shared cash), not as a Python loop.
+variant, shared cash), not as a Python loop. Screening sweeps use the numba kernel of
+:mod:`smallcap_bt.strategies.kernel` instead (same trades, far less memory); vectorbt replays
+the variants you keep (:meth:`~smallcap_bt.strategies.sweeps.SweepResult.portfolio`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -59,6 +61,43 @@ def _align(weights: pd.DataFrame, assets: pd.DataFrame) -> tuple[pd.DataFrame, p
     return w.iloc[:-1], a.iloc[1:]
 
 
+def vectorbt_portfolio(
+    weights: pd.DataFrame, assets: pd.DataFrame, *, cost_bps: float = 0.0, other: Other = "large"
+) -> Any:
+    """The ``vectorbt.Portfolio`` of every column of ``weights`` (one group of two per variant).
+
+    Parameters are those of :func:`run_vectorbt`. Columns are a MultiIndex
+    ``(variant, asset)`` with variants numbered ``0..n-1`` in the order of ``weights``' columns,
+    grouped by variant with shared cash; the index is month-end timestamps starting with the
+    base month before the first return. vectorbt is told ``freq="30D"``: for annualised figures
+    with exactly 12 months a year pass ``year_freq="360D"`` to its statistics, e.g.
+    ``pf.stats(settings=dict(year_freq="360D"))``, or use :func:`smallcap_bt.strategies.metrics`.
+    """
+    import vectorbt as vbt
+
+    w, a = _align(weights, assets)
+    px = prices(a[["small", other]])  # rows: base + months; base aligned with w's first row
+    n_var = w.shape[1]
+    close = np.tile(px.to_numpy(), (1, n_var))
+    size = np.empty_like(close)
+    size[:-1, 0::2] = w.to_numpy()
+    size[:-1, 1::2] = 1.0 - w.to_numpy()
+    size[-1, :] = np.nan  # no order after the last return
+    cols = pd.MultiIndex.from_product([range(n_var), ["small", other]], names=["variant", "asset"])
+    close_df = pd.DataFrame(close, index=px.index, columns=cols)
+    return vbt.Portfolio.from_orders(
+        close_df,
+        pd.DataFrame(size, index=px.index, columns=cols),
+        size_type="targetpercent",
+        group_by="variant",
+        cash_sharing=True,
+        call_seq="auto",
+        fees=cost_bps / 1e4,
+        init_cash=1.0,
+        freq="30D",
+    )
+
+
 def run_vectorbt(
     weights: pd.DataFrame, assets: pd.DataFrame, *, cost_bps: float = 0.0, other: Other = "large"
 ) -> BacktestResult:
@@ -75,30 +114,11 @@ def run_vectorbt(
     other : {"large", "cash"}
         Where the rest of the portfolio sits.
     """
-    import vectorbt as vbt
-
     w, a = _align(weights, assets)
-    px = prices(a[["small", other]])  # rows: base + months; base aligned with w's first row
+    pf = vectorbt_portfolio(weights, assets, cost_bps=cost_bps, other=other)
     n_var = w.shape[1]
-    close = np.tile(px.to_numpy(), (1, n_var))
-    size = np.empty_like(close)
-    size[:-1, 0::2] = w.to_numpy()
-    size[:-1, 1::2] = 1.0 - w.to_numpy()
-    size[-1, :] = np.nan  # no order after the last return
-    cols = pd.MultiIndex.from_product([range(n_var), ["small", other]], names=["variant", "asset"])
-    close_df = pd.DataFrame(close, index=px.index, columns=cols)
-    pf = vbt.Portfolio.from_orders(
-        close_df,
-        pd.DataFrame(size, index=px.index, columns=cols),
-        size_type="targetpercent",
-        group_by="variant",
-        cash_sharing=True,
-        call_seq="auto",
-        fees=cost_bps / 1e4,
-        init_cash=1.0,
-        freq="30D",
-    )
-    value = pf.value().to_numpy().reshape(len(px), n_var)
+    n_rows = len(a) + 1
+    value = pf.value().to_numpy().reshape(n_rows, n_var)
     rec = pf.orders.values
     traded = np.zeros_like(value)
     fee = np.zeros_like(value)

@@ -1,5 +1,6 @@
-"""Strategy sweeps: build a grid of variants, backtest them in one vectorbt call, report
-per-variant metrics and overfitting statistics for the best one."""
+"""Strategy sweeps: build a grid of variants, screen them on the numba kernel (in chunks, or on
+Dask), report labelled per-variant metrics and overfitting statistics for the best one, and
+replay any variant on vectorbt (:meth:`SweepResult.portfolio`)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,21 @@ from smallcap_bt.panel.build import monthly_panel, target_rate_daily
 from smallcap_bt.panel.definitions import StoreArg
 from smallcap_bt.strategies import signals
 from smallcap_bt.strategies.assets import asset_returns
-from smallcap_bt.strategies.backtest import BacktestResult, run_vectorbt
+from smallcap_bt.strategies.backtest import BacktestResult, vectorbt_portfolio
+from smallcap_bt.strategies.kernel import labelled, run_kernel, screen
+from smallcap_bt.strategies.names import STRATEGY_INFO, check_grid
 from smallcap_bt.strategies.overfit import deflated_sharpe, pbo_cscv, spa_test
 
 
 def metrics(bt: BacktestResult, assets: pd.DataFrame, benchmark: pd.Series) -> pd.DataFrame:
-    """Per-variant CAGR, volatility, Sharpe, max drawdown, turnover, excess CAGR.
+    """Per-variant metrics of a backtest, in decimals (pandas; the kernel's :func:`screen`
+    gives the same figures without the paths).
 
-    All annualised with 12 months a year exactly: CAGR geometric, volatility sd x sqrt(12),
-    Sharpe = mean excess over cash / sd x sqrt(12), turnover = mean monthly turnover x 12,
-    information ratio = mean / sd of the return minus the benchmark's, x sqrt(12).
+    All annualised with 12 months a year exactly: ``cagr`` geometric, ``vol`` sd x sqrt(12),
+    ``sharpe`` = mean excess over cash / sd x sqrt(12), ``max_drawdown`` from the starting
+    wealth, ``turnover`` = mean monthly turnover x 12, ``costs`` = mean monthly costs x 12,
+    ``excess_cagr`` = CAGR minus the benchmark's, ``info_ratio`` = mean / sd of the return
+    minus the benchmark's, x sqrt(12).
     """
     r = bt.returns
     rf = assets["cash"].reindex(r.index).to_numpy()[:, None]
@@ -35,29 +41,55 @@ def metrics(bt: BacktestResult, assets: pd.DataFrame, benchmark: pd.Series) -> p
     xs = r.to_numpy() - rf
     sharpe = xs.mean(axis=0) / xs.std(axis=0, ddof=1) * np.sqrt(12)
     wealth = (1 + r).cumprod()
-    mdd = (wealth / wealth.cummax() - 1).min()
+    mdd = (wealth / wealth.cummax().clip(lower=1.0) - 1).min().clip(upper=0.0)
     b = benchmark.reindex(r.index)
     bench_cagr = float((1 + b).prod() ** (12 / n) - 1)
     active = r.sub(b, axis=0)
     info = active.mean() / active.std(ddof=1) * np.sqrt(12)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "cagr": cagr,
             "vol": r.std(ddof=1) * np.sqrt(12),
             "sharpe": sharpe,
             "max_drawdown": mdd,
             "turnover": bt.turnover.mean() * 12,
+            "costs": bt.fees.mean() * 12,
             "excess_cagr": cagr - bench_cagr,
             "info_ratio": info,
         },
         index=r.columns,
     )
-    return out
+
+
+def _plain(label: Any) -> Any:
+    """A column label with NumPy scalars turned into Python ones (``np.int64(12)`` -> ``12``)."""
+    if isinstance(label, tuple):
+        return tuple(_plain(x) for x in label)
+    return label.item() if isinstance(label, np.generic) else label
 
 
 @dataclass
 class SweepResult:
-    """A sweep's variants, their metrics and the overfitting statistics of the best one."""
+    """A sweep's variants, their metrics and the overfitting statistics of the best one.
+
+    Attributes
+    ----------
+    strategy : str
+    metrics : pandas.DataFrame
+        One row per variant, decimals (see :func:`metrics`); :meth:`table` shows them with
+        labels and units.
+    backtest : BacktestResult
+        Monthly returns, turnover and costs of every variant (numba kernel).
+    benchmark : pandas.Series
+        Monthly decimal returns of buy-and-hold ``other``.
+    best : tuple or str
+        Label of the variant with the highest information ratio (plain Python types).
+    n_variants : int
+    overfitting : dict
+        Deflated Sharpe ratio, PBO (CSCV), SPA p-values of the best variant.
+    settings : dict
+        Definition, benchmark, first month and why it was chosen.
+    """
 
     strategy: str
     metrics: pd.DataFrame
@@ -67,21 +99,50 @@ class SweepResult:
     n_variants: int
     overfitting: dict[str, float]
     settings: dict[str, Any] = field(default_factory=dict)
+    assets: pd.DataFrame | None = None
+    weights: pd.DataFrame | None = None
+
+    def table(self, top: int | None = None) -> pd.DataFrame:
+        """Metrics with labels and units (``CAGR [%]``, ``Turnover [x/yr]`` ...), best first.
+
+        Parameters
+        ----------
+        top : int, optional
+            Keep the ``top`` variants by information ratio (all by default).
+        """
+        order = self.metrics["info_ratio"].sort_values(ascending=False, na_position="last")
+        out = labelled(self.metrics.loc[order.index])
+        return out if top is None else out.head(top)
+
+    def header(self) -> str:
+        """One paragraph: what ran, on which months, with which costs and benchmark."""
+        r = self.backtest.returns
+        st = self.settings
+        lines = [
+            f"strategy {self.strategy}: {self.n_variants} variants tried on {r.index[0]}.."
+            f"{r.index[-1]} ({len(r)} months), size definition {st.get('definition')}, rest in "
+            f"{self.backtest.other}, costs {self.backtest.cost_bps:g} bp per unit of traded value",
+        ]
+        if st.get("start_reason"):
+            lines.append(f"start {r.index[0]}: {st['start_reason']}")
+        lines.append(
+            "annualised with 12 months a year: CAGR geometric, Sharpe on excess over cash, "
+            f"excess CAGR and information ratio against buy-and-hold {self.backtest.other}"
+        )
+        return "\n".join(lines)
 
     def summary(self, top: int = 5) -> str:
-        """Readable text: settings, best variants, overfitting statistics."""
-        r = self.backtest.returns
+        """Readable text: header, the ``top`` variants (and how many are hidden), overfitting."""
+        shown = min(top, self.n_variants)
         lines = [
-            f"strategy {self.strategy}: {self.n_variants} variants tried, "
-            f"{r.index[0]}..{r.index[-1]}, costs {self.backtest.cost_bps:g} bp per unit "
-            f"turnover, rest in {self.backtest.other}; {self.settings}",
-            "annualised with 12 months/year: CAGR geometric, Sharpe on excess over "
-            "cash; excess_cagr vs buy-and-hold " + self.settings.get("benchmark", ""),
-            self.metrics.sort_values("info_ratio", ascending=False)
-            .head(top)
-            .to_string(float_format=lambda x: f"{x:.4f}"),
-            "overfitting: " + ", ".join(f"{k} {v:.4g}" for k, v in self.overfitting.items()),
+            self.header(),
+            self.table(top).to_string(float_format=lambda x: f"{x:.2f}"),
         ]
+        if shown < self.n_variants:
+            lines.append(f"({self.n_variants - shown} more variants not shown)")
+        lines.append(
+            "overfitting: " + ", ".join(f"{k} {v:.4g}" for k, v in self.overfitting.items())
+        )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -90,18 +151,11 @@ class SweepResult:
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(self.summary())}</pre>"
 
-    def plot(self):
-        """Figure of the best variant's wealth and the benchmark's (matplotlib, not shown)."""
-        from smallcap_bt.reports.figures import equity_curves
+    def plot(self) -> Any:
+        """Figure of the best variant's wealth and the benchmark's (displays inline in Jupyter)."""
+        from smallcap_bt.reports.figures import plot_sweep
 
-        r = self.backtest.returns
-        return equity_curves(
-            self.equity(),
-            f"{self.strategy}: best of {self.n_variants} variants",
-            f"Best variant {self.best} by information ratio vs "
-            f"buy-and-hold {self.backtest.other}; {self.backtest.cost_bps:g} bp "
-            f"per unit turnover; {r.index[0]}..{r.index[-1]}.",
-        )
+        return plot_sweep(self)
 
     def equity(self) -> pd.DataFrame:
         """Wealth of the best variant and the benchmark (start 1.0)."""
@@ -111,6 +165,48 @@ class SweepResult:
                 "best": (1 + best).cumprod(),
                 "benchmark": (1 + self.benchmark.reindex(best.index)).cumprod(),
             }
+        )
+
+    def _column(self, variant: Any) -> Any:
+        cols = self.backtest.returns.columns
+        if variant is None:
+            return self.best
+        if variant in cols:
+            return variant
+        if isinstance(variant, int) and not isinstance(variant, bool) and 0 <= variant < len(cols):
+            return cols[variant]
+        sample = ", ".join(repr(_plain(c)) for c in cols[:4])
+        raise KeyError(
+            f"no variant {variant!r} in sweep {self.strategy!r}; give a column label "
+            f"(e.g. {sample}) or a position 0..{len(cols) - 1}"
+        )
+
+    def portfolio(self, variant: Any = None) -> Any:
+        """Replay one variant on vectorbt: a ``vectorbt.Portfolio`` for orders, trades, stats.
+
+        Parameters
+        ----------
+        variant : label or int, optional
+            A column label of :attr:`metrics` (e.g. ``("every cut", 12)``) or a position; the
+            best variant by default.
+
+        Returns
+        -------
+        vectorbt.Portfolio
+            Two columns (small and the other asset) in one group with shared cash, starting
+            with 1.0 of cash at the end of the month before the first return. Its monthly
+            returns equal the kernel's (the suite checks it). ``freq`` is ``"30D"``: pass
+            ``settings=dict(year_freq="360D")`` to ``pf.stats()`` for 12 months a year.
+        """
+        if self.weights is None or self.assets is None:
+            raise ValueError("this SweepResult carries no weights and assets to replay")
+        col = self._column(variant)
+        w = self.weights.loc[:, [col]]
+        return vectorbt_portfolio(
+            w,
+            self.assets,
+            cost_bps=self.backtest.cost_bps,
+            other=self.backtest.other,  # type: ignore[arg-type]
         )
 
 
@@ -130,44 +226,51 @@ def _fed_cut(
     )
 
 
-#: strategy name -> (builder(panel, target, **grid), default "other" asset, description)
+def _builder(name: str) -> Callable[..., pd.DataFrame]:
+    return {
+        "fed-cut": lambda p, t, d, **k: _fed_cut(p, t, **k),
+        "rate-regime": lambda p, t, d, **k: signals.rate_regime(p, **k),
+        "curve-regime": lambda p, t, d, **k: signals.curve_regime(p, **k),
+        "recovery": lambda p, t, d, **k: signals.recovery(p, **k),
+        "valuation": lambda p, t, d, **k: signals.valuation(p, **k),
+        "staged-entry": lambda p, t, d, **k: signals.staged_entry(p, definition=d, **k),
+        "buy-and-hold": lambda p, t, d, **k: signals.buy_and_hold(p.index),
+    }[name]
+
+
+#: strategy name -> (builder(panel, target, definition, **grid), "other" asset, description)
 STRATEGIES: dict[str, tuple[Callable[..., pd.DataFrame], str, str]] = {
-    "fed-cut": (
-        lambda p, t, **k: _fed_cut(p, t, **k),
-        "large",
-        "hold small for h months after Fed cuts (every cut / first of cycle)",
-    ),
-    "rate-regime": (
-        lambda p, t, **k: signals.rate_regime(p, **k),
-        "large",
-        "small when rates rose/fell over a lookback",
-    ),
-    "curve-regime": (
-        lambda p, t, **k: signals.curve_regime(p, **k),
-        "large",
-        "small when the 10y-3m curve steepened/flattened",
-    ),
-    "recovery": (
-        lambda p, t, **k: signals.recovery(p, **k),
-        "large",
-        "small after NBER troughs (lag 0 = hindsight only)",
-    ),
-    "valuation": (
-        lambda p, t, **k: signals.valuation(p, **k),
-        "large",
-        "small when relative B/M is in its trailing top quantile",
-    ),
-    "staged-entry": (
-        lambda p, t, **k: signals.staged_entry(p, **k),
-        "large",
-        "lump sum vs staged entry after trailing underperformance",
-    ),
-    "buy-and-hold": (
-        lambda p, t, **k: signals.buy_and_hold(p.index),
-        "large",
-        "all small, all large, 50/50",
-    ),
+    name: (_builder(name), "large", desc) for name, (desc, _) in STRATEGY_INFO.items()
 }
+
+
+def _grid_values(strategy: str, grid: dict[str, Sequence[Any]] | None) -> dict[str, Any]:
+    """Check the grid's keys; ``"value"`` keys given as one-element lists become scalars."""
+    g = dict(grid or {})
+    check_grid(strategy, g)
+    kinds = STRATEGY_INFO[strategy][1]
+    return {
+        k: (v[0] if kinds[k] == "value" and isinstance(v, list | tuple) else v)
+        for k, v in g.items()
+    }
+
+
+def _auto_start(strategy: str, weights: pd.DataFrame, grid: dict[str, Any]) -> tuple[Any, str]:
+    """First month a signal can be non-trivial, and why."""
+    if strategy == "fed-cut":
+        since = pd.Period(grid.get("since", "1990-01-01"), "M")
+        return since, f"the Fed-cut signal starts with cuts since {since}"
+    active = (weights.fillna(0.0).to_numpy() != 0).any(axis=1)
+    if not active.any():
+        return None, ""
+    first = weights.index[int(np.argmax(active))]
+    if first == weights.index[0]:
+        return None, ""
+    return (
+        first + 1,
+        f"first month after a variant first holds small ({first}); every variant equals "
+        "the benchmark before",
+    )
 
 
 def sweep(
@@ -182,21 +285,37 @@ def sweep(
     grid: dict[str, Sequence[Any]] | None = None,
     spa_reps: int = 1000,
     seed: int = 0,
+    client: Any = None,
+    chunk: int = 4096,
 ) -> SweepResult:
-    """Build a strategy's variant grid, backtest it on vectorbt and judge the best variant.
+    """Build a strategy's variant grid, screen it on the numba kernel and judge the best variant.
 
     Parameters
     ----------
     strategy : str
-        One of :data:`STRATEGIES`.
+        One of :data:`~smallcap_bt.strategies.names.STRATEGY_NAMES`.
     definition : str
         Size definition with legs (``tercile.vw`` ...).
     cost_bps : float
         Proportional cost per unit of traded value (basis points).
     start : str, optional
-        First month of the backtest (e.g. ``"1990-01"``).
+        First month of the backtest (e.g. ``"1990-01"``). By default the first month a
+        signal can be non-trivial: ``since`` for ``fed-cut``, else the month after the first
+        month in which any variant holds small (the header says which and why).
     grid : dict, optional
-        Parameter lists passed to the signal builder (e.g. ``{"holds": [3, 6]}``).
+        Parameter lists of the signal builder (e.g. ``{"holds": [3, 6]}``); keys are checked
+        against the strategy's (:data:`~smallcap_bt.strategies.names.STRATEGY_INFO`).
+    spa_reps, seed : int
+        Bootstrap replications and seed of Hansen's SPA test.
+    client : distributed.Client or str, optional
+        A Dask client or scheduler address: the metrics are computed in chunks of variants on
+        its workers, with results identical to the local path.
+    chunk : int
+        Variants per chunk of the metric screen (memory bound; one Dask task each).
+
+    Returns
+    -------
+    SweepResult
     """
     if strategy not in STRATEGIES:
         import difflib
@@ -210,16 +329,21 @@ def sweep(
             + f" (known: {list(STRATEGIES)})"
         )
     builder, other, _ = STRATEGIES[strategy]
+    params = _grid_values(strategy, grid)
     p = panel if panel is not None else monthly_panel(vintage, store=store)
-    target = target_rate_daily(vintage, store=store) if strategy == "fed-cut" else None
-    weights = builder(p, target, **(grid or {}))
     assets = asset_returns(definition, panel=p)
-    if start:
+    target = target_rate_daily(vintage, store=store) if strategy == "fed-cut" else None
+    weights = builder(p, target, definition, **params)
+    reason = "" if start is None else "given"
+    if start is None:
+        auto, reason = _auto_start(strategy, weights.reindex(assets.index), params)
+        start = None if auto is None else str(auto)
+    if start:  # row start-1 holds the weights of month start, the first return
         weights = weights.loc[pd.Period(start, "M") - 1 :]
-        assets = assets.loc[pd.Period(start, "M") :]
-    bt = run_vectorbt(weights, assets, cost_bps=cost_bps, other=other)  # type: ignore[arg-type]
+        assets = assets.loc[pd.Period(start, "M") - 1 :]
+    bt = run_kernel(weights, assets, cost_bps=cost_bps, other=other)  # type: ignore[arg-type]
     bench = assets[other].reindex(bt.returns.index)
-    m = metrics(bt, assets, bench)
+    m = screen(weights, assets, cost_bps=cost_bps, other=other, chunk=chunk, client=client)  # type: ignore[arg-type]
     # the best variant is the one with the highest information ratio against the benchmark;
     # overfitting statistics are computed on active returns (variant minus benchmark)
     best = m["info_ratio"].idxmax()
@@ -235,7 +359,7 @@ def sweep(
         over["deflated_sharpe_active"] = deflated_sharpe(
             float(sr[list(r.columns).index(best)]),
             len(b),
-            float(np.var(sr, ddof=1)),
+            float(np.nanvar(sr, ddof=1)),
             r.shape[1],
             float(stats.skew(b)),
             float(stats.kurtosis(b, fisher=False)),
@@ -250,8 +374,15 @@ def sweep(
         m,
         bt,
         bench,
-        best,
+        _plain(best),
         r.shape[1],
         over,
-        {"definition": definition, "benchmark": other},
+        {
+            "definition": definition,
+            "benchmark": other,
+            "start": str(r.index[0]),
+            "start_reason": reason,
+        },
+        assets,
+        weights,
     )

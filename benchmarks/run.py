@@ -1,0 +1,286 @@
+"""Every benchmark of smallcap_bt, each against a baseline timed in the same process.
+
+Run::
+
+    python benchmarks/run.py [--quick] [--json FILE] [STORE]
+
+With a store directory the benchmarks run on the real 1926-2026 series of its default vintage
+(SMB, the tercile legs, the T-bill); without one on synthetic series of the same length.
+``--quick`` shrinks the sizes (1,000 instead of 10,000 variants, 5,000 draws, no ``verify``)
+for a smoke run. Prints a table and, with ``--json``, writes a list of entries
+``{name, seconds, baseline, baseline_seconds, ratio, target, met, ...}`` where ``ratio`` is
+``baseline_seconds / seconds`` (how many times faster than the baseline) unless the entry
+says otherwise. Machines are noisy: read the ratios, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Entry = dict[str, Any]
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Shortest wall time of ``repeat`` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def _panel(store: str | None) -> pd.DataFrame:
+    if store:
+        import smallcap_bt as sb
+
+        return sb.monthly_panel(store=store)
+    g = np.random.default_rng(0)
+    idx = pd.period_range("1926-07", periods=1196, freq="M")
+    return pd.DataFrame(
+        {
+            "small.tercile.vw": g.normal(0.011, 0.07, 1196),
+            "large.tercile.vw": g.normal(0.009, 0.05, 1196),
+            "rf": np.full(1196, 0.003),
+            "sml.smb": g.normal(0.002, 0.03, 1196),
+            "tbill": np.abs(np.cumsum(g.normal(0, 0.3, 1196))),
+        },
+        index=idx,
+    )
+
+
+def _threshold_weights(driver: np.ndarray, thresholds: np.ndarray, start: int, stop: int):
+    """Weight source: small when the driver exceeds each variant's threshold, else large."""
+    return (driver[:, None] > thresholds[None, start:stop]).astype(float)
+
+
+def _sweep_inputs(panel: pd.DataFrame, n: int):
+    import functools
+
+    from smallcap_bt.strategies.assets import asset_returns
+
+    assets = asset_returns("tercile.vw", panel=panel)
+    driver = panel["tbill"].diff(12).reindex(assets.index).fillna(0.0).to_numpy()
+    thresholds = np.linspace(np.quantile(driver, 0.02), np.quantile(driver, 0.98), n)
+    return assets, functools.partial(_threshold_weights, driver, thresholds)
+
+
+def bench_sweep(panel: pd.DataFrame, n: int) -> list[Entry]:
+    """Kernel screen and kernel paths vs one ``Portfolio.from_orders`` call (vectorbt)."""
+    from smallcap_bt.strategies.backtest import run_vectorbt
+    from smallcap_bt.strategies.kernel import run_kernel, screen
+
+    assets, source = _sweep_inputs(panel, n)
+    weights = pd.DataFrame(source(0, n), index=assets.index)
+    small = weights.iloc[:, :4]
+    run_vectorbt(small, assets, cost_bps=10)  # JIT warm-up, not timed
+    run_kernel(small, assets, cost_bps=10)
+    screen(small, assets, cost_bps=10)
+    t_vbt = best_of(lambda: run_vectorbt(weights, assets, cost_bps=10), repeat=1)
+    t_screen = best_of(lambda: screen(weights, assets, cost_bps=10))
+    t_paths = best_of(lambda: run_kernel(weights, assets, cost_bps=10))
+    months = len(assets) - 1
+    base = f"vectorbt Portfolio.from_orders, one call, {n:,} variants"
+    return [
+        {
+            "name": f"sweep screen (metrics), {n:,} variants x {months} months",
+            "seconds": t_screen,
+            "baseline": base,
+            "baseline_seconds": t_vbt,
+            "ratio": t_vbt / t_screen,
+            "variants_per_s": n / t_screen,
+            "target": "ratio >= 100 and >= 100,000 variants/s",
+            "met": t_vbt / t_screen >= 100 and n / t_screen >= 1e5,
+        },
+        {
+            "name": f"sweep paths (returns, turnover, costs), {n:,} variants",
+            "seconds": t_paths,
+            "baseline": base,
+            "baseline_seconds": t_vbt,
+            "ratio": t_vbt / t_paths,
+            "variants_per_s": n / t_paths,
+            "target": "",
+            "met": None,
+        },
+    ]
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (VmHWM; ``ru_maxrss`` would include the
+    parent's peak, inherited through fork)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child_screen(store: str | None, n: int) -> None:
+    """In a fresh process: screen ``n`` variants from a weight source; print time and peak RSS."""
+    from smallcap_bt.strategies.kernel import screen
+
+    panel = _panel(store)
+    assets, source = _sweep_inputs(panel, n)
+    screen(source, assets, n_variants=4, index=assets.index)  # load the compiled kernel
+    t = time.perf_counter()
+    screen(source, assets, n_variants=n, index=assets.index, chunk=4096)
+    seconds = time.perf_counter() - t
+    peak_mb = _peak_rss_mb()
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+
+
+def bench_sweep_memory(store: str | None, n: int, n_base: int) -> Entry:
+    """Peak memory (RSS of a fresh process) of a chunked screen of ``n`` variants."""
+
+    def child(k: int) -> dict[str, float]:
+        args = [sys.executable, __file__, "--child-screen", str(k)] + ([store] if store else [])
+        res = subprocess.run(args, capture_output=True, text=True, check=True)
+        return json.loads(res.stdout.strip().splitlines()[-1])
+
+    base, big = child(n_base), child(n)
+    return {
+        "name": f"sweep screen, {n:,} variants in chunks of 4,096 "
+        f"(peak RSS {big['peak_mb']:.0f} MB)",
+        "seconds": big["seconds"],
+        "baseline": f"same screen, {n_base:,} variants (peak RSS {base['peak_mb']:.0f} MB)",
+        "baseline_seconds": base["seconds"],
+        "ratio": base["seconds"] / big["seconds"],
+        "peak_mb": big["peak_mb"],
+        "variants_per_s": n / big["seconds"],
+        "target": "peak RSS <= 1,024 MB",
+        "met": big["peak_mb"] <= 1024,
+    }
+
+
+def bench_bootstrap(panel: pd.DataFrame, reps: int) -> Entry:
+    """Stationary-bootstrap means of SMB: block sums (ours) vs arch's StationaryBootstrap."""
+    from arch.bootstrap import StationaryBootstrap
+
+    from smallcap_bt.stats.inference import bootstrap_mean
+
+    r = panel["sml.smb"].dropna()
+    x = r.to_numpy()
+    block = 6.0
+    bootstrap_mean(r, reps=10, block=block, seed=1)  # load the compiled kernel
+    t_ours = best_of(lambda: bootstrap_mean(r, reps=reps, block=block, seed=1))
+    t_arch = best_of(lambda: StationaryBootstrap(block, x, seed=1).apply(np.mean, reps), repeat=1)
+    ours = bootstrap_mean(r, reps=reps, block=block, seed=1).extra["draws"] / 12
+    theirs = StationaryBootstrap(block, x, seed=1).apply(np.mean, reps).ravel()
+    rel = ours.std() / theirs.std() - 1
+    return {
+        "name": f"stationary bootstrap of the SMB mean, {reps:,} draws, T={len(x)}",
+        "seconds": t_ours,
+        "baseline": f"arch StationaryBootstrap, {reps:,} draws",
+        "baseline_seconds": t_arch,
+        "ratio": t_arch / t_ours,
+        "sd_rel_diff": rel,
+        "target": "ratio >= 3, bootstrap SD within 3% of arch's",
+        "met": t_arch / t_ours >= 3 and abs(rel) <= 0.03,
+    }
+
+
+def bench_cli() -> Entry:
+    """``smallcap-bt --version`` vs ``python -c "import smallcap_bt"`` (fresh processes)."""
+    exe = Path(sys.executable).with_name("smallcap-bt")
+    cli = [str(exe), "--version"] if exe.exists() else [sys.executable, "-m", "smallcap_bt.cli"]
+    if not exe.exists():
+        cli.append("--version")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+
+    def run(cmd: list[str]) -> Callable[[], object]:
+        return lambda: subprocess.run(cmd, capture_output=True, check=True, env=env)
+
+    imp = [sys.executable, "-c", "import smallcap_bt"]
+    run(cli)()
+    run(imp)()
+    t_cli, t_imp = best_of(run(cli), 7), best_of(run(imp), 7)
+    return {
+        "name": "smallcap-bt --version (fresh process)",
+        "seconds": t_cli,
+        "baseline": 'python -c "import smallcap_bt"',
+        "baseline_seconds": t_imp,
+        "ratio": t_imp / t_cli,
+        "target": "seconds <= 1.5 x baseline (ratio >= 0.67)",
+        "met": t_cli <= 1.5 * t_imp,
+    }
+
+
+def bench_verify(store: str) -> Entry:
+    """``verify`` of every claim at 10,000 draws vs 1,000 draws (CPU time)."""
+    import smallcap_bt as sb
+
+    def cpu(draws: int) -> float:
+        t = time.process_time()
+        sb.verify(None, store=store, draws=draws)
+        return time.process_time() - t
+
+    cpu(1_000)  # warm caches and compiled kernels
+    t_lo, t_hi = cpu(1_000), cpu(10_000)
+    return {
+        "name": "verify, all claims, 10,000 draws (CPU s)",
+        "seconds": t_hi,
+        "baseline": "verify, all claims, 1,000 draws (CPU s)",
+        "baseline_seconds": t_lo,
+        "ratio": t_lo / t_hi,
+        "target": "seconds <= 1.3 x baseline (ratio >= 0.77) and <= 4 s CPU",
+        "met": t_hi <= 1.3 * t_lo and t_hi <= 4.0,
+    }
+
+
+def table(entries: list[Entry]) -> str:
+    """Markdown table of the entries."""
+    lines = [
+        "| benchmark | seconds | baseline | baseline s | ratio | target | met |",
+        "|---|---:|---|---:|---:|---|---|",
+    ]
+    for e in entries:
+        met = {True: "yes", False: "**no**", None: ""}[e.get("met")]
+        lines.append(
+            f"| {e['name']} | {e['seconds']:.3f} | {e['baseline']} | "
+            f"{e['baseline_seconds']:.3f} | {e['ratio']:.2f} | {e.get('target', '')} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> list[Entry]:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("store", nargs="?", help="store directory (default: synthetic series)")
+    p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    p.add_argument("--json", metavar="FILE", help="write the entries as JSON")
+    p.add_argument("--child-screen", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child_screen:
+        _child_screen(args.store, args.child_screen)
+        return []
+    panel = _panel(args.store)
+    n = 1_000 if args.quick else 10_000
+    entries = [
+        *bench_sweep(panel, n),
+        bench_sweep_memory(args.store, 10 * n, n),
+        bench_bootstrap(panel, 5_000 if args.quick else 20_000),
+        bench_cli(),
+    ]
+    if args.store and not args.quick:
+        entries.append(bench_verify(args.store))
+    print(table(entries))
+    if args.json:
+        Path(args.json).write_text(json.dumps(entries, indent=2, default=float) + "\n")
+    return entries
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Strategy names, descriptions and grid keys as static data: no imports, so the command line
+can list them (``--help``, choices, typo suggestions) without loading pandas or scipy.
+
+:data:`smallcap_bt.strategies.sweeps.STRATEGIES` holds the builders; a test checks that both
+tables name the same strategies and that every grid key is a parameter of its builder.
+"""
+
+from __future__ import annotations
+
+#: grid key -> "list" (a sequence of values, one variant each) or "value" (one value)
+GridKeys = dict[str, str]
+
+#: strategy -> (description, grid keys)
+STRATEGY_INFO: dict[str, tuple[str, GridKeys]] = {
+    "fed-cut": (
+        "hold small for h months after Fed cuts (every cut / first of cycle)",
+        {"holds": "list", "since": "value"},
+    ),
+    "rate-regime": (
+        "small when rates rose/fell over a lookback",
+        {"variables": "list", "lookbacks": "list", "directions": "list"},
+    ),
+    "curve-regime": (
+        "small when the 10y-3m curve steepened/flattened",
+        {"lookbacks": "list", "variable": "value"},
+    ),
+    "recovery": (
+        "small after NBER troughs (lag 0 = hindsight only)",
+        {"holds": "list", "lags": "list"},
+    ),
+    "valuation": (
+        "small when relative B/M is in its trailing top quantile",
+        {"windows": "list", "quantiles": "list"},
+    ),
+    "staged-entry": (
+        "lump sum vs staged entry after trailing underperformance",
+        {"steps": "list", "hold": "value", "years": "value"},
+    ),
+    "buy-and-hold": ("all small, all large, 50/50", {}),
+}
+
+#: every strategy name, in display order
+STRATEGY_NAMES: tuple[str, ...] = tuple(STRATEGY_INFO)
+
+
+def check_grid(strategy: str, grid: dict[str, object]) -> None:
+    """Raise ``ValueError`` naming the strategy and the key when a grid key is not accepted.
+
+    Parameters
+    ----------
+    strategy : str
+        A name of :data:`STRATEGY_NAMES` (unknown names are reported by the caller).
+    grid : dict
+        Parameter name -> values; ``"value"`` keys take exactly one value.
+    """
+    import difflib
+
+    keys = STRATEGY_INFO[strategy][1]
+    for key, vals in grid.items():
+        if key not in keys:
+            close = difflib.get_close_matches(key, list(keys), n=2)
+            known = ", ".join(keys) if keys else "none: it has no parameters"
+            raise ValueError(
+                f"grid key {key!r} is not a parameter of strategy {strategy!r}"
+                + (f"; did you mean {' or '.join(close)}?" if close else "")
+                + f" (its keys: {known})"
+            )
+        if keys[key] == "value" and isinstance(vals, list | tuple) and len(vals) != 1:
+            raise ValueError(
+                f"grid key {key!r} of strategy {strategy!r} takes one value, got {len(vals)}"
+            )

@@ -1,0 +1,112 @@
+"""Instant commands: what the command line imports before it does anything, and usage errors
+of ``backtest`` that name the option, the value and the choices (exit 2)."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+from smallcap_bt.cli import main
+
+HEAVY = ("pandas", "scipy", "statsmodels", "vectorbt", "matplotlib", "numba")
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    """Heavy top-level modules imported by ``smallcap-bt ARGV`` in a fresh interpreter."""
+    code = (
+        "import sys\n"
+        "from smallcap_bt.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    line = res.stderr.strip().splitlines()[-1]
+    assert line.startswith("HEAVY:"), res.stderr
+    return set(filter(None, line.removeprefix("HEAVY:").split(",")))
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["backtest", "--help"]])
+def test_help_and_version_import_nothing_heavy(argv):
+    assert _modules_after(argv) == set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="claims list/show read the registry through smallcap_bt.claims.model, which imports "
+    "pandas and smallcap_bt.stats (owned by the claims-as-data work, issue 9)",
+)
+@pytest.mark.parametrize("argv", [["claims", "list"], ["claims", "show", "since-1927-2.85pct"]])
+def test_claims_list_and_show_import_nothing_heavy(argv, store_dir):
+    assert not _modules_after(["--store", str(store_dir), *argv]) & {"pandas", "scipy"}
+
+
+def test_hac_imports_statsmodels_narrowly():
+    code = (
+        "import sys, numpy as np, pandas as pd\n"
+        "from smallcap_bt.stats.regression import hac_mean\n"
+        "hac_mean(pd.Series(np.arange(50.0) % 7, index=pd.period_range('2000-01', periods=50,"
+        " freq='M')))\n"
+        "print('statsmodels.api' in sys.modules)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "False"
+
+
+def test_strategy_table_matches_the_builders():
+    """The static names/keys table (for --help) and the builders must not drift apart."""
+    from smallcap_bt.strategies import STRATEGIES, STRATEGY_NAMES, signals
+    from smallcap_bt.strategies.names import STRATEGY_INFO
+    from smallcap_bt.strategies.sweeps import _fed_cut
+
+    assert tuple(STRATEGIES) == STRATEGY_NAMES
+    funcs = {
+        "fed-cut": _fed_cut,
+        "rate-regime": signals.rate_regime,
+        "curve-regime": signals.curve_regime,
+        "recovery": signals.recovery,
+        "valuation": signals.valuation,
+        "staged-entry": signals.staged_entry,
+    }
+    for name, (_, keys) in STRATEGY_INFO.items():
+        if name in funcs:
+            assert set(keys) <= set(inspect.signature(funcs[name]).parameters), name
+
+
+def test_backtest_definition_typo_lists_choices(store_dir, capsys):
+    code = main(["--store", str(store_dir), "backtest", "fed-cut", "--definition", "quintile"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown --definition 'quintile'" in err and "did you mean quintile.vw" in err
+    assert "tercile.ew" in err  # the choices are listed
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        (["hold=3"], "'hold' is not a parameter of strategy 'fed-cut'; did you mean holds?"),
+        (["since=1990-01,2000-01"], "'since' of strategy 'fed-cut' takes one value, got 2"),
+        (["holds"], "--grid expects KEY=V1,V2"),
+    ],
+)
+def test_backtest_grid_errors_name_the_key_and_the_strategy(store_dir, capsys, grid, message):
+    assert main(["--store", str(store_dir), "backtest", "fed-cut", "--grid", *grid]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_backtest_grid_key_of_a_strategy_without_parameters(store_dir, capsys):
+    assert main(["--store", str(store_dir), "backtest", "buy-and-hold", "--grid", "x=1"]) == 2
+    assert "has no parameters" in capsys.readouterr().err
+
+
+def test_unknown_strategy_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["backtest", "fed-cutt"])
+    assert exc.value.code == 2
+    assert "fed-cut" in capsys.readouterr().err
