@@ -46,7 +46,15 @@ def _environment():
     )
     env.filters["md"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
     env.filters["tex"] = lambda s: tex_escape(str(s))
+    env.filters["wbr"] = _wbr
     return env
+
+
+def _wbr(text: Any) -> Any:
+    """HTML-escaped text with a line-break opportunity after ``..`` (date ranges)."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(str(text))).replace("..", "..<wbr>"))
 
 
 def _png_size(path: Path) -> tuple[int, int]:
