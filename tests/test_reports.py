@@ -483,6 +483,12 @@ def test_figure_displays_inline_in_a_fresh_kernel(tmp_path, monkeypatch):
             "spec_curve_plot(t, headline='a|1m', units='decimal, per month', title='t')"
         ),
         nbformat.v4.new_code_cell(
+            "from smallcap_bt.reports.figures import equity_curves\n"
+            "w = pd.DataFrame({'best': [1.0, 1.1], 'benchmark': [1.0, 1.05]},\n"
+            "                 index=pd.period_range('2000-01', periods=2, freq='M'))\n"
+            "equity_curves(w, 'sweep', 'note')"
+        ),
+        nbformat.v4.new_code_cell(
             "from smallcap_bt.reports.summary import Summary\nSummary('title', [[{'a': 1}]])"
         ),
     ]
@@ -490,5 +496,53 @@ def test_figure_displays_inline_in_a_fresh_kernel(tmp_path, monkeypatch):
     out = nb.cells[0].outputs
     assert any("image/png" in o.get("data", {}) for o in out), out
     assert not any(o.get("output_type") == "error" for o in out)
-    html = nb.cells[1].outputs[0]["data"]
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[1].outputs), nb.cells[1].outputs
+    html = nb.cells[2].outputs[0]["data"]
     assert "text/html" in html and "<table" in html["text/html"]
+
+
+# --------------------------------------------------------------------------- tearsheet
+def test_tearsheet_hand_computed():
+    import pandas as pd
+
+    from smallcap_bt.reports.tearsheet import tearsheet, yearly_table
+
+    idx = pd.period_range("2020-11", "2023-10", freq="M")
+    s = pd.Series(0.01, index=idx)
+    s[pd.Period("2021-03", "M")] = -0.20  # one drawdown of exactly -20% from the peak
+    b = pd.Series(0.0, index=idx)
+    y = yearly_table(s, b)
+    assert list(y.index) == [2020, 2021, 2022, 2023]
+    assert list(y["months"]) == [2, 12, 12, 10]
+    assert y.loc[2020, "strategy"] == pytest.approx(1.01**2 - 1)
+    assert y.loc[2021, "strategy"] == pytest.approx(1.01**11 * 0.8 - 1)
+    assert y.loc[2022, "excess"] == pytest.approx(1.01**12 - 1)
+    ts = tearsheet(s, b, name="rotation", bench_name="large")
+    assert ts.stats["max drawdown [%]"] == pytest.approx(-20.0)
+    assert ts.stats["CAGR [%]"] == pytest.approx(((1.01**35 * 0.8) ** (12 / 36) - 1) * 100)
+    assert ts.stats["worst year [%]"] == pytest.approx((1.01**11 * 0.8 - 1) * 100)
+    assert len(ts.figure.axes) == 3 and "rotation vs large" in ts.figure.get_suptitle()
+    _text_inside(ts.figure)
+
+
+def test_tearsheet_from_a_sweep_like_result_labels_plainly():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from smallcap_bt.reports.tearsheet import tearsheet_from_sweep
+
+    idx = pd.period_range("1990-01", "1995-12", freq="M")
+    g = np.random.default_rng(0)
+    cols = pd.MultiIndex.from_tuples([("every cut", np.int64(12)), ("first cut", np.int64(3))])
+    rets = pd.DataFrame(g.normal(0.01, 0.04, (len(idx), 2)), index=idx, columns=cols)
+    res = SimpleNamespace(
+        strategy="fed-cut",
+        best=("every cut", np.int64(12)),
+        benchmark=pd.Series(g.normal(0.008, 0.04, len(idx)), index=idx),
+        backtest=SimpleNamespace(returns=rets, other="large"),
+    )
+    ts = tearsheet_from_sweep(res)
+    assert ts.name == "fed-cut (every cut, 12)"  # no np.int64(...) in labels
+    with pytest.raises(KeyError, match="not in this sweep's 2 variants"):
+        tearsheet_from_sweep(res, ("every cut", 99))
