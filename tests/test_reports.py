@@ -15,7 +15,6 @@ import pytest
 import smallcap_bt as sb
 from smallcap_bt.cli import main
 from smallcap_bt.reports import figures as F
-from smallcap_bt.reports.tables import fmt, summary_rows
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -46,24 +45,85 @@ def report(store_dir, tmp_path_factory):
 def test_report_files(report):
     for name in ("report.md", "report.html", "claims.tex", "results.json"):
         assert (report / name).stat().st_size > 1000, name
-    assert (report / "figures" / "wealth.png").is_file()
-    assert (report / "figures" / "spec_since-1927-2.85pct.png").is_file()
-    assert (report / "figures" / "strategy.svg").is_file()
+    figs = report / "figures"
+    assert (figs / "wealth.png").is_file() and (figs / "strategy.png").is_file()
+    assert (figs / "spec_since-1927-2.85pct.png").is_file()
+    # formats follow the outputs: PNG only unless LaTeX figures are asked for
+    assert not list(figs.glob("*.svg")) and not list(figs.glob("*.pdf"))
+    png = (figs / "wealth.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[16:20], "big") >= 9 * 200 - 2  # 9 in wide at >= 200 dpi
 
 
-def test_every_summary_number_equals_the_json(report):
+def _pct(x):
+    """Independent formatting of a decimal as the report prints it."""
+    return f"{x * 100:.2f}%"
+
+
+def test_scorecard_grouped_by_source_with_units_and_claimed_figure(report):
     doc = json.loads((report / "results.json").read_text())
     md = (report / "report.md").read_text()
+    card = md.split("## Scorecard")[1].split("## Overview figures")[0]
+    titles = {c["source"][0]["title"] for c in doc["claims"]}
+    heads = [ln[4:] for ln in card.splitlines() if ln.startswith("### ")]
+    assert len(heads) == len(titles) and all(any(t in h for t in titles) for h in heads)
+    rows = {}
+    for ln in card.splitlines():
+        if ln.startswith("| ") and not ln.startswith(("| claim", "|---")):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", ln.strip())[1:-1]]
+            rows[cells[0]] = cells
+    assert set(rows) == {c["id"] for c in doc["claims"]}
+    for c in doc["claims"]:
+        r = rows[c["id"]]
+        assert r[4] == c["verdict"].replace("_", " ")
+        if not c["testable"]:
+            continue
+        h = c["headline"]
+        assert r[5] == f"{c['robustness']['agree']}/{c['robustness']['total']}"
+        if h["units"].startswith("decimal"):
+            assert r[3].startswith(_pct(h["estimate"]) + " "), (c["id"], r[3])
+            assert r[3][len(_pct(h["estimate"])) :].strip(), "units said after the figure"
+    fed = rows["fed-cuts-since-1990"]
+    assert "cumulative over 12 months" in fed[3]
+    num = next(c for c in doc["claims"] if c["id"] == "since-1927-2.85pct")
+    stated = num["parts"][0]["numeric"]["stated"]
+    assert rows["since-1927-2.85pct"][2].startswith(_pct(stated))  # the claimed figure
+    assert "np.int64" not in md and "np.float64" not in md
+
+
+def test_scorecard_renders_optional_joint_and_adjusted_p():
+    from smallcap_bt.reports.scorecard import scorecard
+
+    claim = {
+        "id": "x",
+        "source": [{"key": "001", "title": "T", "author": "", "publisher": "P", "date": "2025"}],
+        "quote": "q",
+        "testable": True,
+        "verdict": "supported",
+        "hypothesis": "h",
+        "headline": {"estimate": 0.0123, "units": "decimal, per year", "p_value": 0.04},
+        "robustness": {"agree": 3, "total": 4},
+        "parts": [],
+    }
+    row = scorecard({"claims": [claim]})[0]["rows"][0]
+    assert (
+        row["joint_p"] == "" and row["p_adjusted"] == "" and row["measured"] == ("1.23% per year")
+    )
+    claim |= {"joint": {"p_count": 0.0312, "p_median": 0.2}, "p_adjusted": 0.09}
+    row = scorecard({"claims": [claim]})[0]["rows"][0]
+    assert row["joint_p"] == "0.0312" and row["p_adjusted"] == "0.09"
+
+
+def test_captions_once_and_plain_numbers(report):
+    md = (report / "report.md").read_text()
     html = (report / "report.html").read_text()
-    for row in summary_rows(doc):
-        line = next(ln for ln in md.splitlines() if ln.startswith(f"| {row['claim']} |"))
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        assert cells[2] == row["verdict"] and cells[3] == row["estimate"]
-        assert cells[4] == row["ci"] and cells[6] == row["agree"]
-        assert f"<td>{row['estimate']}</td>" in html or row["estimate"] == ""
-    c = next(c for c in doc["claims"] if c["id"] == "since-1927-2.85pct")
-    assert fmt(c["headline"]["estimate"], c["headline"]["units"]) in md
-    assert fmt(0.02500707070707, "decimal") == "2.50%"
+    caps = re.findall(r"<figcaption>(.*?)</figcaption>", html, flags=re.S)
+    assert len(caps) >= 30
+    for cap in caps:
+        assert html.count(cap) == 1, cap[:60]  # each caption printed once
+        assert "np." not in cap
+    assert "of 200 draws" in html  # the Fed-cut band states the draws the run used (--draws)
+    assert "placebo = 1000" not in md
 
 
 def test_vintage_and_version_on_every_page(report):
@@ -90,44 +150,87 @@ def test_latex_table_structure(report):
 
 def test_html_links_and_images_resolve(report):
     html = (report / "report.html").read_text()
-    ids = set(re.findall(r"id='([^']+)'", html))
-    for target in re.findall(r"href='#([^']+)'", html):
-        assert target in ids
-    imgs = re.findall(r"src='data:image/png;base64,([^']+)'", html)
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    for target in re.findall(r'href="#([^"]+)"', html):
+        assert target in ids, target
+    imgs = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
     assert len(imgs) >= 30
     for data in imgs[:5]:
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
     assert "src='http" not in html and 'src="http' not in html  # opens offline
 
 
+LAYOUT_CHECK = """
+<script>
+window.addEventListener('load', () => {
+  const bad = [];
+  const vw = document.documentElement.clientWidth;
+  const boxes = 'td,th,p,li,h1,h2,h3,figcaption,blockquote,code';
+  for (const el of document.querySelectorAll(boxes)) {
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible') {
+      bad.push('clipped ' + el.tagName + ': ' + el.textContent.slice(0, 60));
+    }
+    const r = el.getBoundingClientRect();
+    const what = el.tagName + ': ' + el.textContent.slice(0, 60);
+    if (r.right > vw + 1) bad.push('overflows page ' + what);
+  }
+  for (const t of document.querySelectorAll('table')) {
+    if (t.getBoundingClientRect().right > vw + 1) bad.push('table wider than page');
+    for (const c of t.querySelectorAll('td,th')) {
+      const text = c.textContent.slice(0, 60);
+      if (c.scrollWidth > c.clientWidth + 1) bad.push('cell text overflows: ' + text);
+    }
+  }
+  let figs = 0;
+  for (const img of document.querySelectorAll('img')) {
+    figs += 1;
+    const r = img.getBoundingClientRect();
+    if (!img.complete || img.naturalWidth === 0) bad.push('image not decoded: ' + img.alt);
+    const fits = r.right <= vw + 1 && r.width >= 100;
+    if (!fits) bad.push('figure does not fit: ' + img.alt + ' ' + r.width);
+    const ratio = img.naturalWidth / img.naturalHeight, shown = r.width / r.height;
+    if (Math.abs(ratio - shown) > 0.02 * ratio) bad.push('figure distorted: ' + img.alt);
+  }
+  if (document.documentElement.scrollWidth > vw + 1) bad.push('page scrolls sideways');
+  document.body.setAttribute('data-layout', JSON.stringify({figures: figs, bad: bad}));
+});
+</script>
+"""
+
+
 @pytest.mark.skipif(
     CHROMIUM is None,
-    reason="Debian chromium not installed (.ci/run installs "
-    "it); install with: apt-get install chromium",
+    reason="Debian chromium not installed (.ci/run installs it); apt-get install chromium",
 )
-def test_html_renders_in_headless_browser(report, tmp_path):
-    shot = tmp_path / "shot.png"
+@pytest.mark.parametrize("width", [1200, 700])
+def test_html_layout_in_headless_browser(report, tmp_path, width):
+    """No text overflows its box and every figure fits, in a real browser at two widths."""
+    import html as html_lib
+
+    page = (report / "report.html").read_text().replace("</body>", LAYOUT_CHECK + "</body>")
+    probe = tmp_path / "probe.html"
+    probe.write_text(page)
     cmd = [
         CHROMIUM,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        "--no-first-run",
         f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1200,1600",
-        f"--screenshot={shot}",
-        (report / "report.html").as_uri(),
+        f"--window-size={width},1600",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        probe.as_uri(),
     ]
-    subprocess.run(cmd, capture_output=True, timeout=120, check=False)
-    import matplotlib.image as mpimg
-
-    img = mpimg.imread(shot)
-    assert img.shape[0] >= 1000 and img.shape[1] >= 1000
-    assert float(np.std(img[..., :3])) > 0.05  # not blank: text, tables and a figure
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    found = re.search(r'data-layout="([^"]*)"', res.stdout)
+    assert found, res.stderr[-2000:]
+    layout = json.loads(html_lib.unescape(found.group(1)))
+    assert layout["figures"] >= 30
+    assert layout["bad"] == []
 
 
 def _lines(fig):
@@ -381,6 +484,12 @@ def test_figure_displays_inline_in_a_fresh_kernel(tmp_path, monkeypatch):
             "spec_curve_plot(t, headline='a|1m', units='decimal, per month', title='t')"
         ),
         nbformat.v4.new_code_cell(
+            "from smallcap_bt.reports.figures import equity_curves\n"
+            "w = pd.DataFrame({'best': [1.0, 1.1], 'benchmark': [1.0, 1.05]},\n"
+            "                 index=pd.period_range('2000-01', periods=2, freq='M'))\n"
+            "equity_curves(w, 'sweep', 'note')"
+        ),
+        nbformat.v4.new_code_cell(
             "from smallcap_bt.reports.summary import Summary\nSummary('title', [[{'a': 1}]])"
         ),
     ]
@@ -388,5 +497,53 @@ def test_figure_displays_inline_in_a_fresh_kernel(tmp_path, monkeypatch):
     out = nb.cells[0].outputs
     assert any("image/png" in o.get("data", {}) for o in out), out
     assert not any(o.get("output_type") == "error" for o in out)
-    html = nb.cells[1].outputs[0]["data"]
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[1].outputs), nb.cells[1].outputs
+    html = nb.cells[2].outputs[0]["data"]
     assert "text/html" in html and "<table" in html["text/html"]
+
+
+# --------------------------------------------------------------------------- tearsheet
+def test_tearsheet_hand_computed():
+    import pandas as pd
+
+    from smallcap_bt.reports.tearsheet import tearsheet, yearly_table
+
+    idx = pd.period_range("2020-11", "2023-10", freq="M")
+    s = pd.Series(0.01, index=idx)
+    s[pd.Period("2021-03", "M")] = -0.20  # one drawdown of exactly -20% from the peak
+    b = pd.Series(0.0, index=idx)
+    y = yearly_table(s, b)
+    assert list(y.index) == [2020, 2021, 2022, 2023]
+    assert list(y["months"]) == [2, 12, 12, 10]
+    assert y.loc[2020, "strategy"] == pytest.approx(1.01**2 - 1)
+    assert y.loc[2021, "strategy"] == pytest.approx(1.01**11 * 0.8 - 1)
+    assert y.loc[2022, "excess"] == pytest.approx(1.01**12 - 1)
+    ts = tearsheet(s, b, name="rotation", bench_name="large")
+    assert ts.stats["max drawdown [%]"] == pytest.approx(-20.0)
+    assert ts.stats["CAGR [%]"] == pytest.approx(((1.01**35 * 0.8) ** (12 / 36) - 1) * 100)
+    assert ts.stats["worst year [%]"] == pytest.approx((1.01**11 * 0.8 - 1) * 100)
+    assert len(ts.figure.axes) == 3 and "rotation vs large" in ts.figure.get_suptitle()
+    _text_inside(ts.figure)
+
+
+def test_tearsheet_from_a_sweep_like_result_labels_plainly():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from smallcap_bt.reports.tearsheet import tearsheet_from_sweep
+
+    idx = pd.period_range("1990-01", "1995-12", freq="M")
+    g = np.random.default_rng(0)
+    cols = pd.MultiIndex.from_tuples([("every cut", np.int64(12)), ("first cut", np.int64(3))])
+    rets = pd.DataFrame(g.normal(0.01, 0.04, (len(idx), 2)), index=idx, columns=cols)
+    res = SimpleNamespace(
+        strategy="fed-cut",
+        best=("every cut", np.int64(12)),
+        benchmark=pd.Series(g.normal(0.008, 0.04, len(idx)), index=idx),
+        backtest=SimpleNamespace(returns=rets, other="large"),
+    )
+    ts = tearsheet_from_sweep(res)
+    assert ts.name == "fed-cut (every cut, 12)"  # no np.int64(...) in labels
+    with pytest.raises(KeyError, match="not in this sweep's 2 variants"):
+        tearsheet_from_sweep(res, ("every cut", 99))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from smallcap_bt.cli.output import EXIT_OK
+from smallcap_bt.cli.output import EXIT_OK, add_progress_option
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from smallcap_bt.cli.output import resolve_progress
     from smallcap_bt.reports.render import build_report
 
     quiet = getattr(args, "quiet", False)
@@ -19,7 +19,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         seed=args.seed,
         draws=args.draws,
         strategies=not args.no_strategies,
-        progress=not quiet and sys.stderr.isatty(),
+        progress=resolve_progress(args.progress, quiet=quiet),
+        tex_figures=args.tex_figures,
+        workers=args.workers,
     )
     if not quiet:
         for name, path in paths.items():
@@ -36,14 +38,42 @@ def _cmd_cite(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``report`` and ``cite``."""
-    r = sub.add_parser("report", help="write report.md/.html, claims.tex, results.json")
-    r.add_argument("--out", required=True, help="output folder")
-    r.add_argument("--vintage")
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--draws", type=int, default=2000)
-    r.add_argument("--no-strategies", action="store_true", help="skip the backtest figure")
-    r.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
+    r = sub.add_parser(
+        "report",
+        help="write report.md/.html, claims.tex, results.json and figures",
+        description="Verify the claims and write a report: report.html (self-contained), "
+        "report.md, claims.tex (scorecard table), results.json and figures/ (PNG, 200 dpi).",
+    )
+    r.add_argument("--out", required=True, help="output folder (created if missing)")
+    r.add_argument("--vintage", help="named data vintage (default: the store's default vintage)")
+    r.add_argument(
+        "--seed", type=int, default=0, help="seed of bootstrap and placebo draws (default: 0)"
+    )
+    r.add_argument(
+        "--draws",
+        type=int,
+        default=2000,
+        help="bootstrap and placebo draws per test and for the figures (default: 2000)",
+    )
+    r.add_argument(
+        "--no-strategies", action="store_true", help="skip the Fed-cut strategy tearsheet"
+    )
+    r.add_argument(
+        "--tex-figures",
+        action="store_true",
+        help="also write vector PDF figures and figures.tex for LaTeX",
+    )
+    r.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes drawing figures while claims are verified; 0 = none (default: 1)",
+    )
+    add_progress_option(r)
+    r.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no output"
+    )
     r.set_defaults(func=_cmd_report)
     c = sub.add_parser("cite", help="BibTeX for the library and the data of a vintage")
-    c.add_argument("--vintage")
+    c.add_argument("--vintage", help="named data vintage (default: the store's default)")
     c.set_defaults(func=_cmd_cite)

@@ -210,15 +210,18 @@ def spec_curve_plot(
         lo = (g["estimate"] - g["ci_low"]).to_numpy() * scale
         hi = (g["ci_high"] - g["estimate"]).to_numpy() * scale
         has_ci = ~(np.isnan(lo) | np.isnan(hi))
-        for i in np.flatnonzero(has_ci):
-            ax.plot(
-                [x[i], x[i]],
-                [g["ci_low"][i] * scale, g["ci_high"][i] * scale],
-                color=colors[i],
+        ax.scatter(x, g["estimate"] * scale, c=colors, s=14, zorder=3, linewidths=0)
+        ci = np.flatnonzero(has_ci)
+        if len(ci):  # one collection for all intervals (drawn behind the dots)
+            ax.vlines(
+                x[ci],
+                g["ci_low"].to_numpy()[ci] * scale,
+                g["ci_high"].to_numpy()[ci] * scale,
+                colors=[colors[i] for i in ci],
                 lw=1.0,
                 alpha=0.55,
+                zorder=2,
             )
-        ax.scatter(x, g["estimate"] * scale, c=colors, s=14, zorder=3, linewidths=0)
         is_head = (g["spec"] == headline).to_numpy()
         if is_head.any():
             i = int(np.flatnonzero(is_head)[0])
@@ -255,14 +258,14 @@ def spec_curve_plot(
             ax.set_xticks([])
             dax: Axes = axes[1, k]
             rows = _dimensions(list(g["spec"]), order)
-            for r, (_, mask) in enumerate(rows):
-                on = np.flatnonzero(mask)
+            marks = [(i, r) for r, (_, mask) in enumerate(rows) for i in np.flatnonzero(mask)]
+            if marks:  # one collection for the whole dashboard
                 dax.scatter(
-                    x[on],
-                    np.full(len(on), r),
+                    [x[i] for i, _ in marks],
+                    [r for _, r in marks],
                     marker="|",
                     s=40,
-                    c=[colors[i] for i in on],
+                    c=[colors[i] for i, _ in marks],
                     linewidths=1.4,
                 )
             dax.set_yticks(range(len(rows)), [v for v, _ in rows], fontsize=7)

@@ -1,307 +1,312 @@
-"""``smallcap-bt report``: a self-contained report of all claims on one vintage.
+"""``smallcap-bt report``: a report of all claims on one vintage, rendered from the Jinja2
+templates in ``reports/templates``.
 
-Writes ``report.md``, ``report.html`` (one file, figures embedded), ``claims.tex``,
-``results.json`` and ``figures/`` into the output folder.
+Writes into the output folder: ``results.json`` (as ``verify --json``), ``report.md`` and
+``report.html`` (one self-contained file, PNG figures at 200 dpi embedded), ``claims.tex``
+(the scorecard as a booktabs longtable) and ``figures/``. Figure formats follow the outputs:
+PNG for Markdown and HTML; vector PDF plus ``figures.tex`` only when LaTeX figures are asked
+for (``tex_figures=True``).
+
+The overview figures and the strategy backtest do not depend on the claims, so they are
+drawn in a worker process while the claims are verified; specification curves are then drawn
+from the results JSON, half of them in the worker.
 """
 
 from __future__ import annotations
 
 import base64
-import html
-import sys
+import struct
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from smallcap_bt.reports.tables import fmt, latex_table, summary_rows
+from smallcap_bt.reports import scorecard as S
+from smallcap_bt.reports.tables import fmt, latex_table, tex_escape
+
+DPI = 200
+RULES = (
+    "Verdict rules: supported if the headline specification agrees and at least 2/3 of "
+    "specifications do; contradicted if the headline disagrees and at most 1/3 agree; mixed "
+    "otherwise. Significance (p) is reported beside the verdict and never changes it."
+)
 
 
-def _log(progress: bool, msg: str) -> None:
-    if progress:
-        print(msg, file=sys.stderr, flush=True)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("smallcap_bt.reports", "templates"),
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+    env.filters["tex"] = lambda s: tex_escape(str(s))
+    env.filters["wbr"] = _wbr
+    return env
 
 
-def _md_table(rows: list[dict[str, str]], cols: list[str]) -> str:
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    out += [
-        "| " + " | ".join(str(r.get(c, "")).replace("|", "\\|") for c in cols) + " |" for r in rows
+def _wbr(text: Any) -> Any:
+    """HTML-escaped text with a line-break opportunity after ``..`` (date ranges)."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(str(text))).replace("..", "..<wbr>"))
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height in pixels from a PNG's IHDR chunk."""
+    head = path.read_bytes()[16:24]
+    w, h = struct.unpack(">II", head)
+    return int(w), int(h)
+
+
+def _embed(path: Path) -> dict[str, Any]:
+    """``src`` data URI and CSS size (pixels at 100 dpi, i.e. PNG pixels / 2) of a PNG."""
+    w, h = _png_size(path)
+    data = base64.b64encode(path.read_bytes()).decode()
+    return {"src": f"data:image/png;base64,{data}", "width": w // 2, "height": h // 2}
+
+
+def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str]) -> dict:
+    """Specification curves of ``claims`` (results-JSON dicts) saved to ``figdir``;
+    returns ``{claim id: caption}``. Runs in a worker process too."""
+    from smallcap_bt.reports import figures as F
+
+    out = {}
+    for c in claims:
+        fig = F.spec_curve_from_dict(c)
+        F.save(fig, Path(figdir) / f"spec_{c['id']}", tuple(formats), dpi=DPI)
+        out[c["id"]] = F.caption(fig)
+    return out
+
+
+def _draw_overview(
+    vintage: str,
+    store_root: str,
+    seed: int,
+    draws: int,
+    strategies: bool,
+    figdir: str,
+    formats: Sequence[str],
+) -> dict[str, Any]:
+    """Overview figures and the strategy tearsheet (no claim results needed)."""
+    from smallcap_bt.panel.build import monthly_panel, target_rate_daily
+    from smallcap_bt.reports import figures as F
+    from smallcap_bt.stats.events import cut_dates
+    from smallcap_bt.stats.regimes import decade_table
+
+    panel = monthly_panel(vintage, store=store_root)
+    small, large = panel["small.tercile.vw"], panel["large.tercile.vw"]
+    figs: list[tuple[str, str, Any]] = [
+        ("wealth", "Cumulative small vs large since 1926", F.cumulative_wealth(panel)),
+        ("decades", "Returns by decade", F.decade_bars(decade_table(small, large))),
     ]
-    return "\n".join(out)
+    cuts = cut_dates(target_rate_daily(vintage, store=store_root))["every cut"]
+    figs.append(
+        (
+            "fed_cuts",
+            "After Fed cuts since 1990",
+            F.event_paths(small, large, cuts, seed=seed, draws=draws),
+        )
+    )
+    figs.append(
+        ("rolling", "Rolling 10- and 15-year relative returns", F.rolling_relative_fig(panel))
+    )
+    if panel.get("rel_beme") is not None and panel["rel_beme"].notna().any():
+        figs.append(("beme", "Relative book-to-market", F.relative_beme_fig(panel)))
+    out: dict[str, Any] = {"figures": [], "strategy": None}
+    for key, title, fig in figs:
+        F.save(fig, Path(figdir) / key, tuple(formats), dpi=DPI)
+        out["figures"].append(
+            {"key": key, "title": title, "caption": F.caption(fig), "file": f"{key}.png"}
+        )
+    if strategies:
+        from smallcap_bt.reports.tearsheet import tearsheet_from_sweep
+        from smallcap_bt.strategies.sweeps import sweep
 
-
-def _spec_rows(claim: dict[str, Any]) -> list[dict[str, str]]:
-    return [
-        {
-            "part": s.get("part", ""),
-            "spec": s["spec"],
-            "estimate": fmt(s["estimate"], s["units"]),
-            "ci": (
-                f"[{fmt(s['ci_low'], s['units'])}, {fmt(s['ci_high'], s['units'])}]"
-                if s["ci_low"] is not None
-                else ""
-            ),
-            "p": fmt(s["p_value"]),
-            "n": fmt(s["n"]),
-            "dates": f"{s['start']}..{s['end']}",
-            "agrees": fmt(s["agrees"]),
+        res = sweep(
+            "fed-cut",
+            panel=panel,
+            vintage=vintage,
+            store=store_root,
+            start="1990-01",
+            spa_reps=500,
+            seed=seed,
+        )
+        ts = tearsheet_from_sweep(res)
+        F.save(ts.figure, Path(figdir) / "strategy", tuple(formats), dpi=DPI)
+        over = res.overfitting
+        note = (
+            f"{F.caption(ts.figure)} Best of {res.n_variants} variants by information ratio "
+            f"vs the benchmark, 10 bp per unit turnover, positions decided at month end and "
+            f"held the next month; deflated Sharpe "
+            f"{fmt(float(over.get('deflated_sharpe_active', float('nan'))))}, PBO "
+            f"{fmt(float(over.get('pbo', float('nan'))))}."
+        )
+        out["strategy"] = {
+            "name": ts.name,
+            "caption": note,
+            "file": "strategy.png",
+            "stats": {k: f"{v:.2f}" for k, v in ts.stats.items()},
+            "yearly": [
+                {
+                    "year": int(y),
+                    "strategy": fmt(float(r["strategy"]), "decimal"),
+                    "benchmark": fmt(float(r["benchmark"]), "decimal"),
+                    "excess": fmt(float(r["excess"]), "decimal"),
+                    "months": int(r["months"]),
+                }
+                for y, r in ts.yearly.iterrows()
+            ],
         }
-        for s in claim["specifications"]
-    ]
+    return out
 
 
 def build_report(
     out: str | Path,
     vintage: str | None = None,
     *,
-    store=None,
+    store: Any = None,
     seed: int = 0,
     draws: int = 2_000,
     claims: list[str] | None = None,
     strategies: bool = True,
-    progress: bool = False,
+    progress: bool | str = False,
+    tex_figures: bool = False,
+    workers: int = 1,
 ) -> dict[str, Path]:
-    """Verify claims and write the report files; returns their paths."""
-    from smallcap_bt.claims.runner import verify_all
-    from smallcap_bt.data.store import atomic_write
-    from smallcap_bt.panel.build import monthly_panel
-    from smallcap_bt.reports import figures as F
-    from smallcap_bt.stats.regimes import decade_table
+    """Verify claims and write the report files.
 
+    Parameters
+    ----------
+    out : str or Path
+        Output folder (created).
+    vintage : str, optional
+        Named vintage (the store's default when omitted).
+    store : Store or path, optional
+    seed, draws : int
+        Passed to ``verify``; the Fed-cut figure's placebo band uses the same ``draws``.
+    claims : list of str, optional
+        Claim ids (all by default).
+    strategies : bool
+        Add the Fed-cut rotation tearsheet (a vectorbt backtest).
+    progress : bool or {"auto", "bar", "plain", "off"}
+        Progress on stderr (``True`` = ``auto``).
+    tex_figures : bool
+        Also write vector PDF figures and ``figures.tex`` for LaTeX.
+    workers : int
+        Worker processes drawing figures while the claims are verified (0 = none).
+
+    Returns
+    -------
+    dict of str to Path
+        ``results.json``, ``claims.tex``, ``report.md``, ``report.html``, ``figures``
+        (and ``figures.tex``).
+    """
+    from smallcap_bt.claims.runner import verify_all
+    from smallcap_bt.cli.output import progress as progress_ctx
+    from smallcap_bt.data.store import Store
+
+    mode = "auto" if progress is True else ("off" if progress is False else str(progress))
     out = Path(out)
     figdir = out / "figures"
     figdir.mkdir(parents=True, exist_ok=True)
-    _log(progress, "verifying claims ...")
-    ver = verify_all(claims, vintage, store=store, seed=seed, draws=draws, progress=progress)
-    doc = ver.to_dict()
-    name = doc["vintage"]["name"]
-    stamp = f"data vintage {name} · smallcap_bt {doc['library']['version']} · seed {seed}"
-    _log(progress, "drawing figures ...")
-    panel = monthly_panel(name, store=store)
-    figs: dict[str, tuple[Any, str]] = {}
-    figs["wealth"] = (F.cumulative_wealth(panel), "Cumulative small vs large since 1926")
-    figs["decades"] = (
-        F.decade_bars(decade_table(panel["small.tercile.vw"], panel["large.tercile.vw"])),
-        "Returns by decade",
-    )
+    st = store if isinstance(store, Store) else Store(store)
+    name = st.resolve(vintage)
+    formats = ("png", "pdf") if tex_figures else ("png",)
+    context = _mp_context()
+    pool = ProcessPoolExecutor(workers, context) if workers > 0 and context else None
     try:
-        from smallcap_bt.panel.build import target_rate_daily
-        from smallcap_bt.stats.events import cut_dates
-
-        cuts = cut_dates(target_rate_daily(name, store=store))["every cut"]
-        figs["fed_cuts"] = (
-            F.event_paths(panel["small.tercile.vw"], panel["large.tercile.vw"], cuts, seed=seed),
-            "After Fed cuts since 1990",
-        )
-    except Exception as exc:
-        _log(progress, f"  no Fed-cut figure: {exc}")
-    figs["rolling"] = (F.rolling_relative_fig(panel), "Rolling 10- and 15-year relative returns")
-    if panel.get("rel_beme") is not None and panel["rel_beme"].notna().any():
-        figs["beme"] = (F.relative_beme_fig(panel), "Relative book-to-market")
-    if strategies:
-        from smallcap_bt.strategies.sweeps import sweep
-
-        _log(progress, "backtesting the Fed-cut rotation ...")
-        res = sweep(
-            "fed-cut",
-            panel=panel,
-            vintage=name,
-            store=store,
-            start="1990-01",
-            spa_reps=500,
-            seed=seed,
-        )
-        figs["strategy"] = (
-            F.equity_curves(
-                res.equity(),
-                f"Fed-cut rotation, best of {res.n_variants} variants",
-                f"Best variant {res.best} by information ratio vs buy-and-hold large; 10 bp per "
-                f"unit turnover; positions decided at month end, held the next month; deflated "
-                f"Sharpe {res.overfitting.get('deflated_sharpe_active', float('nan')):.3f}, PBO "
-                f"{res.overfitting.get('pbo', float('nan')):.3f}.",
-            ),
-            "Strategy: Fed-cut rotation",
-        )
-    spec_figs = {}
-    for r in ver.results:
-        if r.parts:
-            spec_figs[r.claim.id] = F.specification_plot(r)
-    paths: dict[str, Path] = {}
-    captions: dict[str, str] = {}
-    for key, (fig, _) in figs.items():
-        F.save(fig, figdir / key, ("png", "svg"))
-        captions[key] = F.caption(fig)
-    for cid, fig in spec_figs.items():
-        F.save(fig, figdir / f"spec_{cid}", ("png", "svg"))
-        captions[f"spec_{cid}"] = F.caption(fig)
-
-    atomic_write(out / "results.json", ver.to_json().encode())
-    atomic_write(out / "claims.tex", latex_table(doc).encode())
-    md = _markdown(doc, figs, captions, stamp)
-    atomic_write(out / "report.md", md.encode())
-    atomic_write(out / "report.html", _html(doc, figs, captions, stamp, figdir).encode())
-    for n in ("results.json", "claims.tex", "report.md", "report.html"):
-        paths[n] = out / n
-    paths["figures"] = figdir
+        with progress_ctx(4, "report", mode) as advance:
+            args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
+            overview: Future | None = pool.submit(_draw_overview, *args) if pool else None
+            t0 = time.monotonic()
+            ver = verify_all(claims, name, store=st, seed=seed, draws=draws)
+            advance(f"claims verified in {time.monotonic() - t0:.1f} s")
+            doc = ver.to_dict()
+            testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]
+            half = len(testable) // 2 if pool else len(testable)
+            remote = (
+                pool.submit(_draw_specs, testable[half:], str(figdir), formats) if pool else None
+            )
+            captions = _draw_specs(testable[:half], str(figdir), formats)
+            if remote is not None:
+                captions.update(remote.result())
+            advance("specification curves drawn")
+            ov = overview.result() if overview is not None else _draw_overview(*args)
+            advance("overview figures drawn")
+            paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed)
+            advance("files written")
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return paths
 
 
-def _sources(claim: dict[str, Any], emph: str = "") -> str:
-    """'Author, Publisher (date), Title' for every source of a claim."""
-    return "; ".join(
-        f"{s['author'] + ', ' if s['author'] else ''}{s['publisher']} "
-        f"({s['date']}), {emph}{s['title']}{emph}"
-        for s in claim["source"]
-    )
+def _mp_context():
+    """``fork`` where the platform has it (Linux): workers start at once and never re-import
+    the caller's ``__main__`` (``spawn`` would, and fail in scripts without a main guard).
+    Workers only draw and write figures; ``None`` elsewhere (no worker then)."""
+    import multiprocessing
+    import sys
+
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
 
 
-def _vintage_lines(doc: dict[str, Any]) -> list[str]:
-    rows = []
-    for ds, v in sorted(doc["vintage"]["datasets"].items()):
-        rows.append(
-            f"{ds}: {v['file']} sha256 {v['sha256'][:16]}… "
-            f"{v['first']}..{v['last']} {v.get('vintage_line') or ''}".strip()
-        )
-    return rows
+def _write(
+    out: Path,
+    doc: dict[str, Any],
+    results_json: str,
+    captions: dict[str, str],
+    ov: dict[str, Any],
+    tex_figures: bool,
+    seed: int,
+) -> dict[str, Path]:
+    from smallcap_bt.data.store import atomic_write
 
-
-def _markdown(doc, figs, captions, stamp: str) -> str:
-    rows = summary_rows(doc)
-    parts = [
-        f"# smallcap_bt report\n\n_{stamp}_\n",
-        "Historical claims about US small vs large caps from 2025-26 commentaries, "
-        "reconstructed on Kenneth French and FRED data. Verdict rules: supported if the "
-        "headline specification agrees and at least 2/3 of specifications do; "
-        "contradicted if the headline disagrees and at most 1/3 agree; mixed otherwise.\n",
-        "## Summary\n",
-        _md_table(rows, ["claim", "source", "verdict", "estimate", "ci", "p", "agree", "spec"]),
-        "\n## Overview figures\n",
-    ]
-    for key, (_, title) in figs.items():
-        parts.append(f"### {title}\n\n![{title}](figures/{key}.png)\n\n*{captions[key]}*\n")
-    parts.append("## Claims\n")
-    for c in doc["claims"]:
-        parts.append(f"### {c['id']} — {c['verdict']}\n")
-        parts.append(f"> {c['quote']}\n")
-        parts.append(f"Source: {_sources(c, '*')}. As of {c['as_of']}.\n")
-        if not c["testable"]:
-            parts.append(f"**Not testable**: {c['reason']}\n\n_{stamp}_\n")
-            continue
-        h = c["headline"]
-        parts.append(
-            f"Hypothesis: {c['hypothesis']}  \nTest: {c['test']}  \n"
-            f"Fidelity: {c['fidelity']}" + (f"; proxy: {c['proxy']}" if c["proxy"] else "") + "\n"
-        )
-        for p in c["parts"]:
-            ph = p["headline"]
-            parts.append(
-                f"- **{p['name']}**: {p['verdict']} — {p['hypothesis']} Headline "
-                f"`{ph['spec']}`: {fmt(ph['estimate'], ph['units'])} "
-                f"({ph['units']}; {ph['start']}..{ph['end']}; {ph['method']}); "
-                f"agreement {p['robustness']['agree']}/{p['robustness']['total']}."
-                + (
-                    f" Stated {fmt(p['numeric']['stated'], ph['units'])}, reproduced: "
-                    f"{fmt(p['numeric']['reproduced'])}, closest "
-                    f"`{p['numeric']['closest_spec']}`."
-                    if "numeric" in p
-                    else ""
-                )
-            )
-        parts.append(f"\nHeadline estimate {fmt(h['estimate'], h['units'])}.\n")
-        parts.append(
-            f"![specifications](figures/spec_{c['id']}.png)\n\n"
-            f"*{captions.get('spec_' + c['id'], '')}*\n"
-        )
-        parts.append(
-            _md_table(
-                _spec_rows(c), ["part", "spec", "estimate", "ci", "p", "n", "dates", "agrees"]
-            )
-            + "\n"
-        )
-        parts.append(f"_{stamp}_\n")
-    parts.append("## Data vintage\n\n" + "\n".join(f"- {x}" for x in _vintage_lines(doc)))
-    parts.append(f"\n\n_{stamp}_\n")
-    return "\n".join(parts)
-
-
-def _img(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f"data:image/png;base64,{data}"
-
-
-def _html(doc, figs, captions, stamp: str, figdir: Path) -> str:
-    e = html.escape
-
-    def table(rows, cols):
-        head = "".join(f"<th>{e(c)}</th>" for c in cols)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{e(str(r.get(c, '')))}</td>" for c in cols) + "</tr>"
-            for r in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    out = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>smallcap_bt report</title><style>",
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
-        "color:#222}table{border-collapse:collapse;font-size:12px;margin:1em 0}"
-        "td,th{border:1px solid #ccc;padding:2px 6px}th{background:#eee}"
-        ".supported{color:#176e2c}.contradicted{color:#b00020}.mixed{color:#a66b00}"
-        ".stamp{color:#666;font-size:11px}img{max-width:100%}"
-        "blockquote{border-left:3px solid #ccc;margin-left:0;padding-left:1em}</style>"
-        "</head><body>",
-        f"<header class='stamp'>{e(stamp)}</header><h1>smallcap_bt report</h1>",
-        "<nav><a href='#summary'>Summary</a> · <a href='#figures'>Figures</a> · "
-        "<a href='#claims'>Claims</a> · <a href='#vintage'>Data vintage</a></nav>",
-        "<h2 id='summary'>Summary</h2>",
-    ]
-    rows = summary_rows(doc)
-    for r in rows:
-        r["claim"] = r["claim"]
-    out.append(table(rows, ["claim", "source", "verdict", "estimate", "ci", "p", "agree", "spec"]))
-    out.append("<h2 id='figures'>Overview figures</h2>")
-    for key, (_, title) in figs.items():
-        out.append(
-            f"<figure><img alt='{e(title)}' src='{_img(figdir / (key + '.png'))}'>"
-            f"<figcaption>{e(captions[key])}</figcaption></figure>"
-        )
-    out.append("<h2 id='claims'>Claims</h2>")
-    for c in doc["claims"]:
-        out.append(
-            f"<section id='{e(c['id'])}'><h3>{e(c['id'])} — <span "
-            f"class='{e(c['verdict'])}'>{e(c['verdict'])}</span></h3>"
-        )
-        out.append(f"<blockquote>{e(c['quote'])}</blockquote>")
-        out.append(f"<p>Source: {e(_sources(c))}. As of {e(c['as_of'])}.</p>")
-        if not c["testable"]:
-            out.append(f"<p><b>Not testable</b>: {e(c['reason'])}</p>")
-        else:
-            out.append(
-                f"<p>Hypothesis: {e(c['hypothesis'])}<br>Test: {e(c['test'])}<br>"
-                f"Fidelity: {e(c['fidelity'])}"
-                + (f"; proxy: {e(c['proxy'])}" if c["proxy"] else "")
-                + "</p><ul>"
-            )
-            for p in c["parts"]:
-                ph = p["headline"]
-                out.append(
-                    f"<li><b>{e(p['name'])}</b>: {e(p['verdict'])} — headline "
-                    f"<code>{e(ph['spec'])}</code> {e(fmt(ph['estimate'], ph['units']))}"
-                    f" ({e(ph['units'])}; {e(ph['start'])}..{e(ph['end'])}); agreement "
-                    f"{p['robustness']['agree']}/{p['robustness']['total']}</li>"
-                )
-            out.append("</ul>")
-            key = f"spec_{c['id']}"
-            out.append(
-                f"<figure><img alt='specifications of {e(c['id'])}' "
-                f"src='{_img(figdir / (key + '.png'))}'><figcaption>"
-                f"{e(captions.get(key, ''))}</figcaption></figure>"
-            )
-            out.append(
-                table(
-                    _spec_rows(c), ["part", "spec", "estimate", "ci", "p", "n", "dates", "agrees"]
-                )
-            )
-        out.append(f"<p class='stamp'>{e(stamp)}</p></section>")
-    out.append("<h2 id='vintage'>Data vintage</h2><ul>")
-    out += [f"<li>{e(x)}</li>" for x in _vintage_lines(doc)]
-    out.append(f"</ul><footer class='stamp'>{e(stamp)}</footer></body></html>")
-    return "\n".join(out)
+    figdir = out / "figures"
+    name = doc["vintage"]["name"]
+    version = doc["library"]["version"]
+    stamp = f"data vintage {name} · smallcap_bt {version} · seed {seed}"
+    env = _environment()
+    ctx: dict[str, Any] = {
+        "stamp": stamp,
+        "rules": RULES,
+        "vintage_name": name,
+        "version": version,
+        "scorecard": S.scorecard(doc),
+        "sections": S.sections(doc),
+        "vintage": S.vintage_lines(doc),
+        "figures": ov["figures"],
+        "strategy": ov["strategy"],
+        "spec_files": {cid: f"spec_{cid}.png" for cid in captions},
+        "spec_captions": captions,
+    }
+    atomic_write(out / "results.json", results_json.encode())
+    atomic_write(out / "claims.tex", latex_table(doc).encode())
+    atomic_write(out / "report.md", env.get_template("report.md.j2").render(ctx).encode())
+    html_ctx = dict(ctx)
+    html_ctx["figures"] = [{**f, **_embed(figdir / f["file"])} for f in ov["figures"]]
+    if ov["strategy"]:
+        html_ctx["strategy"] = {**ov["strategy"], **_embed(figdir / ov["strategy"]["file"])}
+    html_ctx["spec_srcs"] = {cid: _embed(figdir / f"spec_{cid}.png") for cid in captions}
+    page = env.get_template("report.html.j2").render(html_ctx)
+    atomic_write(out / "report.html", page.encode())
+    paths = {n: out / n for n in ("results.json", "claims.tex", "report.md", "report.html")}
+    if tex_figures:
+        figs = [{**f, "file": f["file"].replace(".png", ".pdf")} for f in ov["figures"]]
+        figs += [
+            {"key": f"spec-{cid}", "file": f"spec_{cid}.pdf", "caption": cap}
+            for cid, cap in captions.items()
+        ]
+        tex = env.get_template("figures.tex.j2").render({**ctx, "figures": figs})
+        atomic_write(out / "figures.tex", tex.encode())
+        paths["figures.tex"] = out / "figures.tex"
+    paths["figures"] = figdir
+    return paths
