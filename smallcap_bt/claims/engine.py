@@ -72,6 +72,12 @@ def _joint_test(
     panel = data.vintage.panel
     returns = [c for c in panel.columns if c.startswith(RETURN_PREFIXES) or c in RETURN_COLUMNS]
     sign = -1.0 if spec.direction == "negative" else 1.0
+    # the specifications the fast path computes (e.g. not episode-weighted means)
+    probe = tpl.run(
+        TestInput(FrameData(data, panel), rng, 0, inp.as_of, inference=False), spec.template_params
+    )
+    fast = {s.name for s in probe.specs if np.isfinite(s.estimate.value)}
+    names = [n for n in names if n in fast]
 
     def statistic(frame: pd.DataFrame) -> np.ndarray:
         fast = TestInput(FrameData(data, frame), rng, 0, inp.as_of, inference=False)  # type: ignore[arg-type]

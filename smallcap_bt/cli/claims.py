@@ -154,7 +154,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                     "p joint": _fmt((d.get("joint") or {}).get("p_median"), False),
                     "p Holm": _fmt((d.get("p_adjusted") or {}).get("holm"), False),
                     "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
-                    "headline spec": h.get("spec", "") or d.get("reason", "")[:50],
+                    "headline spec": h.get("spec", "") or d.get("reason", ""),
                 }
             )
         print(

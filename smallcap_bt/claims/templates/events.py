@@ -80,17 +80,54 @@ def event_sets(
     return sets, starts
 
 
-def _fast_means(small: pd.Series, large: pd.Series, dates: pd.DatetimeIndex, h: int) -> float:
-    """Event-weighted mean relative return over h months after each event month (point only)."""
+def _fast_event_means(
+    inp: TestInput, p: EventParams, sets: dict[str, pd.DatetimeIndex]
+) -> TemplateOutput:
+    """Event-weighted means only (the joint test's fast path): windows computed once per
+    definition and horizon, then read at every event set's positions."""
     from smallcap_bt.stats.events import _relative_windows
 
-    data = pd.concat([small, large], axis=1).dropna()
-    months = pd.PeriodIndex(sorted(set(dates.to_period("M"))), freq="M")
-    pos = data.index.get_indexer(months + 1)
-    rel = _relative_windows(data.iloc[:, 0].to_numpy(), data.iloc[:, 1].to_numpy(), h)
-    vals = rel[pos[pos >= 0]]
-    vals = vals[~np.isnan(vals)]
-    return float(vals.mean()) if len(vals) >= 2 else np.nan
+    index = inp.data.col(f"sml.{p.definitions[0]}").index
+    positions = {}
+    for name, dates in sets.items():
+        months = pd.PeriodIndex(sorted(set(dates.to_period("M"))), freq="M")
+        pos = index.get_indexer(months + 1)
+        positions[name] = pos[pos >= 0]
+    out = []
+    for d in p.definitions:
+        s = inp.data.col(f"small.{d}").to_numpy(dtype=float)
+        l_ = inp.data.col(f"large.{d}").to_numpy(dtype=float)
+        for h in p.horizons:
+            rel = _relative_windows(s, l_, h)
+            for name, pos in positions.items():
+                vals = rel[pos]
+                vals = vals[~np.isnan(vals)]
+                v = float(vals.mean()) if len(vals) >= 2 else np.nan
+                out.append(SpecOut(f"{d}|{name}|{h}m", Estimate(v, method="point"), {}))
+    return TemplateOutput(out)
+
+
+def _trailing_geo(s: np.ndarray, l_: np.ndarray, years: int) -> np.ndarray:
+    """Trailing ``years``-year difference of geometric annual returns (numpy version of
+    :func:`smallcap_bt.stats.streaks.rolling_relative`, same NaN handling for full data)."""
+    n = 12 * years
+    out = np.full(len(s), np.nan)
+    cs = np.concatenate([[0.0], np.cumsum(np.log1p(s))])
+    cl = np.concatenate([[0.0], np.cumsum(np.log1p(l_))])
+    out[n - 1 :] = np.expm1((cs[n:] - cs[:-n]) / years) - np.expm1((cl[n:] - cl[:-n]) / years)
+    return out
+
+
+def _fwd_slope(r: np.ndarray, x: np.ndarray, h: int) -> float:
+    """OLS slope of sum(r[t+1..t+h]) on x[t] (numpy; the joint test's fast path)."""
+    c = np.concatenate([[0.0], np.nancumsum(r)])
+    n = len(r)
+    y = np.full(n, np.nan)
+    y[: n - h] = c[h + 1 :] - c[1 : n - h + 1]
+    ok = ~np.isnan(y) & ~np.isnan(x)
+    xv, yv = x[ok], y[ok]
+    xd = xv - xv.mean()
+    return float((xd @ (yv - yv.mean())) / (xd @ xd))
 
 
 def _readings(res: object) -> dict[str, float]:
@@ -142,6 +179,8 @@ def event_study(inp: TestInput, p: EventParams) -> TemplateOutput:
     from smallcap_bt.stats.events import calendar_event_study
 
     sets, starts = event_sets(inp, p)
+    if not inp.inference:
+        return _fast_event_means(inp, p, sets)
     era = pd.Period(p.since, freq="M") if p.events != "nber_troughs" else None
     out, details, notes = [], None, []
     for set_name, dates in sets.items():
@@ -150,13 +189,6 @@ def event_study(inp: TestInput, p: EventParams) -> TemplateOutput:
             small, large = inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}")
             for w in weightings:
                 tag = set_name if w == "event" else f"{set_name}, episode-weighted"
-                if not inp.inference:
-                    if w == "episode":
-                        continue
-                    for h in p.horizons:
-                        e = Estimate(_fast_means(small, large, dates, h), method="point")
-                        out.append(SpecOut(f"{d}|{tag}|{h}m", e, {}))
-                    continue
                 es = calendar_event_study(
                     small,
                     large,
@@ -218,20 +250,25 @@ def predictive_regression(inp: TestInput, p: PredictiveParams) -> TemplateOutput
     for look in p.lookbacks:
         for h in p.horizons:
             for d in p.definitions:
-                past = rolling_relative(
-                    inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}"), look
-                )
+                small, large = inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}")
                 sml = inp.data.col(f"sml.{d}")
+                if not inp.inference:
+                    past_np = _trailing_geo(small.to_numpy(float), large.to_numpy(float), look)
+                    b = _fwd_slope(sml.to_numpy(float), past_np, h)
+                    out.append(SpecOut(f"{d}|{look}y->{h}m", Estimate(b, method="point"), {}))
+                    continue
+                past = rolling_relative(small, large, look)
                 label = f"next {h}m sml on trailing {look}y relative"
                 if inp.inference:
                     res = pr(sml, past, h, draws=inp.draws, seed=inp.rng, label=label, definition=d)
                     e = res.estimate
                     e.extra.update(_readings(res))
                 else:
-                    fwd = sml.rolling(h).sum().shift(-h)
-                    both = pd.concat([fwd, past], axis=1).dropna()
-                    b = np.polyfit(both.iloc[:, 1], both.iloc[:, 0], 1)[0]
-                    e = Estimate(float(b), method="point", definition=d)
+                    e = Estimate(
+                        _fwd_slope(sml.to_numpy(float), past.reindex(sml.index).to_numpy(float), h),
+                        method="point",
+                        definition=d,
+                    )
                 out.append(
                     SpecOut(
                         f"{d}|{look}y->{h}m", e, {"definition": d, "lookback": look, "horizon": h}

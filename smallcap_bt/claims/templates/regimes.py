@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
@@ -39,8 +40,22 @@ class Regime(Params):
     months: int = 12
 
 
+_DUMMIES: dict[tuple[str, Regime], pd.Series] = {}
+
+
 def regime_dummy(inp: TestInput, r: Regime) -> pd.Series:
-    """The regime indicator of ``r`` (1/0, NaN where unknown), known at each month end."""
+    """The regime indicator of ``r`` (1/0, NaN where unknown), known at each month end.
+
+    Computed once per vintage and regime: regimes read macro series, which the joint test
+    keeps on their calendar while it resamples returns.
+    """
+    key = (inp.data.name, r)
+    if key not in _DUMMIES:
+        _DUMMIES[key] = _dummy(inp, r)
+    return _DUMMIES[key]
+
+
+def _dummy(inp: TestInput, r: Regime) -> pd.Series:
     from smallcap_bt.stats import regimes
 
     x = inp.data.col(r.variable)
@@ -119,7 +134,6 @@ class SensitivityParams(Params):
 )
 def rate_sensitivity(inp: TestInput, p: SensitivityParams) -> TemplateOutput:
     """Slope of monthly small minus large on the same month's change of a rate (HAC)."""
-    from smallcap_bt.claims.templates.size import ols_point
     from smallcap_bt.stats.regression import ols_hac
 
     out = []
@@ -137,7 +151,11 @@ def rate_sensitivity(inp: TestInput, p: SensitivityParams) -> TemplateOutput:
                         f"d_{var}", label=f"sml on change of {var}", units=units, definition=d
                     )
                 else:
-                    b = ols_point(y, dx.to_frame())[f"d_{var}"]
+                    xv = dx.reindex(y.index).to_numpy(float)
+                    yv = y.to_numpy(float)
+                    ok = ~np.isnan(xv) & ~np.isnan(yv)
+                    xd = xv[ok] - xv[ok].mean()
+                    b = (xd @ (yv[ok] - yv[ok].mean())) / (xd @ xd)
                     e = Estimate(float(b), units=units, method="point", definition=d)
                 out.append(
                     SpecOut(

@@ -35,9 +35,11 @@ from smallcap_bt.stats.returns import (
 
 def ols_point(y: pd.Series, x: pd.DataFrame) -> pd.Series:
     """OLS coefficients (``const`` first) without inference: the joint test's fast path."""
-    data = pd.concat([y.rename("_y"), x], axis=1).dropna()
-    design = np.column_stack([np.ones(len(data)), data[x.columns].to_numpy()])
-    beta, *_ = np.linalg.lstsq(design, data["_y"].to_numpy(), rcond=None)
+    yv = y.to_numpy(dtype=float)
+    xv = x.reindex(y.index).to_numpy(dtype=float)
+    ok = ~np.isnan(yv) & ~np.isnan(xv).any(axis=1)
+    design = np.column_stack([np.ones(int(ok.sum())), xv[ok]])
+    beta, *_ = np.linalg.lstsq(design, yv[ok], rcond=None)
     return pd.Series(beta, index=["const", *x.columns])
 
 
