@@ -32,10 +32,18 @@ Library = dict[str, dict[str, Any]]
 
 @pytest.fixture(scope="module")
 def library(store_dir: Path) -> Library:
-    """Every claim verified once on 202602 (seed 0, 2,000 draws), as :func:`expect.view`s."""
+    """Every claim verified once on 202602 (seed 0, 2,000 draws), as :func:`expect.view`s.
+
+    ``SMALLCAP_BT_VERIFY_ONLY=<id>`` verifies that claim alone (``scripts/mutation_smoke.py``
+    runs the tests of one mutated claim with ``-k <id>``).
+    """
+    import os
+
     import smallcap_bt as sb
 
-    ver = sb.verify(None, vintage="202602", store=store_dir, seed=0, draws=2_000)
+    only = os.environ.get("SMALLCAP_BT_VERIFY_ONLY")
+    ids = [only] if only else None
+    ver = sb.verify(ids, vintage="202602", store=store_dir, seed=0, draws=2_000)
     return {c["id"]: expect.view(c) for c in ver.to_dict()["claims"]}
 
 
