@@ -70,7 +70,11 @@ def _joint_test(
     from smallcap_bt.stats.joint import spec_curve_test
 
     panel = data.vintage.panel
-    returns = [c for c in panel.columns if c.startswith(RETURN_PREFIXES) or c in RETURN_COLUMNS]
+    returns = [
+        c
+        for c in panel.columns
+        if (c.startswith(RETURN_PREFIXES) or c in RETURN_COLUMNS) and panel[c].notna().any()
+    ]
     sign = -1.0 if spec.direction == "negative" else 1.0
     # the specifications the fast path computes (e.g. not episode-weighted means)
     probe = tpl.run(

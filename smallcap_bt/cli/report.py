@@ -66,8 +66,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="processes drawing figures while claims are verified; 0 = none (default: 1)",
+        default=0,
+        help="forked processes drawing figures while claims are verified (Linux); 0 = none "
+        "(default: 0)",
     )
     add_progress_option(r)
     r.add_argument(

@@ -177,7 +177,7 @@ def build_report(
     strategies: bool = True,
     progress: bool | str = False,
     tex_figures: bool = False,
-    workers: int = 1,
+    workers: int = 0,
 ) -> dict[str, Path]:
     """Verify claims and write the report files.
 
