@@ -13,6 +13,7 @@ from scipy.signal import lfilter
 
 from smallcap_bt.stats.events import (
     calendar_event_study,
+    easing_cycles,
     fed_decisions,
     fed_event_sets,
     fed_events,
@@ -576,3 +577,43 @@ def test_adjust_pvalues_worked_example() -> None:
     assert adjust_pvalues({}).empty
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         adjust_pvalues({"x": 1.5})
+
+
+# ---------------------------------------------------------------- cross-cutting properties
+
+
+def test_wider_level_contains_narrower_and_inputs_untouched() -> None:
+    g = np.random.default_rng(12)
+    x = g.normal(0.01, 0.05, size=(48, 2))
+    s, l_ = pd.Series(x[:, 0], _months(48)), pd.Series(x[:, 1], _months(48))
+    s0, l0 = s.copy(), l_.copy()
+    e95 = cumulative_difference(s, l_, draws=500, seed=2)
+    e99 = cumulative_difference(s, l_, draws=500, seed=2, ci_level=0.99)
+    assert e99.ci_low <= e95.ci_low <= e95.ci_high <= e99.ci_high
+    pd.testing.assert_series_equal(s, s0)
+    pd.testing.assert_series_equal(l_, l0)
+
+
+def test_policy_cycles_of_cuts_equal_easing_cycles(raw_target: pd.Series) -> None:
+    dec = fed_decisions(raw_target)
+    new = policy_cycles(dec, "cut", 12)
+    old = easing_cycles(dec, 12)
+    np.testing.assert_array_equal(new["first"].to_numpy(), old["first_cut"].to_numpy())
+    np.testing.assert_array_equal(new["last"].to_numpy(), old["last_cut"].to_numpy())
+    np.testing.assert_array_equal(new["n_decisions"].to_numpy(), old["n_cuts"].to_numpy())
+    assert new["complete"].tolist() == [True] * (len(new) - 1) + [False]
+
+
+def test_calendar_event_study_random_shifts() -> None:
+    g = np.random.default_rng(4)
+    idx = _months(120)
+    s = pd.Series(g.normal(0.01, 0.05, 120), idx)
+    zero = pd.Series(0.0, idx)
+    dates = pd.to_datetime(["2001-03-05", "2002-07-01", "2004-01-15", "2006-02-01"])
+    es = calendar_event_study(s, zero, dates, horizons=(6,), draws=300, seed=1)
+    e = es.estimates[6]
+    assert len(es.placebo[6]) == 300
+    assert e.p_value == pytest.approx((np.sum(es.placebo[6] >= e.value - 1e-14) + 1) / 301)
+    assert "300 random circular shifts" in e.method
+    with pytest.raises(ValueError, match="placebo"):
+        calendar_event_study(s, zero, dates, horizons=(6,), placebo="blocks")  # type: ignore[arg-type]
