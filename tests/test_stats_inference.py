@@ -618,3 +618,41 @@ def test_calendar_event_study_random_shifts() -> None:
     assert "300 random circular shifts" in e.method
     with pytest.raises(ValueError, match="placebo"):
         calendar_event_study(s, zero, dates, horizons=(6,), placebo="blocks")  # type: ignore[arg-type]
+
+
+def _twenty_specs_batch(v: np.ndarray) -> np.ndarray:
+    """The same 20 specifications on a (k, T, 5) stack of frames."""
+    k, T, _ = v.shape
+    r, reg = v[:, :, :4], v[:, :, 4]
+    half = (np.arange(T) < T // 2).astype(float)
+    n1 = reg.sum(axis=1, keepdims=True)
+    W = np.stack(
+        [
+            np.full((k, T), 1 / T),
+            np.broadcast_to(half / half.sum(), (k, T)),
+            np.broadcast_to((1 - half) / (T - half.sum()), (k, T)),
+            reg / n1,
+            reg / n1 - (1 - reg) / (T - n1),
+        ],
+        axis=2,
+    )
+    return np.einsum("ktc,kts->kcs", r, W).reshape(k, -1)
+
+
+def test_spec_curve_batch_statistic_equals_frame_path() -> None:
+    data = _spec_frame(np.random.default_rng(3), 240, mu=0.003)
+    a = spec_curve_test(data, _twenty_specs, resample=SPEC_COLS, draws=120, seed=5)
+    b = spec_curve_test(
+        data,
+        _twenty_specs,
+        resample=SPEC_COLS,
+        draws=120,
+        seed=5,
+        batch_statistic=_twenty_specs_batch,
+        chunk=50,
+    )
+    assert a.to_dict() == pytest.approx(b.to_dict())
+    with pytest.raises(ValueError, match="disagree"):
+        spec_curve_test(
+            data, _twenty_specs, draws=10, batch_statistic=lambda v: _twenty_specs_batch(v) + 1
+        )
