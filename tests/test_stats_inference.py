@@ -13,6 +13,7 @@ from scipy.signal import lfilter
 
 from smallcap_bt.stats.events import (
     calendar_event_study,
+    easing_cycles,
     fed_decisions,
     fed_event_sets,
     fed_events,
@@ -94,15 +95,16 @@ def test_pair_bootstrap_one_sided_pvalues_add_up() -> None:
     assert gt + lt == pytest.approx(1.0, abs=0.01)
 
 
-@pytest.mark.parametrize("phi", [0.0, 0.1])
-def test_pair_bootstrap_size_under_null(phi: float) -> None:
-    """Equal-mean month pairs, 120 months: the 5% test rejects in 2%-9% of 300 samples."""
+@pytest.mark.parametrize(("n", "phi"), [(120, 0.0), (120, 0.1), (36, 0.2)])
+def test_pair_bootstrap_size_under_null(n: int, phi: float) -> None:
+    """Equal-mean month pairs: the 5% test rejects in 2%-9% of 300 samples (10 and 3 years,
+    iid and AR(1) legs)."""
     g = np.random.default_rng(2026)
-    idx = _months(120)
+    idx = _months(n)
     rej = {"cum": 0, "geo": 0}
     reps = 300
     for r in range(reps):
-        x = _pair_paths(g, 120, phi)
+        x = _pair_paths(g, n, phi)
         s, l_ = pd.Series(x[:, 0], idx), pd.Series(x[:, 1], idx)
         rej["cum"] += cumulative_difference(s, l_, draws=199, seed=r).p_value < 0.05
         rej["geo"] += geometric_difference(s, l_, draws=199, seed=r).p_value < 0.05
@@ -576,3 +578,81 @@ def test_adjust_pvalues_worked_example() -> None:
     assert adjust_pvalues({}).empty
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         adjust_pvalues({"x": 1.5})
+
+
+# ---------------------------------------------------------------- cross-cutting properties
+
+
+def test_wider_level_contains_narrower_and_inputs_untouched() -> None:
+    g = np.random.default_rng(12)
+    x = g.normal(0.01, 0.05, size=(48, 2))
+    s, l_ = pd.Series(x[:, 0], _months(48)), pd.Series(x[:, 1], _months(48))
+    s0, l0 = s.copy(), l_.copy()
+    e95 = cumulative_difference(s, l_, draws=500, seed=2)
+    e99 = cumulative_difference(s, l_, draws=500, seed=2, ci_level=0.99)
+    assert e99.ci_low <= e95.ci_low <= e95.ci_high <= e99.ci_high
+    pd.testing.assert_series_equal(s, s0)
+    pd.testing.assert_series_equal(l_, l0)
+
+
+def test_policy_cycles_of_cuts_equal_easing_cycles(raw_target: pd.Series) -> None:
+    dec = fed_decisions(raw_target)
+    new = policy_cycles(dec, "cut", 12)
+    old = easing_cycles(dec, 12)
+    np.testing.assert_array_equal(new["first"].to_numpy(), old["first_cut"].to_numpy())
+    np.testing.assert_array_equal(new["last"].to_numpy(), old["last_cut"].to_numpy())
+    np.testing.assert_array_equal(new["n_decisions"].to_numpy(), old["n_cuts"].to_numpy())
+    assert new["complete"].tolist() == [True] * (len(new) - 1) + [False]
+
+
+def test_calendar_event_study_random_shifts() -> None:
+    g = np.random.default_rng(4)
+    idx = _months(120)
+    s = pd.Series(g.normal(0.01, 0.05, 120), idx)
+    zero = pd.Series(0.0, idx)
+    dates = pd.to_datetime(["2001-03-05", "2002-07-01", "2004-01-15", "2006-02-01"])
+    es = calendar_event_study(s, zero, dates, horizons=(6,), draws=300, seed=1)
+    e = es.estimates[6]
+    assert len(es.placebo[6]) == 300
+    assert e.p_value == pytest.approx((np.sum(es.placebo[6] >= e.value - 1e-14) + 1) / 301)
+    assert "300 random circular shifts" in e.method
+    with pytest.raises(ValueError, match="placebo"):
+        calendar_event_study(s, zero, dates, horizons=(6,), placebo="blocks")  # type: ignore[arg-type]
+
+
+def _twenty_specs_batch(v: np.ndarray) -> np.ndarray:
+    """The same 20 specifications on a (k, T, 5) stack of frames."""
+    k, T, _ = v.shape
+    r, reg = v[:, :, :4], v[:, :, 4]
+    half = (np.arange(T) < T // 2).astype(float)
+    n1 = reg.sum(axis=1, keepdims=True)
+    W = np.stack(
+        [
+            np.full((k, T), 1 / T),
+            np.broadcast_to(half / half.sum(), (k, T)),
+            np.broadcast_to((1 - half) / (T - half.sum()), (k, T)),
+            reg / n1,
+            reg / n1 - (1 - reg) / (T - n1),
+        ],
+        axis=2,
+    )
+    return np.einsum("ktc,kts->kcs", r, W).reshape(k, -1)
+
+
+def test_spec_curve_batch_statistic_equals_frame_path() -> None:
+    data = _spec_frame(np.random.default_rng(3), 240, mu=0.003)
+    a = spec_curve_test(data, _twenty_specs, resample=SPEC_COLS, draws=120, seed=5)
+    b = spec_curve_test(
+        data,
+        _twenty_specs,
+        resample=SPEC_COLS,
+        draws=120,
+        seed=5,
+        batch_statistic=_twenty_specs_batch,
+        chunk=50,
+    )
+    assert a.to_dict() == pytest.approx(b.to_dict())
+    with pytest.raises(ValueError, match="disagree"):
+        spec_curve_test(
+            data, _twenty_specs, draws=10, batch_statistic=lambda v: _twenty_specs_batch(v) + 1
+        )

@@ -7,9 +7,15 @@ contemporaneous correlation and the serial dependence of both legs are kept) and
 the statistic on every draw, vectorised over a ``(draws, T)`` matrix.
 
 Interval: percentile interval of the bootstrap distribution of the statistic.
-p-value: from the bootstrap distribution recentred at the estimate (the null ``theta = 0``
-imposed by translation): two-sided ``mean(|theta* - theta| >= |theta|)``, ``"greater"``
-``mean(theta* - theta >= theta)``, ``"less"`` ``mean(theta* - theta <= theta)``.
+p-value (generic): from the bootstrap distribution recentred at the estimate (the null
+``theta = 0`` imposed by translation): two-sided ``mean(|theta* - theta| >= |theta|)``,
+``"greater"`` ``mean(theta* - theta >= theta)``, ``"less"`` ``mean(theta* - theta <= theta)``.
+p-value of :func:`cumulative_difference` and :func:`geometric_difference`: both are zero
+exactly when the log wealth ratio ``sum(log(1+small) - log(1+large))`` is zero, and that sum
+is tested with a studentised block bootstrap (bootstrap-t, Bartlett long-run variance), which
+has the better size in small windows (see ``pair_bootstrap``'s ``null_terms``). The interval
+and the p-value therefore come from the same draws but not the same statistic: they can
+disagree at the margin.
 
 References
 ----------
@@ -17,7 +23,9 @@ Politis, D. N. and Romano, J. P. (1994). The stationary bootstrap. JASA 89(428),
 Politis, D. N. and White, H. (2004). Automatic block-length selection for the dependent
 bootstrap. Econometric Reviews 23(1), 53-70 (with Patton, Politis and White's 2009 correction).
 Hall, P. and Wilson, S. R. (1991). Two guidelines for bootstrap hypothesis testing.
-Biometrics 47(2), 757-762 (resample under the null by recentring the statistic).
+Biometrics 47(2), 757-762 (resample under the null by recentring; studentise).
+Goetze, F. and Kuensch, H. R. (1996). Second-order correctness of the blockwise bootstrap for
+stationary observations. Annals of Statistics 24(5), 1914-1933 (studentised block bootstrap).
 """
 
 from __future__ import annotations
@@ -86,6 +94,30 @@ def bootstrap_pvalue(
     raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
 
 
+def bartlett_lrv(d: np.ndarray, lags: int) -> np.ndarray:
+    """Row-wise Bartlett (Newey-West) long-run variance of ``d`` (``(k, T)``), demeaned."""
+    dc = d - d.mean(axis=1, keepdims=True)
+    n = d.shape[1]
+    v = (dc * dc).sum(axis=1) / n
+    for j in range(1, min(lags, n - 1) + 1):
+        v = v + 2 * (1 - j / (lags + 1)) * (dc[:, j:] * dc[:, :-j]).sum(axis=1) / n
+    return np.maximum(v, 1e-300)
+
+
+def studentised_pvalue(t0: float, t_null: np.ndarray, alternative: Alternative) -> float:
+    """p-value of a studentised statistic ``t0`` against bootstrap-t draws (recentred)."""
+    d = t_null[np.isfinite(t_null)]
+    if not math.isfinite(t0) or len(d) == 0:
+        return math.nan
+    if alternative == "two-sided":
+        return float(np.mean(np.abs(d) >= abs(t0)))
+    if alternative == "greater":
+        return float(np.mean(d >= t0))
+    if alternative == "less":
+        return float(np.mean(d <= t0))
+    raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
+
+
 def _aligned(small: pd.Series, large: pd.Series) -> pd.DataFrame:
     data = pd.concat([small.rename("s"), large.rename("l")], axis=1).dropna()
     return data
@@ -104,7 +136,7 @@ def pair_bootstrap(
     units: str = "",
     label: str = "statistic",
     definition: str = "",
-    null_statistic: PairStatistic | None = None,
+    null_terms: PairStatistic | None = None,
     chunk_cells: int = 4_000_000,
 ) -> Estimate:
     """Stationary block bootstrap of month pairs for any vectorised pair statistic.
@@ -129,13 +161,16 @@ def pair_bootstrap(
         Alternative of the p-value (``"greater"``: statistic > 0).
     units, label, definition : str
         Copied into the :class:`Estimate`.
-    null_statistic : callable, optional
-        A vectorised statistic that is zero exactly when ``statistic`` is zero (e.g. the log
-        wealth ratio for a compounded difference), used for the p-value instead of
-        ``statistic``: the hypothesis is the same, and a sum is closer to pivotal than a
-        difference of products (the recentred bootstrap of the compounded difference itself is
-        badly conservative: 0.3% rejections at 5% in a 120-month simulation, against 6% for the
-        log ratio). Default: ``statistic`` itself.
+    null_terms : callable, optional
+        ``null_terms(S, L) -> (k, T)`` per-month terms whose sum is zero exactly when
+        ``statistic`` is zero (e.g. ``log(1+small) - log(1+large)`` for a compounded
+        difference). When given, the p-value is a studentised (bootstrap-t) test of their sum
+        on the same draws: ``t = sum / se`` with a Bartlett long-run variance of ``ceil(block)``
+        lags, against ``t* = (sum* - sum) / se*`` (Goetze & Kuensch 1996). The hypothesis is the
+        same as for ``statistic``; a studentised sum is closer to pivotal than a difference of
+        products (the recentred bootstrap of the compounded difference itself rejected 0.3% at
+        5% in a 120-month simulation; the recentred log ratio 6-13% on 36-120 months with
+        AR(1) 0-0.2; the studentised one 5-8%). Default: ``statistic`` recentred.
 
     Returns
     -------
@@ -167,24 +202,31 @@ def pair_bootstrap(
     b = pair_block_length(s - l_) if block is None else float(block)
     g = rng(seed)
     out = np.empty(draws)
-    null = out if null_statistic is None else np.empty(draws)
+    t_null = np.empty(draws)
+    lags = math.ceil(b)
+    if null_terms is not None:
+        d0 = null_terms(s[None, :], l_[None, :])
+        sum0 = float(d0.sum())
+        t0 = sum0 / math.sqrt(n * float(bartlett_lrv(d0, lags)[0]))
     step = max(1, chunk_cells // n)
     for i in range(0, draws, step):
         k = min(step, draws - i)
         idx = stationary_indices(n, k, b, g)
         S, L = s[idx], l_[idx]
         out[i : i + k] = statistic(S, L)
-        if null_statistic is not None:
-            null[i : i + k] = null_statistic(S, L)
+        if null_terms is not None:
+            d = null_terms(S, L)
+            t_null[i : i + k] = (d.sum(axis=1) - sum0) / np.sqrt(n * bartlett_lrv(d, lags))
     a = 1 - ci_level
     lo, hi = np.quantile(out, [a / 2, 1 - a / 2])
-    if null_statistic is None:
+    if null_terms is None:
         p = bootstrap_pvalue(value, out, alternative)
         p_text = "recentred bootstrap distribution"
     else:
-        theta0 = float(null_statistic(s[None, :], l_[None, :])[0])
-        p = bootstrap_pvalue(theta0, null, alternative)
-        p_text = "recentred bootstrap distribution of the log wealth ratio"
+        p = studentised_pvalue(t0, t_null, alternative)
+        p_text = (
+            f"studentised bootstrap (bootstrap-t) of the log wealth ratio, Bartlett {lags} lags"
+        )
     return Estimate(
         value,
         float(lo),
@@ -208,9 +250,10 @@ def _cumdiff(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
     return np.expm1(np.log1p(s).sum(axis=1)) - np.expm1(np.log1p(l_).sum(axis=1))
 
 
-def _logratio(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
-    """Log wealth ratio: zero exactly when the compounded (or geometric) difference is zero."""
-    return (np.log1p(s) - np.log1p(l_)).sum(axis=1)
+def _log_excess(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
+    """Monthly log excess; its sum (the log wealth ratio) is zero exactly when the compounded
+    (or geometric) difference is zero."""
+    return np.log1p(s) - np.log1p(l_)
 
 
 def _geodiff(periods_per_year: int) -> PairStatistic:
@@ -239,7 +282,8 @@ def cumulative_difference(
     annualised). Interval: percentile interval of this compounded difference recomputed on
     every draw of :func:`pair_bootstrap`. p-value: the compounded difference is zero exactly
     when the log wealth ratio ``sum(log(1+small) - log(1+large))`` is zero, so the p-value is
-    that of the recentred bootstrap of the log ratio on the same draws (see ``null_statistic``).
+    that of a studentised bootstrap (bootstrap-t) of the log ratio on the same draws (see
+    ``null_terms``).
     """
     return pair_bootstrap(
         small,
@@ -253,7 +297,7 @@ def cumulative_difference(
         units="decimal, cumulative over the window (compounded small minus compounded large)",
         label=label,
         definition=definition,
-        null_statistic=_logratio,
+        null_terms=_log_excess,
     )
 
 
@@ -289,5 +333,5 @@ def geometric_difference(
         units="decimal per year, geometric (difference of compound annual returns)",
         label=label,
         definition=definition,
-        null_statistic=_logratio,
+        null_terms=_log_excess,
     )

@@ -330,7 +330,7 @@ def predictive_regression(
     y = _forward_sums(rr, h)
     b = float(_slopes(x[:n], y))
     start, end = str(data.index[0]), str(data.index[n - 1])
-    base = {
+    base: dict[str, Any] = {
         "units": units,
         "start": start,
         "end": end,
@@ -524,7 +524,7 @@ def predictive_logit(
             f"predictive logit of {event_ahead.name} on {signal.name}: no finite maximum "
             "likelihood estimate (separation or no events)"
         )
-    base = {
+    base: dict[str, Any] = {
         "units": units,
         "start": str(data.index[0]),
         "end": str(data.index[-1]),
