@@ -81,7 +81,7 @@ def stationary_block_means(
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
+def _rebalance(hs: float, ho: float, c: float, w: float, fee: float, inv_1f: float):
     """Trade holdings (values) ``hs``, ``ho`` and cash ``c`` to weights ``w``, ``1 - w``.
 
     vectorbt's order of events (``call_seq="auto"``, ``size_type="targetpercent"``, shared
@@ -90,7 +90,7 @@ def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
     on which the second order is sized; the second order is a buy (the two changes sum to
     the cash, which is >= 0), cut to what cash can pay for, fee included. Written without
     branches on the data so that the CPU overlaps many variants. Returns the new ``hs, ho,
-    c``, the traded value and the fees.
+    c``, the traded value and the fees. ``inv_1f`` is ``1 / (1 + fee)``.
 
     Notes
     -----
@@ -108,7 +108,7 @@ def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
     v1 = value - f1
     t2 = (v1 - w * v1) if small_first else w * v1
     d2 = t2 - (ho if small_first else hs)
-    x2 = min(d2, c1 / (1.0 + fee))
+    x2 = min(d2, c1 * inv_1f)
     x2 = max(x2, 0.0)
     f2 = fee * x2
     c2 = max(c1 - x2 - f2, 0.0)
@@ -172,6 +172,7 @@ def rotation_paths(
     turn = np.empty((nt, nv))
     cost = np.empty((nt, nv))
     nblocks = (nv + BLOCK - 1) // BLOCK
+    inv_1f = 1.0 / (1.0 + fee)
     for b in prange(nblocks):
         lo = b * BLOCK
         hi = min(lo + BLOCK, nv)
@@ -185,7 +186,7 @@ def rotation_paths(
             go = 1.0 + ro[t]
             for j in range(k):
                 before = hs[j] + ho[j] + c[j]
-                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee)
+                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee, inv_1f)
                 s *= gs
                 o *= go
                 hs[j] = s
@@ -224,6 +225,7 @@ def rotation_metrics(
     nt, nv = w.shape
     out = np.zeros((nv, N_METRIC_SUMS))
     nblocks = (nv + BLOCK - 1) // BLOCK
+    inv_1f = 1.0 / (1.0 + fee)
     for b in prange(nblocks):
         lo = b * BLOCK
         hi = min(lo + BLOCK, nv)
@@ -249,7 +251,7 @@ def rotation_metrics(
             bt = rb[t]
             for j in range(k):
                 before = hs[j] + ho[j] + c[j]
-                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee)
+                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee, inv_1f)
                 s *= gs
                 o *= go
                 hs[j] = s
@@ -270,7 +272,8 @@ def rotation_metrics(
                 fsum[j] += fees * inv
                 pk = max(peak[j], after)
                 peak[j] = pk
-                mdd[j] = min(mdd[j], after / pk - 1.0)
+                if after < (1.0 + mdd[j]) * pk:  # a deeper drawdown (rare: divide only then)
+                    mdd[j] = after / pk - 1.0
         for j in range(k):
             v = lo + j
             out[v, M_LOG_GROWTH] = np.log(hs[j] + ho[j] + c[j])

@@ -316,6 +316,13 @@ def sweep(
     Returns
     -------
     SweepResult
+
+    Notes
+    -----
+    The overfitting statistics (PBO, SPA) need every variant's monthly returns, so a sweep
+    keeps the ``months x variants`` paths in memory: right for the strategy grids here (tens
+    to thousands of variants). To rank millions of variants use
+    :func:`smallcap_bt.strategies.kernel.screen`, which keeps only per-variant metrics.
     """
     if strategy not in STRATEGIES:
         import difflib
