@@ -225,3 +225,9 @@ def test_blocks_and_threads_do_not_change_results(weights, assets, monkeypatch):
     pd.testing.assert_frame_equal(one.returns, many.returns, check_exact=True)
     pd.testing.assert_frame_equal(one.turnover, many.turnover, check_exact=True)
     pd.testing.assert_frame_equal(m_one, screen(weights, assets, cost_bps=25.0), check_exact=True)
+
+
+def test_dask_screen_from_a_scheduler_address(weights, assets, dask_client):
+    address = dask_client.cluster.scheduler_address
+    local = screen(weights, assets, chunk=7)
+    pd.testing.assert_frame_equal(local, screen(weights, assets, chunk=7, client=address))
