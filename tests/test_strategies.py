@@ -158,7 +158,10 @@ def test_cli_backtest(store_dir, capsys):
 
 
 def test_strategies_import_does_not_load_vectorbt():
-    code = "import sys, smallcap_bt.strategies; print('vectorbt' in sys.modules)"
+    code = (
+        "import sys, smallcap_bt.strategies.sweeps, smallcap_bt.strategies.kernel; "
+        "print('vectorbt' in sys.modules or 'numba' in sys.modules)"
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"
 
