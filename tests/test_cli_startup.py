@@ -110,3 +110,10 @@ def test_unknown_strategy_is_a_usage_error(capsys):
         main(["backtest", "fed-cutt"])
     assert exc.value.code == 2
     assert "fed-cut" in capsys.readouterr().err
+
+
+def test_backtest_unreachable_scheduler_is_a_usage_error(store_dir, capsys):
+    pytest.importorskip("distributed")
+    argv = ["--store", str(store_dir), "backtest", "buy-and-hold", "--scheduler", "nonsense://x"]
+    assert main(argv) == 2
+    assert "cannot reach the Dask scheduler at 'nonsense://x'" in capsys.readouterr().err

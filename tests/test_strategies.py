@@ -158,7 +158,10 @@ def test_cli_backtest(store_dir, capsys):
 
 
 def test_strategies_import_does_not_load_vectorbt():
-    code = "import sys, smallcap_bt.strategies; print('vectorbt' in sys.modules)"
+    code = (
+        "import sys, smallcap_bt.strategies.sweeps, smallcap_bt.strategies.kernel; "
+        "print('vectorbt' in sys.modules or 'numba' in sys.modules)"
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"
 
@@ -172,12 +175,16 @@ def fed_sweep(panel, store_dir):
 def test_sweep_starts_where_the_signal_can_first_be_non_trivial(fed_sweep, panel):
     r = fed_sweep.backtest.returns
     assert str(r.index[0]) == "1990-01"  # cuts are taken since 1990, not from 1926
-    assert "start 1990-01: the Fed-cut signal starts with cuts since 1990-01" in (
-        fed_sweep.summary()
-    )
-    rec = sweep("recovery", panel=panel, grid={"lags": [12]}, spa_reps=50)
-    first_w = rec.weights.ne(0).any(axis=1).idxmax()  # first month any variant holds small
-    assert rec.backtest.returns.index[0] == first_w + 1
+    assert "start 1990-01: the Fed-cut signal takes cuts since 1990-01" in (fed_sweep.summary())
+    st = sweep("staged-entry", panel=panel, grid={"years": [10]}, spa_reps=50)
+    legs = panel[["small.tercile.vw", "large.tercile.vw"]].dropna()
+    known = legs.index[119]  # the first month with 120 months of both legs
+    assert st.backtest.returns.index[0] == known + 1
+    assert f"is known in {known}" in st.header()
+    rr = sweep("rate-regime", panel=panel, grid={"variables": ["tbill"], "lookbacks": [6]})
+    assert rr.backtest.returns.index[0] == panel["tbill"].first_valid_index() + 7
+    bh = sweep("buy-and-hold", panel=panel, spa_reps=50)  # no inputs: the start of the data
+    assert "start " not in bh.header() and bh.backtest.returns.index[0] == legs.index[1]
 
 
 def test_best_is_plain_python_and_metrics_are_labelled(fed_sweep):

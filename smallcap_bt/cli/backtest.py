@@ -71,9 +71,16 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
     client = None
     if args.scheduler:
-        from distributed import Client
-
-        client = Client(args.scheduler)
+        try:
+            from distributed import Client
+        except ImportError:
+            return _usage_error(
+                "--scheduler needs dask.distributed: pip install 'smallcap_bt[dask]'"
+            )
+        try:
+            client = Client(args.scheduler, timeout="15s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            return _usage_error(f"cannot reach the Dask scheduler at {args.scheduler!r}: {exc}")
     try:
         res = sweep(
             args.strategy,

@@ -18,12 +18,18 @@ Kernels
   ``size_type="targetpercent"``, ``cash_sharing=True``, ``call_seq="auto"``, proportional fees.
 - :func:`rotation_metrics` — the same simulation reduced on the fly to per-variant sums
   (no months x variants output; memory is O(variants)).
+
+The rotation functions split the variants into blocks and run the block kernels
+(``nogil=True``) on one Python thread per core.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 # columns of rotation_metrics' output
 M_LOG_GROWTH, M_SUM, M_SUMSQ, M_XS_SUM, M_XS_SUMSQ, M_ACT_SUM, M_ACT_SUMSQ = range(7)
@@ -81,7 +87,7 @@ def stationary_block_means(
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
+def _rebalance(hs: float, ho: float, c: float, w: float, fee: float, inv_1f: float):
     """Trade holdings (values) ``hs``, ``ho`` and cash ``c`` to weights ``w``, ``1 - w``.
 
     vectorbt's order of events (``call_seq="auto"``, ``size_type="targetpercent"``, shared
@@ -90,7 +96,7 @@ def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
     on which the second order is sized; the second order is a buy (the two changes sum to
     the cash, which is >= 0), cut to what cash can pay for, fee included. Written without
     branches on the data so that the CPU overlaps many variants. Returns the new ``hs, ho,
-    c``, the traded value and the fees.
+    c``, the traded value and the fees. ``inv_1f`` is ``1 / (1 + fee)``.
 
     Notes
     -----
@@ -108,7 +114,7 @@ def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
     v1 = value - f1
     t2 = (v1 - w * v1) if small_first else w * v1
     d2 = t2 - (ho if small_first else hs)
-    x2 = min(d2, c1 / (1.0 + fee))
+    x2 = min(d2, c1 * inv_1f)
     x2 = max(x2, 0.0)
     f2 = fee * x2
     c2 = max(c1 - x2 - f2, 0.0)
@@ -117,7 +123,7 @@ def _rebalance(hs: float, ho: float, c: float, w: float, fee: float):
     return hs_new, ho_new, c2, abs(d1) + x2, f1 + f2
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _block_weights(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """Weights of variants ``lo..hi-1`` as a C-contiguous ``(months, k)`` copy, NaN -> 0,
     clipped to [0, 1]. ``w`` may be C- or F-ordered (a DataFrame's values are often F)."""
@@ -139,7 +145,27 @@ def _block_weights(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
 BLOCK = 256
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+def _in_blocks(run: Callable[[int, int], None], nv: int) -> None:
+    """Call ``run(lo, hi)`` on blocks of :data:`BLOCK` variants, on one thread per core.
+
+    The block kernels release the GIL (``nogil=True``), so Python threads run them in
+    parallel; blocks are independent, so results do not depend on the number of threads.
+    Threads rather than numba's ``parallel=True``: the kernels compile once, in about a
+    second, instead of once per array layout with parallel-loop lowering.
+    """
+    bounds = [(lo, min(lo + BLOCK, nv)) for lo in range(0, nv, BLOCK)]
+    workers = min(len(bounds), os.cpu_count() or 1)
+    if workers <= 1:
+        for lo, hi in bounds:
+            run(lo, hi)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        for f in [pool.submit(run, lo, hi) for lo, hi in bounds]:
+            f.result()
+
+
 def rotation_paths(
     w: np.ndarray, rs: np.ndarray, ro: np.ndarray, fee: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -171,34 +197,52 @@ def rotation_paths(
     ret = np.empty((nt, nv))
     turn = np.empty((nt, nv))
     cost = np.empty((nt, nv))
-    nblocks = (nv + BLOCK - 1) // BLOCK
-    for b in prange(nblocks):
-        lo = b * BLOCK
-        hi = min(lo + BLOCK, nv)
-        k = hi - lo
-        wb = _block_weights(w, lo, hi)
-        hs = np.zeros(k)
-        ho = np.zeros(k)
-        c = np.ones(k)
-        for t in range(nt):
-            gs = 1.0 + rs[t]
-            go = 1.0 + ro[t]
-            for j in range(k):
-                before = hs[j] + ho[j] + c[j]
-                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee)
-                s *= gs
-                o *= go
-                hs[j] = s
-                ho[j] = o
-                c[j] = cc
-                inv = 1.0 / before
-                ret[t, lo + j] = (s + o + cc) * inv - 1.0
-                turn[t, lo + j] = traded * inv
-                cost[t, lo + j] = fees * inv
+
+    def run(lo: int, hi: int) -> None:
+        _paths_block(_block_weights(w, lo, hi), rs, ro, fee, ret, turn, cost, lo)
+
+    _in_blocks(run, nv)
     return ret, turn, cost
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
+def _paths_block(
+    wb: np.ndarray,
+    rs: np.ndarray,
+    ro: np.ndarray,
+    fee: float,
+    ret: np.ndarray,
+    turn: np.ndarray,
+    cost: np.ndarray,
+    lo: int,
+) -> None:
+    """:func:`rotation_paths` for one C-contiguous block of variants, written at column ``lo``.
+
+    The per-block kernels take C-contiguous blocks only, so they compile once whatever the
+    layout of the caller's weights (only :func:`_block_weights` compiles per layout).
+    """
+    nt, k = wb.shape
+    inv_1f = 1.0 / (1.0 + fee)
+    hs = np.zeros(k)
+    ho = np.zeros(k)
+    c = np.ones(k)
+    for t in range(nt):
+        gs = 1.0 + rs[t]
+        go = 1.0 + ro[t]
+        for j in range(k):
+            before = hs[j] + ho[j] + c[j]
+            s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee, inv_1f)
+            s *= gs
+            o *= go
+            hs[j] = s
+            ho[j] = o
+            c[j] = cc
+            inv = 1.0 / before
+            ret[t, lo + j] = (s + o + cc) * inv - 1.0
+            turn[t, lo + j] = traded * inv
+            cost[t, lo + j] = fees * inv
+
+
 def rotation_metrics(
     w: np.ndarray, rs: np.ndarray, ro: np.ndarray, rc: np.ndarray, rb: np.ndarray, fee: float
 ) -> np.ndarray:
@@ -221,66 +265,82 @@ def rotation_metrics(
         starting wealth (a negative decimal), the sums of turnover and of costs. Column
         positions are the ``M_*`` constants.
     """
-    nt, nv = w.shape
+    nv = w.shape[1]
     out = np.zeros((nv, N_METRIC_SUMS))
-    nblocks = (nv + BLOCK - 1) // BLOCK
-    for b in prange(nblocks):
-        lo = b * BLOCK
-        hi = min(lo + BLOCK, nv)
-        k = hi - lo
-        wb = _block_weights(w, lo, hi)
-        hs = np.zeros(k)
-        ho = np.zeros(k)
-        c = np.ones(k)
-        s1 = np.zeros(k)
-        s2 = np.zeros(k)
-        x1 = np.zeros(k)
-        x2 = np.zeros(k)
-        a1 = np.zeros(k)
-        a2 = np.zeros(k)
-        tsum = np.zeros(k)
-        fsum = np.zeros(k)
-        mdd = np.zeros(k)
-        peak = np.ones(k)
-        for t in range(nt):
-            gs = 1.0 + rs[t]
-            go = 1.0 + ro[t]
-            ct = rc[t]
-            bt = rb[t]
-            for j in range(k):
-                before = hs[j] + ho[j] + c[j]
-                s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee)
-                s *= gs
-                o *= go
-                hs[j] = s
-                ho[j] = o
-                c[j] = cc
-                inv = 1.0 / before
-                after = s + o + cc  # = wealth: the portfolio starts at 1.0
-                r = after * inv - 1.0
-                s1[j] += r
-                s2[j] += r * r
-                x = r - ct
-                x1[j] += x
-                x2[j] += x * x
-                a = r - bt
-                a1[j] += a
-                a2[j] += a * a
-                tsum[j] += traded * inv
-                fsum[j] += fees * inv
-                pk = max(peak[j], after)
-                peak[j] = pk
-                mdd[j] = min(mdd[j], after / pk - 1.0)
-        for j in range(k):
-            v = lo + j
-            out[v, M_LOG_GROWTH] = np.log(hs[j] + ho[j] + c[j])
-            out[v, M_SUM] = s1[j]
-            out[v, M_SUMSQ] = s2[j]
-            out[v, M_XS_SUM] = x1[j]
-            out[v, M_XS_SUMSQ] = x2[j]
-            out[v, M_ACT_SUM] = a1[j]
-            out[v, M_ACT_SUMSQ] = a2[j]
-            out[v, M_MAX_DRAWDOWN] = mdd[j]
-            out[v, M_TURNOVER_SUM] = tsum[j]
-            out[v, M_FEES_SUM] = fsum[j]
+
+    def run(lo: int, hi: int) -> None:
+        _metrics_block(_block_weights(w, lo, hi), rs, ro, rc, rb, fee, out, lo)
+
+    _in_blocks(run, nv)
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _metrics_block(
+    wb: np.ndarray,
+    rs: np.ndarray,
+    ro: np.ndarray,
+    rc: np.ndarray,
+    rb: np.ndarray,
+    fee: float,
+    out: np.ndarray,
+    lo: int,
+) -> None:
+    """:func:`rotation_metrics` for one C-contiguous block of variants, rows ``lo`` on."""
+    nt, k = wb.shape
+    inv_1f = 1.0 / (1.0 + fee)
+    hs = np.zeros(k)
+    ho = np.zeros(k)
+    c = np.ones(k)
+    s1 = np.zeros(k)
+    s2 = np.zeros(k)
+    x1 = np.zeros(k)
+    x2 = np.zeros(k)
+    a1 = np.zeros(k)
+    a2 = np.zeros(k)
+    tsum = np.zeros(k)
+    fsum = np.zeros(k)
+    mdd = np.zeros(k)
+    peak = np.ones(k)
+    for t in range(nt):
+        gs = 1.0 + rs[t]
+        go = 1.0 + ro[t]
+        ct = rc[t]
+        bt = rb[t]
+        for j in range(k):
+            before = hs[j] + ho[j] + c[j]
+            s, o, cc, traded, fees = _rebalance(hs[j], ho[j], c[j], wb[t, j], fee, inv_1f)
+            s *= gs
+            o *= go
+            hs[j] = s
+            ho[j] = o
+            c[j] = cc
+            inv = 1.0 / before
+            after = s + o + cc  # = wealth: the portfolio starts at 1.0
+            r = after * inv - 1.0
+            s1[j] += r
+            s2[j] += r * r
+            x = r - ct
+            x1[j] += x
+            x2[j] += x * x
+            a = r - bt
+            a1[j] += a
+            a2[j] += a * a
+            tsum[j] += traded * inv
+            fsum[j] += fees * inv
+            pk = max(peak[j], after)
+            peak[j] = pk
+            if after < (1.0 + mdd[j]) * pk:  # a deeper drawdown (rare: divide only then)
+                mdd[j] = after / pk - 1.0
+    for j in range(k):
+        v = lo + j
+        out[v, M_LOG_GROWTH] = np.log(hs[j] + ho[j] + c[j])
+        out[v, M_SUM] = s1[j]
+        out[v, M_SUMSQ] = s2[j]
+        out[v, M_XS_SUM] = x1[j]
+        out[v, M_XS_SUMSQ] = x2[j]
+        out[v, M_ACT_SUM] = a1[j]
+        out[v, M_ACT_SUMSQ] = a2[j]
+        out[v, M_MAX_DRAWDOWN] = mdd[j]
+        out[v, M_TURNOVER_SUM] = tsum[j]
+        out[v, M_FEES_SUM] = fsum[j]

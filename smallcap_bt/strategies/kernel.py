@@ -217,12 +217,16 @@ def screen(
     if cl is None:
         parts = [_screen_chunk(source, s, e, arrays, fee, rows) for s, e in bounds]
     else:
-        src = cl.scatter(source, broadcast=True) if isinstance(source, np.ndarray) else source
-        arr = cl.scatter(arrays, broadcast=True)
-        futures = [
-            cl.submit(_screen_chunk, src, s, e, arr, fee, rows, pure=False) for s, e in bounds
-        ]
-        parts = cl.gather(futures)
+        try:
+            src = cl.scatter(source, broadcast=True) if isinstance(source, np.ndarray) else source
+            arr = cl.scatter(arrays, broadcast=True)
+            futures = [
+                cl.submit(_screen_chunk, src, s, e, arr, fee, rows, pure=False) for s, e in bounds
+            ]
+            parts = cl.gather(futures)
+        finally:
+            if cl is not client:  # opened here from an address: close it
+                cl.close()
     sums = np.concatenate(parts, axis=0)
     bench_lg = float(np.log1p(arrays[3]).sum())
     out = pd.DataFrame(

@@ -255,22 +255,58 @@ def _grid_values(strategy: str, grid: dict[str, Sequence[Any]] | None) -> dict[s
     }
 
 
-def _auto_start(strategy: str, weights: pd.DataFrame, grid: dict[str, Any]) -> tuple[Any, str]:
-    """First month a signal can be non-trivial, and why."""
+def _signal_params(strategy: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The builder's parameters: its defaults updated with the grid's."""
+    import inspect
+
+    func = {
+        "fed-cut": _fed_cut,
+        "rate-regime": signals.rate_regime,
+        "curve-regime": signals.curve_regime,
+        "recovery": signals.recovery,
+        "valuation": signals.valuation,
+        "staged-entry": signals.staged_entry,
+    }.get(strategy)
+    if func is None:
+        return dict(params)
+    sig = inspect.signature(func).parameters.values()
+    return {**{q.name: q.default for q in sig if q.default is not q.empty}, **params}
+
+
+def _auto_start(
+    strategy: str, panel: pd.DataFrame, params: dict[str, Any], definition: str
+) -> tuple[Any, str]:
+    """First month a signal can be non-trivial (its inputs allow a position), and why.
+
+    The month after the first weight decision whose inputs are all available: ``since`` for
+    ``fed-cut``; the first ``lookback``-month change for the regime signals; half of the
+    shortest trailing window for ``valuation``; the first full trailing window for
+    ``staged-entry``. ``None`` when that is the start of the data.
+    """
+    g = _signal_params(strategy, params)
+
+    def first(col: str) -> pd.Period:
+        return panel[col].first_valid_index()
+
     if strategy == "fed-cut":
-        since = pd.Period(grid.get("since", "1990-01-01"), "M")
-        return since, f"the Fed-cut signal starts with cuts since {since}"
-    active = (weights.fillna(0.0).to_numpy() != 0).any(axis=1)
-    if not active.any():
+        since = pd.Period(g["since"], "M")
+        return since, f"the Fed-cut signal takes cuts since {since}"
+    if strategy in ("rate-regime", "curve-regime"):
+        names = list(g["variables"]) if strategy == "rate-regime" else [g["variable"]]
+        lb = min(g["lookbacks"])
+        decided = max(first(v) for v in names) + lb
+        why = f"first {lb}-month change of {', '.join(names)} is known in {decided}"
+    elif strategy == "valuation":
+        months = 12 * min(g["windows"]) // 2
+        decided = first("rel_beme") + months - 1
+        why = f"the trailing quantile of relative B/M needs {months} months, known in {decided}"
+    elif strategy == "staged-entry":
+        months = 12 * g["years"]
+        decided = max(first(f"small.{definition}"), first(f"large.{definition}")) + months - 1
+        why = f"the first trailing {g['years']}-year relative return is known in {decided}"
+    else:  # recovery (NBER dates precede the returns), buy-and-hold
         return None, ""
-    first = weights.index[int(np.argmax(active))]
-    if first == weights.index[0]:
-        return None, ""
-    return (
-        first + 1,
-        f"first month after a variant first holds small ({first}); every variant equals "
-        "the benchmark before",
-    )
+    return decided + 1, why
 
 
 def sweep(
@@ -300,8 +336,8 @@ def sweep(
         Proportional cost per unit of traded value (basis points).
     start : str, optional
         First month of the backtest (e.g. ``"1990-01"``). By default the first month a
-        signal can be non-trivial: ``since`` for ``fed-cut``, else the month after the first
-        month in which any variant holds small (the header says which and why).
+        signal can be non-trivial, i.e. the month after the first decision whose inputs are
+        all known (``since`` for ``fed-cut``; the header says which and why).
     grid : dict, optional
         Parameter lists of the signal builder (e.g. ``{"holds": [3, 6]}``); keys are checked
         against the strategy's (:data:`~smallcap_bt.strategies.names.STRATEGY_INFO`).
@@ -316,6 +352,13 @@ def sweep(
     Returns
     -------
     SweepResult
+
+    Notes
+    -----
+    The overfitting statistics (PBO, SPA) need every variant's monthly returns, so a sweep
+    keeps the ``months x variants`` paths in memory: right for the strategy grids here (tens
+    to thousands of variants). To rank millions of variants use
+    :func:`smallcap_bt.strategies.kernel.screen`, which keeps only per-variant metrics.
     """
     if strategy not in STRATEGIES:
         import difflib
@@ -336,8 +379,9 @@ def sweep(
     weights = builder(p, target, definition, **params)
     reason = "" if start is None else "given"
     if start is None:
-        auto, reason = _auto_start(strategy, weights.reindex(assets.index), params)
-        start = None if auto is None else str(auto)
+        auto, reason = _auto_start(strategy, p, params, definition)
+        start = None if auto is None or auto <= assets.index[1] else str(auto)
+        reason = reason if start else ""
     if start:  # row start-1 holds the weights of month start, the first return
         weights = weights.loc[pd.Period(start, "M") - 1 :]
         assets = assets.loc[pd.Period(start, "M") - 1 :]
