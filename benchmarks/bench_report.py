@@ -23,7 +23,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _run(store: str, out: Path, pythonpath: str | None) -> float:
+def _run(store: str, out: Path, pythonpath: str | None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the report's processes and their workers)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = dict(os.environ, MPLBACKEND="Agg")
     env.pop("PYTHONPATH", None)
     if pythonpath:
@@ -34,7 +38,10 @@ def _run(store: str, out: Path, pythonpath: str | None) -> float:
     )
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main(argv: list[str]) -> None:
@@ -50,14 +57,18 @@ def main(argv: list[str]) -> None:
             ["git", "archive", baseline, "smallcap_bt"], cwd=REPO, capture_output=True, check=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive, check=True)
-        times: dict[str, list[float]] = {"baseline": [], "current": []}
+        times: dict[str, list[tuple[float, float]]] = {"baseline": [], "current": []}
         for i in range(rounds):
             for name, path in (("baseline", str(base_dir)), ("current", None)):
-                t = _run(store, Path(tmp) / f"{name}{i}", path)
-                times[name].append(t)
-                print(f"round {i + 1}: {name:8s} {t:6.1f} s", flush=True)
-    b, c = statistics.median(times["baseline"]), statistics.median(times["current"])
-    print(f"median baseline {baseline} {b:.1f} s, current {c:.1f} s, ratio {c / b:.2f}")
+                wall, cpu = _run(store, Path(tmp) / f"{name}{i}", path)
+                times[name].append((wall, cpu))
+                print(f"round {i + 1}: {name:8s} wall {wall:6.1f} s, cpu {cpu:6.1f} s", flush=True)
+    for k, label in ((0, "wall"), (1, "cpu")):
+        b = statistics.median(t[k] for t in times["baseline"])
+        c = statistics.median(t[k] for t in times["current"])
+        print(
+            f"median {label}: baseline {baseline} {b:.1f} s, current {c:.1f} s, ratio {c / b:.2f}"
+        )
 
 
 if __name__ == "__main__":
