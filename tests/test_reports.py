@@ -580,3 +580,25 @@ def test_claim_summary_from_json():
     assert "[0.31%, 13.74%]" in text and "47/60" in text and "0.012" in text
     assert "data vintage 202602" in text and max(len(x) for x in text.splitlines()) <= 100
     assert "<table" in s._repr_html_() and r"8.73\%" in s.as_latex()
+
+
+def test_tex_figures_are_vector_and_listed(report, tmp_path):
+    """--tex-figures: PDF figures (no creation date) and a figures.tex that includes them."""
+    import shutil
+
+    from smallcap_bt.reports import render
+
+    out = tmp_path / "rep"
+    shutil.copytree(report, out)
+    doc = json.loads((out / "results.json").read_text())
+    claims = [c for c in doc["claims"] if c["testable"]][:2]
+    caps = render._draw_specs(claims, str(out / "figures"), ("png", "pdf"))
+    ov = {"figures": [], "strategy": None}
+    paths = render._write(out, doc, (out / "results.json").read_text(), caps, ov, True, 0)
+    tex = paths["figures.tex"].read_text()
+    for c in claims:
+        pdf = out / "figures" / f"spec_{c['id']}.pdf"
+        assert pdf.read_bytes()[:5] == b"%PDF-" and b"CreationDate" not in pdf.read_bytes()
+        assert rf"\includegraphics[width=\linewidth]{{figures/spec_{c['id']}.pdf}}" in tex
+    assert tex.count(r"\begin{figure}") == tex.count(r"\end{figure}") == len(claims)
+    assert tex.count("{") == tex.count("}")
