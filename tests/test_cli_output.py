@@ -30,6 +30,15 @@ def test_table_piped_keeps_one_line_per_row(capsys):
     assert lines[2].index("1") == lines[0].index("n")  # aligned under the header
 
 
+def test_table_piped_many_columns_never_wraps(capsys):
+    cols = [f"c{i}" for i in range(9)]
+    rows = [{c: f"value-{c}-{'x' * (3 * i)} end" for i, c in enumerate(cols)} for _ in range(3)]
+    output.print_table(rows, cols)
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    assert len(lines) == 2 + len(rows)
+    assert lines[2].endswith("value-c8-" + "x" * 24 + " end")
+
+
 def test_table_on_a_terminal_wraps_to_its_width(monkeypatch):
     tty = _Tty()
     monkeypatch.setattr("sys.stdout", tty)

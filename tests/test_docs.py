@@ -41,3 +41,7 @@ def test_docs_build_strict(tmp_path):
     api = (tmp_path / "site" / "api" / "index.html").read_text()
     assert "hac_mean" in api and "Newey-West" in api
     assert "fed-cuts-since-1990" in (tmp_path / "site" / "claims" / "index.html").read_text()
+    # the executed notebooks are rendered with their outputs (figures included)
+    nb04 = tmp_path / "site" / "notebooks" / "04_strategies_overfitting" / "index.html"
+    assert "data:image/png;base64" in nb04.read_text()
+    assert "smallcap-bt verify" in (tmp_path / "site" / "quickstart" / "index.html").read_text()

@@ -202,9 +202,11 @@ window.addEventListener('load', () => {
     CHROMIUM is None,
     reason="Debian chromium not installed (.ci/run installs it); apt-get install chromium",
 )
-@pytest.mark.parametrize("width", [1200, 700])
-def test_html_layout_in_headless_browser(report, tmp_path, width):
-    """No text overflows its box and every figure fits, in a real browser at two widths."""
+def test_html_layout_in_headless_browser(report, tmp_path):
+    """No text overflows its box and every figure fits, in a real browser. The page is fluid
+    (max 1100 px), so the narrow window (700 px) is the hard case; wider ones were checked
+    alike when the check was written."""
+    width = 700
     import html as html_lib
 
     page = (report / "report.html").read_text().replace("</body>", LAYOUT_CHECK + "</body>")
@@ -547,3 +549,59 @@ def test_tearsheet_from_a_sweep_like_result_labels_plainly():
     assert ts.name == "fed-cut (every cut, 12)"  # no np.int64(...) in labels
     with pytest.raises(KeyError, match="not in this sweep's 2 variants"):
         tearsheet_from_sweep(res, ("every cut", 99))
+
+
+def test_claim_summary_from_json():
+    from smallcap_bt.reports.summary import Summary, claim_summary
+
+    claim = {
+        "id": "fed-cuts-since-1990",
+        "quote": "Since 1990, US small-caps have outperformed ...",
+        "testable": True,
+        "verdict": "supported",
+        "hypothesis": "Mean small-minus-large after Fed cuts is positive.",
+        "source": [{"key": "001", "title": "T", "author": "A", "publisher": "P", "date": "D"}],
+        "headline": {
+            "spec": "tercile.vw|every cut|12m",
+            "estimate": 0.0873,
+            "ci_low": 0.0031,
+            "ci_high": 0.1374,
+            "p_value": 0.0746,
+            "units": "decimal, cumulative over 12 months (compounded)",
+            "start": "1990-08",
+            "end": "2025-12",
+            "method": "episode bootstrap",
+        },
+        "robustness": {"agree": 47, "total": 60},
+        "joint": {"p_count": 0.012, "p_median": 0.03},
+        "parts": [],
+    }
+    s = claim_summary(claim, vintage="202602")
+    assert isinstance(s, Summary) and s.title == "fed-cuts-since-1990: supported"
+    text = s.as_text()
+    assert "8.73% cumulative over 12 months (compounded)" in text
+    assert "[0.31%, 13.74%]" in text and "47/60" in text and "0.012" in text
+    assert "data vintage 202602" in text and max(len(x) for x in text.splitlines()) <= 100
+    assert "<table" in s._repr_html_() and r"8.73\%" in s.as_latex()
+
+
+def test_tex_figures_are_vector_and_listed(report, tmp_path):
+    """--tex-figures: PDF figures (no creation date) and a figures.tex that includes them."""
+    import shutil
+
+    from smallcap_bt.reports import render
+
+    out = tmp_path / "rep"
+    shutil.copytree(report, out)
+    doc = json.loads((out / "results.json").read_text())
+    claims = [c for c in doc["claims"] if c["testable"]][:2]
+    caps = render._draw_specs(claims, str(out / "figures"), ("png", "pdf"))
+    ov = {"figures": [], "strategy": None}
+    paths = render._write(out, doc, (out / "results.json").read_text(), caps, ov, True, 0)
+    tex = paths["figures.tex"].read_text()
+    for c in claims:
+        pdf = out / "figures" / f"spec_{c['id']}.pdf"
+        assert pdf.read_bytes()[:5] == b"%PDF-" and b"CreationDate" not in pdf.read_bytes()
+        assert rf"\includegraphics[width=\linewidth]{{figures/spec_{c['id']}.pdf}}" in tex
+    assert tex.count(r"\begin{figure}") == tex.count(r"\end{figure}") == len(claims)
+    assert tex.count("{") == tex.count("}")

@@ -65,7 +65,7 @@ def _ascii_head() -> object:
 
 def _natural_width(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> int:
     widths = [max([len(c)] + [len(str(r.get(c, ""))) for r in rows]) for c in columns]
-    return sum(widths) + 2 * len(columns) + 2
+    return sum(widths) + 3 * len(columns) + 2  # padding both sides + the column rule
 
 
 def print_table(

@@ -268,20 +268,20 @@ def spec_curve_plot(
                     c=[colors[i] for i, _ in marks],
                     linewidths=1.4,
                 )
-            dax.set_yticks(range(len(rows)), [v for v, _ in rows], fontsize=7)
             dax.set_xlim(ax.get_xlim())
-            dax.set_xlabel("specifications, ranked by estimate", fontsize=8)
-            dax.tick_params(axis="x", labelsize=7)
-            dax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+            dax.set_xticks([])  # the rank is read off the curve above; one label below
+            same = k and [v for v, _ in rows] == [v for v, _ in dims[groups[0]]]
             if not rows:
                 dax.set_axis_off()
-            else:
+            elif same:
+                dax.set_yticks([])  # the first panel names the rows
                 dax.set_ylim(len(rows) - 0.5, -0.5)
-                if k and [v for v, _ in rows] == [v for v, _ in dims[groups[0]]]:
-                    dax.set_yticklabels([])
+            else:
+                dax.set_yticks(range(len(rows)), [v for v, _ in rows], fontsize=7)
+                dax.set_ylim(len(rows) - 0.5, -0.5)
         else:
-            ax.set_xlabel("specifications, ranked by estimate", fontsize=8)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    fig.supxlabel("specifications, ranked by estimate within each panel", fontsize=8)
     top = title
     if joint_p is not None:
         top = (

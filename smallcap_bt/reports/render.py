@@ -229,13 +229,7 @@ def build_report(
             advance(f"claims verified in {time.monotonic() - t0:.1f} s")
             doc = ver.to_dict()
             testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]
-            half = len(testable) // 2 if pool else len(testable)
-            remote = (
-                pool.submit(_draw_specs, testable[half:], str(figdir), formats) if pool else None
-            )
-            captions = _draw_specs(testable[:half], str(figdir), formats)
-            if remote is not None:
-                captions.update(remote.result())
+            captions = _draw_balanced(pool, testable, str(figdir), formats)
             advance("specification curves drawn")
             ov = overview.result() if overview is not None else _draw_overview(*args)
             advance("overview figures drawn")
@@ -245,6 +239,30 @@ def build_report(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return paths
+
+
+def _draw_balanced(
+    pool: ProcessPoolExecutor | None,
+    claims: list[dict[str, Any]],
+    figdir: str,
+    formats: Sequence[str],
+    chunk: int = 3,
+) -> dict[str, str]:
+    """Draw specification curves in small chunks shared between this process and the pool:
+    every chunk is queued to the pool; this process takes chunks from the back of the queue
+    as long as it can cancel them (not yet started), so whichever side is free draws next."""
+    chunks = [claims[i : i + chunk] for i in range(0, len(claims), chunk)]
+    if pool is None:
+        return _draw_specs(claims, figdir, formats)
+    futures = [pool.submit(_draw_specs, c, figdir, formats) for c in chunks]
+    captions: dict[str, str] = {}
+    for c, fut in zip(reversed(chunks), reversed(futures), strict=True):
+        if fut.cancel():
+            captions.update(_draw_specs(c, figdir, formats))
+    for fut in futures:
+        if not fut.cancelled():
+            captions.update(fut.result())
+    return {c["id"]: captions[c["id"]] for c in claims}  # registry order
 
 
 def _mp_context():

@@ -104,22 +104,31 @@ class Summary:
 
     # ------------------------------------------------------------------ renderers
     def as_text(self) -> str:
-        """Plain text with aligned columns, as ``print(summary)`` shows it."""
+        """Plain text with aligned columns, as ``print(summary)`` shows it; titles and notes
+        wrap to the tables' width (at least 60 characters)."""
+        import textwrap
+
+        tables = [_text_table(t.frame, t.index) for t in self.tables]
+        width = max([60, *(len(x) for lines in tables for x in lines)])
+
+        def wrap(text: str, indent: str = "") -> list[str]:
+            return textwrap.wrap(text, width, subsequent_indent=indent) or [""]
+
         blocks: list[str] = []
-        width = 0
-        body: list[str] = []
-        for t in self.tables:
-            lines = _text_table(t.frame, t.index)
-            width = max(width, *(len(x) for x in lines), len(t.title))
-            body.append("\n".join(([t.title] if t.title else []) + lines))
-        width = max(width, len(self.title), 20)
         if self.title:
-            blocks.append(self.title.center(width).rstrip())
+            blocks += [x.center(width).rstrip() for x in wrap(self.title)]
             blocks.append("=" * width)
-        blocks.append("\n\n".join(body))
+        body = [
+            "\n".join((wrap(t.title) if t.title else []) + lines)
+            for t, lines in zip(self.tables, tables, strict=True)
+        ]
+        if body:
+            blocks.append("\n\n".join(body))
         if self.notes:
-            blocks.append("=" * width)
-            blocks += [f"[{i}] {n}" for i, n in enumerate(self.notes, 1)]
+            if body:
+                blocks.append("=" * width)
+            for i, n in enumerate(self.notes, 1):
+                blocks += wrap(f"[{i}] {n}", "    ")
         return "\n".join(b for b in blocks if b)
 
     def as_html(self) -> str:
@@ -181,3 +190,66 @@ class Summary:
 
     def _repr_html_(self) -> str:
         return self.as_html()
+
+
+def claim_summary(claim: dict[str, Any], *, vintage: str | None = None) -> Summary:
+    """The summary of one claim result, from its JSON form (``ClaimResult.to_dict()``).
+
+    Parameters
+    ----------
+    claim : dict
+        One claim of the results JSON: ``id``, ``quote``, ``verdict``, ``headline``,
+        ``robustness``, ``parts`` (optional ``joint``, ``p_adjusted``, ``reason``).
+    vintage : str, optional
+        Data vintage name, stated in the notes.
+
+    Returns
+    -------
+    Summary
+        Title ``"<id>: <verdict>"``; a table claimed vs measured (figure with units, 95%
+        interval, p-value, agreement, joint p when present); one row per part for two-part
+        claims; notes with the headline's units, dates and method.
+    """
+    from smallcap_bt.reports.scorecard import measured, scorecard, sections
+
+    row = scorecard({"claims": [claim]})[0]["rows"][0]
+    sec = sections({"claims": [claim]})[0]
+    s = Summary(f"{claim['id']}: {row['verdict_text']}")
+    h = claim.get("headline") or {}
+    units = h.get("units", "")
+    ci = ""
+    if h.get("ci_low") is not None and h.get("ci_high") is not None:
+        ci = f"[{fmt(h['ci_low'], units)}, {fmt(h['ci_high'], units)}]"
+    main = {
+        "claimed": row["claimed"] or row["direction"] or "",
+        "measured": measured(h.get("estimate"), units) if h else "",
+        "95% CI": ci,
+        "p": row["p"],
+        "agree": row["agree"],
+    }
+    if row["joint_p"]:
+        main["joint p"] = row["joint_p"]
+    if row["p_adjusted"]:
+        main["adjusted p"] = row["p_adjusted"]
+    if claim.get("testable", True):
+        rows = [{"": k, "value": v} for k, v in main.items() if v]
+        s.add_table(rows, title=claim.get("quote", ""))
+    else:
+        s.add_note(f"claim: {claim.get('quote', '')}")
+    if len(sec["parts"]) > 1:
+        s.add_table(
+            [
+                {"part": p["name"], "verdict": p["verdict"], "headline": p["spec"],
+                 "measured": p["measured"], "agree": p["agree"]}
+                for p in sec["parts"]
+            ],
+            title="parts",
+        )  # fmt: skip
+    if not claim.get("testable", True):
+        s.add_note(f"not testable: {claim.get('reason', '')}")
+    if h:
+        s.add_note(f"headline specification {h.get('spec', '')}: {units}")
+        s.add_note(f"{h.get('start', '')}..{h.get('end', '')}; {h.get('method', '')}".strip("; "))
+    if vintage:
+        s.add_note(f"data vintage {vintage}")
+    return s

@@ -1,0 +1,75 @@
+"""``smallcap-bt report`` wall time: a baseline commit against the working tree, interleaved.
+
+Both versions run as a user runs them (a fresh ``smallcap-bt report`` process, vectorbt JIT
+and imports included), alternating ``baseline, current, baseline, current, ...`` in one
+benchmark session so that a noisy machine slows both alike; the ratio of the medians is the
+figure to quote. The baseline's package is taken from git (``git archive``) into a temporary
+folder and put first on ``PYTHONPATH``; both use this interpreter and its packages.
+
+Run: ``python benchmarks/bench_report.py STORE [BASELINE_COMMIT] [ROUNDS]``
+(default baseline f382632, the last commit before the templated report; 2 rounds).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(store: str, out: Path, pythonpath: str | None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the report's processes and their workers)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env.pop("PYTHONPATH", None)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    code = (
+        "import sys; from smallcap_bt.cli import main; "
+        f"sys.exit(main(['--store', {store!r}, 'report', '--out', {str(out)!r}, '-q']))"
+    )
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main(argv: list[str]) -> None:
+    store = argv[0] if argv else os.environ.get("SMALLCAP_BT_HOME", "")
+    if not store:
+        sys.exit("usage: bench_report.py STORE [BASELINE_COMMIT] [ROUNDS]")
+    baseline = argv[1] if len(argv) > 1 else "f382632"
+    rounds = int(argv[2]) if len(argv) > 2 else 2
+    with tempfile.TemporaryDirectory() as tmp:
+        base_dir = Path(tmp) / "baseline"
+        base_dir.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", baseline, "smallcap_bt"], cwd=REPO, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive, check=True)
+        times: dict[str, list[tuple[float, float]]] = {"baseline": [], "current": []}
+        for i in range(rounds):
+            for name, path in (("baseline", str(base_dir)), ("current", None)):
+                wall, cpu = _run(store, Path(tmp) / f"{name}{i}", path)
+                times[name].append((wall, cpu))
+                print(f"round {i + 1}: {name:8s} wall {wall:6.1f} s, cpu {cpu:6.1f} s", flush=True)
+    for k, label in ((0, "wall"), (1, "cpu")):
+        b = statistics.median(t[k] for t in times["baseline"])
+        c = statistics.median(t[k] for t in times["current"])
+        print(
+            f"median {label}: baseline {baseline} {b:.1f} s, current {c:.1f} s, ratio {c / b:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
