@@ -77,9 +77,8 @@ def _joint_test(
     ]
     sign = -1.0 if spec.direction == "negative" else 1.0
     # the specifications the fast path computes (e.g. not episode-weighted means)
-    probe = tpl.run(
-        TestInput(FrameData(data, panel), rng, 0, inp.as_of, inference=False), spec.template_params
-    )
+    view: Any = FrameData(data, panel)
+    probe = tpl.run(TestInput(view, rng, 0, inp.as_of, inference=False), spec.template_params)
     fast = {s.name for s in probe.specs if np.isfinite(s.estimate.value)}
     names = [n for n in names if n in fast]
 
