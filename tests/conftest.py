@@ -135,3 +135,12 @@ def panel(store_dir: Path):
     from smallcap_bt.panel.build import monthly_panel
 
     return monthly_panel(vintage="202602", store=store_dir)
+
+
+@pytest.fixture(scope="session")
+def verified(store_dir: Path):
+    """Every claim verified once on 202602 (seed 0, 2,000 draws, 500 joint draws), shared by
+    the claims and expectations tests."""
+    from smallcap_bt.claims import verify_all
+
+    return verify_all(vintage="202602", store=store_dir, seed=0, draws=2_000)

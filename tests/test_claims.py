@@ -25,8 +25,8 @@ VERDICTS = ("supported", "unproven", "mixed", "contradicted", "not_testable")
 
 
 @pytest.fixture(scope="module")
-def full(store_dir):
-    return verify_all(vintage="202602", store=store_dir, draws=500)
+def full(verified):
+    return verified
 
 
 def test_registry_carries_every_claims_md_row():
@@ -214,11 +214,11 @@ def test_deterministic_json(store_dir):
         "recovery-after-recession",
         "cheap-relative-to-large",
     ]
-    a = verify_all(ids, "202602", store=store_dir, draws=300).to_json()
-    b = verify_all(list(reversed(ids)), "202602", store=store_dir, draws=300)
+    a = verify_all(ids, "202602", store=store_dir, draws=300, joint_draws=100).to_json()
+    b = verify_all(list(reversed(ids)), "202602", store=store_dir, draws=300, joint_draws=100)
     b.results.sort(key=lambda r: ids.index(r.claim.id))
     assert a == b.to_json()
-    c = verify_all(ids, "202602", store=store_dir, draws=300, seed=1).to_json()
+    c = verify_all(ids, "202602", store=store_dir, draws=300, joint_draws=100, seed=1).to_json()
     assert a != c  # the seed really drives the draws
 
 
@@ -276,7 +276,7 @@ def test_lock_check_gate(store_dir, tmp_path, capsys):
     root = _perturbed_store(store_dir, tmp_path)
     lock = tmp_path / "verdicts.lock.json"
     ids = ["post-gfc-three-years", "underperformed-14-years", "size-premium-long-run"]
-    base = ["--store", str(root), "verify", *ids, "--draws", "200", "-q"]
+    base = ["--store", str(root), "verify", *ids, "--draws", "200", "--joint-draws", "50", "-q"]
     assert main([*base, "--vintage", "202602", "--lock", str(lock)]) == 0
     locked = json.loads(lock.read_text())
     assert set(locked["claims"]) == set(ids)
@@ -346,3 +346,24 @@ def test_referee_figures_of_issue_10(full):
         if streak[f"{d}.{w}|drawdown duration"].estimate.value == 1
     ]
     assert len(longest) == 5  # five of six definitions
+
+
+def test_placebo_band_uses_circular_shifts_of_the_real_calendar(panel):
+    """The figure's placebo band: every circular shift of the event months within the era,
+    checked against a direct loop over the shifts."""
+    from smallcap_bt.stats.events import placebo_band
+
+    months = pd.PeriodIndex(["1995-07", "1998-09", "2001-01", "2001-02", "2007-09"], freq="M")
+    s, l_ = panel["small.tercile.vw"].dropna(), panel["large.tercile.vw"].dropna()
+    band = placebo_band(s, l_, months.to_timestamp(), horizon=6, era_start="1990-01")
+    idx = s.index
+    a, b = idx.get_loc(pd.Period("1990-02", "M")), len(idx) - 6
+    pos = np.array([idx.get_loc(m + 1) for m in months])
+    sv, lv = s.to_numpy(), l_.to_numpy()
+    means = []
+    for k in range(b - a + 1):
+        p = a + (pos - a + k) % (b - a + 1)
+        means.append(np.mean([np.prod(1 + sv[i : i + 6]) - np.prod(1 + lv[i : i + 6]) for i in p]))
+    assert band.attrs["shifts"] == b - a + 1 and band.attrs["n_events"] == 5
+    assert band.loc[6, "placebo_low"] == pytest.approx(np.quantile(means, 0.05), rel=1e-10)
+    assert band.loc[6, "mean"] == pytest.approx(means[0], rel=1e-10)  # shift 0 = the real one

@@ -31,7 +31,7 @@ Library = dict[str, dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def library(store_dir: Path) -> Library:
+def library(store_dir: Path, verified) -> Library:
     """Every claim verified once on 202602 (seed 0, 2,000 draws), as :func:`expect.view`s.
 
     ``SMALLCAP_BT_VERIFY_ONLY=<id>`` verifies that claim alone (``scripts/mutation_smoke.py``
@@ -42,8 +42,10 @@ def library(store_dir: Path) -> Library:
     import smallcap_bt as sb
 
     only = os.environ.get("SMALLCAP_BT_VERIFY_ONLY")
-    ids = [only] if only else None
-    ver = sb.verify(ids, vintage="202602", store=store_dir, seed=0, draws=2_000)
+    if only:
+        ver = sb.verify([only], vintage="202602", store=store_dir, seed=0, draws=2_000)
+    else:
+        ver = verified  # the suite's shared run: same settings
     return {c["id"]: expect.view(c) for c in ver.to_dict()["claims"]}
 
 

@@ -34,6 +34,8 @@ def report(store_dir, tmp_path_factory):
                 "202602",
                 "--draws",
                 "200",
+                "--joint-draws",
+                "100",
                 "-q",
             ]
         )

@@ -22,6 +22,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         progress=resolve_progress(args.progress, quiet=quiet),
         tex_figures=args.tex_figures,
         workers=args.workers,
+        joint_draws=args.joint_draws,
     )
     if not quiet:
         for name, path in paths.items():
@@ -62,6 +63,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "--tex-figures",
         action="store_true",
         help="also write vector PDF figures and figures.tex for LaTeX",
+    )
+    r.add_argument(
+        "--joint-draws",
+        type=int,
+        default=500,
+        help="draws of the joint test across specifications, 0 to skip (default: 500)",
     )
     r.add_argument(
         "--workers",

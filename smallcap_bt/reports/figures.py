@@ -110,26 +110,14 @@ def event_paths(
     draws: int = 1000,
     seed: int = 0,
 ) -> Figure:
-    """Mean cumulative relative return after events, with a 5-95% random-date placebo band."""
-    from smallcap_bt.stats.events import _relative_windows
-
-    data = pd.concat([small, large], axis=1).dropna()
-    s, l_ = data.iloc[:, 0].to_numpy(), data.iloc[:, 1].to_numpy()
-    paths = np.vstack([_relative_windows(s, l_, h) for h in range(1, horizon + 1)])
-    pos = data.index.get_indexer(pd.PeriodIndex(dates.to_period("M")) + 1)
-    pos = pos[(pos >= 0) & (pos + horizon <= len(s))]
-    mean = np.nanmean(paths[:, pos], axis=1)
-    eligible = np.flatnonzero(~np.isnan(paths[-1]))
-    g = np.random.default_rng(seed)
-    pick = np.array([g.choice(eligible, len(pos), replace=False) for _ in range(draws)])
-    placebo = paths[:, pick].mean(axis=2)
-    lo, hi = np.percentile(placebo, [5, 95], axis=1)
+    """Mean cumulative relative return after events, with a 5-95% placebo band from circular
+    shifts of the real event calendar within its era (:func:`smallcap_bt.stats.placebo_band`)."""
     from smallcap_bt.reports.plots import event_study_plot
+    from smallcap_bt.stats.events import placebo_band
 
-    table = pd.DataFrame(
-        {"mean": mean, "placebo_low": lo, "placebo_high": hi},
-        index=pd.Index(range(1, horizon + 1), name="months"),
-    )
+    table = placebo_band(small, large, dates, horizon=horizon)
+    pos = range(int(table.attrs["n_events"]))
+    draws = int(table.attrs["shifts"])  # every shift: the draws and seed arguments are unused
     fig = event_study_plot(
         table,
         n_events=len(pos),
@@ -142,7 +130,8 @@ def event_paths(
         fig,
         f"Definition {definition}; events = FRED target-rate cuts (effective dates), "
         "windows start the month after; compounded small minus compounded large; "
-        f"placebo band = 5-95% of {int(draws):,} draws of as many random months.",
+        f"placebo band = 5-95% of all {int(draws):,} circular shifts of the event-month "
+        "calendar within its era (same count, spacing and clustering of events).",
     )
     return fig
 

@@ -173,6 +173,7 @@ def build_report(
     store: Any = None,
     seed: int = 0,
     draws: int = 2_000,
+    joint_draws: int = 500,
     claims: list[str] | None = None,
     strategies: bool = True,
     progress: bool | str = False,
@@ -225,7 +226,9 @@ def build_report(
             args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
             overview: Future | None = pool.submit(_draw_overview, *args) if pool else None
             t0 = time.monotonic()
-            ver = verify_all(claims, name, store=st, seed=seed, draws=draws)
+            ver = verify_all(
+                claims, name, store=st, seed=seed, draws=draws, joint_draws=joint_draws
+            )
             advance(f"claims verified in {time.monotonic() - t0:.1f} s")
             doc = ver.to_dict()
             testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]

@@ -15,6 +15,7 @@ from smallcap_bt.stats.events import (
     fed_events,
     nber_peaks,
     nber_troughs,
+    placebo_band,
     policy_cycles,
 )
 from smallcap_bt.stats.inference import bootstrap_mean, stationary_indices
@@ -68,6 +69,7 @@ __all__ = [
     "nber_troughs",
     "ols_hac",
     "pair_bootstrap",
+    "placebo_band",
     "policy_cycles",
     "predictive_logit",
     "predictive_regression",

@@ -697,3 +697,57 @@ def calendar_event_study(
         )
     )
     return EventStudy(rows, estimates, placebo_out, convention)
+
+
+def placebo_band(
+    small: pd.Series,
+    large: pd.Series,
+    event_dates: Sequence[pd.Timestamp] | pd.DatetimeIndex,
+    *,
+    horizon: int = 24,
+    era_start: str | pd.Period | None = None,
+    quantiles: tuple[float, float] = (0.05, 0.95),
+    skip: int = 1,
+) -> pd.DataFrame:
+    """Mean cumulative small minus large 1..``horizon`` months after events, with a placebo
+    band from every circular shift of the real event-month calendar within the era.
+
+    The same placebo as :func:`calendar_event_study` (same count, spacing and clustering of
+    events; several events in one month count once), for figures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by months after the event (1..``horizon``): ``mean``, ``placebo_low``,
+        ``placebo_high`` (decimal, cumulative), ``placebo_mean``; ``attrs["n_events"]`` and
+        ``attrs["shifts"]``.
+    """
+    data = pd.concat([small.rename("s"), large.rename("l")], axis=1).dropna()
+    idx = data.index
+    s, l_ = data["s"].to_numpy(dtype=float), data["l"].to_numpy(dtype=float)
+    months = pd.PeriodIndex(sorted(set(pd.DatetimeIndex(event_dates).to_period("M"))), freq="M")
+    era = months[0] if era_start is None else pd.Period(era_start, freq="M")
+    a = int(idx.searchsorted(era + skip))
+    b = len(idx) - horizon
+    pos = idx.get_indexer(months + skip)
+    pos = pos[(pos >= a) & (pos <= b)]
+    if len(pos) < 2 or b <= a:
+        raise InsufficientDataError(f"placebo band: {len(pos)} events with a full window")
+    length = b - a + 1
+    shifts = a + ((pos - a)[None, :] + np.arange(length)[:, None]) % length
+    rows = []
+    for h in range(1, horizon + 1):
+        rel = _relative_windows(s, l_, h)
+        placebo = rel[shifts].mean(axis=1)
+        lo, hi = np.quantile(placebo, quantiles)
+        rows.append(
+            {
+                "mean": float(rel[pos].mean()),
+                "placebo_low": float(lo),
+                "placebo_high": float(hi),
+                "placebo_mean": float(placebo.mean()),
+            }
+        )
+    out = pd.DataFrame(rows, index=pd.Index(range(1, horizon + 1), name="months"))
+    out.attrs.update({"n_events": len(pos), "shifts": length})
+    return out

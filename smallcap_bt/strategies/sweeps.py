@@ -363,10 +363,10 @@ def sweep(
     if strategy not in STRATEGIES:
         import difflib
 
-        from smallcap_bt.exceptions import UnknownDatasetError
+        from smallcap_bt.exceptions import UnknownStrategyError
 
         close = difflib.get_close_matches(strategy, list(STRATEGIES), n=2)
-        raise UnknownDatasetError(
+        raise UnknownStrategyError(
             f"unknown strategy {strategy!r}"
             + (f"; did you mean {close}?" if close else "")
             + f" (known: {list(STRATEGIES)})"

@@ -21,10 +21,18 @@ from smallcap_bt.data.vintage import DeclaredData
 from smallcap_bt.exceptions import ClaimDefinitionError, InsufficientDataError
 from smallcap_bt.stats.results import Estimate
 
-#: size definitions with separate small and large legs (Portfolios_Formed_on_ME)
-LEG_DEFS = ("tercile.vw", "quintile.vw", "decile.vw", "tercile.ew", "quintile.ew", "decile.ew")
-#: plus the SMB factor
-ALL_DEFS = ("smb", *LEG_DEFS)
+
+def _definitions() -> tuple[str, ...]:
+    from smallcap_bt.panel.definitions import size_definitions
+
+    return tuple(d.id for d in size_definitions())
+
+
+#: every size definition, in the order of :func:`smallcap_bt.panel.size_definitions` (the one
+#: place a definition is added); templates default to these
+ALL_DEFS = _definitions()
+#: those with separate small and large legs (all but the SMB factor)
+LEG_DEFS = tuple(d for d in ALL_DEFS if d != "smb")
 CUM_UNITS = "decimal, cumulative over the window (compounded small minus compounded large)"
 GEO_UNITS = "decimal per year, geometric (difference of compound annual returns)"
 ARITH_UNITS = "decimal per year, arithmetic (monthly mean x 12)"
