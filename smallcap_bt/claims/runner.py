@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -405,6 +405,7 @@ def verify_all(
     joint_draws: int = 500,
     reg: Registry | None = None,
     progress: bool = False,
+    on_claim: Callable[[str], object] | None = None,
 ) -> Verification:
     """Run claims (all registered ones by default) on a vintage.
 
@@ -423,6 +424,8 @@ def verify_all(
         Draws of the joint test across specifications (0 skips it).
     progress : bool
         Print one line per claim to stderr.
+    on_claim : callable, optional
+        Called with each claim id once it is evaluated (progress bars).
     """
     reg = reg or registry
     v = Vintage.open(vintage, store)
@@ -433,6 +436,8 @@ def verify_all(
         if progress:
             print(f"[{i}/{len(chosen)}] {claim.id}", file=sys.stderr, flush=True)
         results.append(run_claim(claim, v, settings))
+        if on_claim is not None:
+            on_claim(claim.id)
     adjust(results)
     return Verification(
         results, v.fingerprint, {"seed": seed, "draws": draws, "joint_draws": joint_draws}

@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from smallcap_bt.cli.output import EXIT_CHECK_FAILED, EXIT_OK, print_table
+from smallcap_bt.cli.output import EXIT_CHECK_FAILED, EXIT_OK, add_progress_option, print_table
 
 
 def _fmt(v: object, pct: bool) -> str:
@@ -16,6 +16,14 @@ def _fmt(v: object, pct: bool) -> str:
     if isinstance(v, float):
         return f"{v * 100:.2f}%" if pct else f"{v:.4g}"
     return str(v)
+
+
+def _short_units(units: str) -> str:
+    """The units of an estimate in a few words (``% cumulative over the window``)."""
+    head = units.split("(")[0].split(":")[0].strip().rstrip(",")
+    if head.startswith("decimal"):
+        head = "%" + head[len("decimal") :]
+    return head[:40]
 
 
 def _chosen_claims(args: argparse.Namespace) -> list | None:
@@ -117,22 +125,25 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     from smallcap_bt.claims.lock import check_lock, write_lock
+    from smallcap_bt.claims.registry import registry
     from smallcap_bt.claims.runner import verify_all
+    from smallcap_bt.cli.output import progress, resolve_progress
     from smallcap_bt.data.store import atomic_write
 
-    progress = not args.quiet and sys.stderr.isatty()
     chosen = _chosen_claims(args)
     if args.vintages:
         return _verify_vintages(args, chosen)
-    ver = verify_all(
-        chosen,
-        args.vintage,
-        store=args.store,
-        seed=args.seed,
-        draws=args.draws,
-        joint_draws=args.joint_draws,
-        progress=progress,
-    )
+    mode = resolve_progress(args.progress, quiet=bool(args.quiet))
+    with progress(len(chosen or registry), "verify", mode) as advance:
+        ver = verify_all(
+            chosen,
+            args.vintage,
+            store=args.store,
+            seed=args.seed,
+            draws=args.draws,
+            joint_draws=args.joint_draws,
+            on_claim=advance,
+        )
     if not args.quiet:
         rows = []
         for r in ver.results:
@@ -154,6 +165,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                     "p joint": _fmt((d.get("joint") or {}).get("p_median"), False),
                     "p Holm": _fmt((d.get("p_adjusted") or {}).get("holm"), False),
                     "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
+                    "units": _short_units(str(h.get("units") or "")),
                     "headline spec": h.get("spec", "") or d.get("reason", ""),
                 }
             )
@@ -161,7 +173,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             f"smallcap_bt verify — vintage {ver.fingerprint['name']}, seed {args.seed}, "
             f"{args.draws} draws"
         )
-        cols = ["claim", "verdict", "estimate", "95% CI", "p", "p joint", "p Holm", "agree"]
+        cols = ["claim", "verdict", "estimate", "units", "95% CI", "p", "p joint", "p Holm"]
+        cols.append("agree")
         print_table(rows, [*cols, "headline spec"])
         counts: dict[str, int] = {}
         for r in ver.results:
@@ -251,6 +264,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         default=argparse.SUPPRESS,
         help="print nothing but errors and the check result",
     )
+    add_progress_option(v)
     v.set_defaults(func=_cmd_verify)
     c = sub.add_parser("claims", help="describe the claim registry")
     csub = c.add_subparsers(dest="claims_command", required=True)
