@@ -367,3 +367,11 @@ def test_placebo_band_uses_circular_shifts_of_the_real_calendar(panel):
     assert band.attrs["shifts"] == b - a + 1 and band.attrs["n_events"] == 5
     assert band.loc[6, "placebo_low"] == pytest.approx(np.quantile(means, 0.05), rel=1e-10)
     assert band.loc[6, "mean"] == pytest.approx(means[0], rel=1e-10)  # shift 0 = the real one
+
+
+def test_results_record_the_numerical_stack(full):
+    from importlib import metadata
+
+    env = full.to_dict()["environment"]
+    for name in ("numpy", "pandas", "statsmodels", "scipy", "arch"):
+        assert env[name] == metadata.version(name), name

@@ -353,10 +353,14 @@ class Verification:
         raise KeyError(claim_id)
 
     def to_dict(self) -> dict[str, Any]:
-        """The full JSON document (library version, vintage, settings, claims)."""
+        """The full JSON document (library version, the numerical stack's versions, vintage,
+        settings, claims)."""
+        from smallcap_bt._environment import versions
+
         return _clean(
             {
                 "library": {"name": "smallcap_bt", "version": __version__},
+                "environment": versions(),
                 "vintage": self.fingerprint,
                 "settings": self.settings,
                 "verdict_rules": RULES,
