@@ -24,6 +24,7 @@ bootstrap. Econometric Reviews 23(1), 53-70.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -202,7 +203,9 @@ def spec_curve_test(
             frame = data.copy()
             frame[cols] = returns[idx[i]]
             null[i] = np.asarray(statistic(frame), dtype=float).ravel()
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        # a specification with fewer than two finite null draws has no standard deviation
+        warnings.simplefilter("ignore", RuntimeWarning)
         sd = np.nanstd(null, axis=0, ddof=1)
         sd = np.where(sd > 0, sd, np.nan)
         z_obs = observed / sd
@@ -216,9 +219,10 @@ def spec_curve_test(
         med_null = np.full(draws, np.nan)
         med_null[finite_rows] = np.nanmedian(z_null[finite_rows], axis=1)
     p_count = float(np.mean(n_sig_null >= n_sig))
+    finite_med = med_null[np.isfinite(med_null)]
     p_median = (
-        float(np.mean(med_null[np.isfinite(med_null)] >= med_z))
-        if math.isfinite(med_z)
+        float(np.mean(finite_med >= med_z))
+        if math.isfinite(med_z) and len(finite_med)
         else math.nan
     )
     return SpecCurveTest(
