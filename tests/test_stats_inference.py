@@ -674,3 +674,10 @@ def test_spec_curve_tolerates_specifications_without_estimates() -> None:
     assert res.median_estimate == pytest.approx(ref.median_estimate)
     nothing = spec_curve_test(data, lambda f: np.array([np.nan]), draws=5)
     assert nothing.n_significant == 0 and np.isnan(nothing.p_median)
+
+
+def test_spec_curve_with_an_empty_return_column() -> None:
+    data = _spec_frame(np.random.default_rng(5), 120)
+    data["r3"] = np.nan  # e.g. a series that ends before the window
+    res = spec_curve_test(data, _twenty_specs, resample=SPEC_COLS, draws=20, seed=0)
+    assert res.n_specs == 20 and res.draws == 20

@@ -167,7 +167,10 @@ def spec_curve_test(
     n_specs = len(observed)
     returns = data[cols].to_numpy(dtype=float)
     if demean:
-        returns = returns - np.nanmean(returns, axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column stays NaN
+            means = np.nanmean(returns, axis=0)
+        returns = returns - np.where(np.isfinite(means), means, 0.0)
     T = len(data)
     b = _block_length(returns) if block is None else float(block)
     g = rng(seed)
