@@ -656,3 +656,28 @@ def test_spec_curve_batch_statistic_equals_frame_path() -> None:
         spec_curve_test(
             data, _twenty_specs, draws=10, batch_statistic=lambda v: _twenty_specs_batch(v) + 1
         )
+
+
+def test_spec_curve_tolerates_specifications_without_estimates() -> None:
+    """A specification that is NaN on every draw (e.g. a regime never observed) or on the
+    observed data only is left out of counts and medians, without warnings."""
+    data = _spec_frame(np.random.default_rng(4), 120)
+
+    def stat(f: pd.DataFrame) -> np.ndarray:
+        base = _twenty_specs(f)
+        return np.concatenate([base, [np.nan, np.nan if f is data else 0.1]])
+
+    res = spec_curve_test(data, stat, resample=SPEC_COLS, draws=30, seed=0)
+    ref = spec_curve_test(data, _twenty_specs, resample=SPEC_COLS, draws=30, seed=0)
+    assert res.n_specs == 22
+    assert res.n_significant == ref.n_significant and res.p_count == ref.p_count
+    assert res.median_estimate == pytest.approx(ref.median_estimate)
+    nothing = spec_curve_test(data, lambda f: np.array([np.nan]), draws=5)
+    assert nothing.n_significant == 0 and np.isnan(nothing.p_median)
+
+
+def test_spec_curve_with_an_empty_return_column() -> None:
+    data = _spec_frame(np.random.default_rng(5), 120)
+    data["r3"] = np.nan  # e.g. a series that ends before the window
+    res = spec_curve_test(data, _twenty_specs, resample=SPEC_COLS, draws=20, seed=0)
+    assert res.n_specs == 20 and res.draws == 20

@@ -24,6 +24,7 @@ bootstrap. Econometric Reviews 23(1), 53-70.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -166,7 +167,10 @@ def spec_curve_test(
     n_specs = len(observed)
     returns = data[cols].to_numpy(dtype=float)
     if demean:
-        returns = returns - np.nanmean(returns, axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column stays NaN
+            means = np.nanmean(returns, axis=0)
+        returns = returns - np.where(np.isfinite(means), means, 0.0)
     T = len(data)
     b = _block_length(returns) if block is None else float(block)
     g = rng(seed)
@@ -202,7 +206,9 @@ def spec_curve_test(
             frame = data.copy()
             frame[cols] = returns[idx[i]]
             null[i] = np.asarray(statistic(frame), dtype=float).ravel()
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        # a specification with fewer than two finite null draws has no standard deviation
+        warnings.simplefilter("ignore", RuntimeWarning)
         sd = np.nanstd(null, axis=0, ddof=1)
         sd = np.where(sd > 0, sd, np.nan)
         z_obs = observed / sd
@@ -216,9 +222,10 @@ def spec_curve_test(
         med_null = np.full(draws, np.nan)
         med_null[finite_rows] = np.nanmedian(z_null[finite_rows], axis=1)
     p_count = float(np.mean(n_sig_null >= n_sig))
+    finite_med = med_null[np.isfinite(med_null)]
     p_median = (
-        float(np.mean(med_null[np.isfinite(med_null)] >= med_z))
-        if math.isfinite(med_z)
+        float(np.mean(finite_med >= med_z))
+        if math.isfinite(med_z) and len(finite_med)
         else math.nan
     )
     return SpecCurveTest(
