@@ -116,6 +116,12 @@ def test_agreement(library: Library, cid: str, part: dict[str, Any]) -> None:
     assert msg is None, msg
 
 
+@pytest.mark.parametrize(("cid", "part"), PARTS, ids=PART_IDS)
+def test_direction(library: Library, cid: str, part: dict[str, Any]) -> None:
+    msg = expect.check_direction(cid, part, library[cid])
+    assert msg is None, msg
+
+
 @pytest.mark.parametrize(("cid", "part"), NUMERIC, ids=[f"{c}:{p['name']}" for c, p in NUMERIC])
 def test_numeric_figure(library: Library, cid: str, part: dict[str, Any]) -> None:
     """Stated figure and tolerance as the source and hypothesis give them; reproduced or not

@@ -62,6 +62,7 @@ def view(claim: dict[str, Any]) -> View:
             "total": part["robustness"]["total"],
             "headline_agrees": agrees[0] if len(agrees) == 1 else agrees,
             "numeric": part.get("numeric"),
+            "direction": part.get("direction"),
         }
     return {"verdict": claim["verdict"], "testable": claim["testable"], "parts": parts}
 
@@ -175,7 +176,24 @@ def check_numeric(cid: str, part: Part, got: View) -> str | None:
     return None
 
 
+def check_direction(cid: str, part: Part, got: View) -> str | None:
+    """What the claim says the statistic is (``positive``, ``negative`` or ``about``), as read
+    from the source text and written here, against the catalogue the library ran."""
+    if "direction" not in part:
+        return None
+    p, err = _part(cid, part, got)
+    if p is None:
+        return err
+    if p["direction"] != part["direction"]:
+        return (
+            f"{cid} [{part['name']}]: the source says the statistic is {part['direction']!r}, "
+            f"the catalogue says {p['direction']!r}"
+        )
+    return None
+
+
 PART_CHECKS: dict[str, Callable[[str, Part, View], str | None]] = {
+    "direction": check_direction,
     "estimate": check_estimate,
     "units": check_units,
     "agreement": check_agreement,
