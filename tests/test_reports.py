@@ -608,3 +608,28 @@ def test_tex_figures_are_vector_and_listed(report, tmp_path):
         assert rf"\includegraphics[width=\linewidth]{{figures/spec_{c['id']}.pdf}}" in tex
     assert tex.count(r"\begin{figure}") == tex.count(r"\end{figure}") == len(claims)
     assert tex.count("{") == tex.count("}")
+
+
+def test_claim_and_sweep_plots_display_in_a_fresh_kernel(store_dir, monkeypatch):
+    """The done-when of issue 13: in a fresh Jupyter kernel ``sb.verify(...).plot()`` and
+    ``sb.sweep("fed-cut").plot()`` display charts, and ``.summary()`` renders as HTML."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.setenv("SMALLCAP_BT_HOME", str(store_dir))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import smallcap_bt as sb\n"
+            "r = sb.verify('fed-cuts-since-1990', vintage='202602', draws=100, joint_draws=0)\n"
+            "r.plot()"
+        ),
+        nbformat.v4.new_code_cell("sb.sweep('fed-cut', vintage='202602').plot()"),
+        nbformat.v4.new_code_cell("r.summary()"),
+    ]
+    NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    for cell in nb.cells[:2]:
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.outputs
+    html = nb.cells[2].outputs[0]["data"]["text/html"]
+    assert "fed-cuts-since-1990" in html and "<table" in html
