@@ -471,3 +471,44 @@ def verify(
     if isinstance(claim, str | Claim):
         return verify_all([claim], vintage, **kw).results[0]  # type: ignore[arg-type]
     return verify_all(claim, vintage, **kw)  # type: ignore[arg-type]
+
+
+def verify_vintages(
+    names: tuple[str, str] | list[str],
+    claims: Iterable[str | Claim] | None = None,
+    *,
+    store: Store | str | None = None,
+    seed: int = 0,
+    draws: int = 2_000,
+    joint_draws: int = 500,
+) -> tuple[list[Verification], pd.DataFrame, list[tuple[str, list[str]]]]:
+    """Verify the same claims on two vintages and put them side by side.
+
+    Claims that need a dataset one of the vintages lacks are not run; they come back in the
+    third element with the datasets they lack.
+
+    Returns
+    -------
+    (verifications, table, skipped)
+        ``table`` is :func:`smallcap_bt.data.drift.compare_verifications` of the two runs:
+        verdicts, flips and headline estimates side by side.
+    """
+    from smallcap_bt.data.drift import compare_verifications
+
+    if len(names) != 2:
+        raise ValueError(f"two vintages are compared, got {list(names)}")
+    held = [Vintage.open(n, store).datasets() for n in names]
+    chosen = [c if isinstance(c, Claim) else registry.get(c) for c in (claims or registry)]
+    run, skipped = [], []
+    for c in chosen:
+        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
+        if lacking:
+            skipped.append((c.id, lacking))
+        else:
+            run.append(c)
+    vers = [
+        verify_all(run, n, store=store, seed=seed, draws=draws, joint_draws=joint_draws)
+        for n in names
+    ]
+    table = compare_verifications(vers[0].to_dict(), vers[1].to_dict())
+    return vers, table, skipped

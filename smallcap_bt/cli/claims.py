@@ -66,8 +66,7 @@ def _cmd_claims_templates(args: argparse.Namespace) -> int:
 
 def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
     """``verify --vintages A,B``: every headline estimate and verdict side by side."""
-    from smallcap_bt.claims.runner import verify_all
-    from smallcap_bt.data.drift import compare_verifications
+    from smallcap_bt.claims.runner import verify_vintages
 
     names = [v.strip() for v in args.vintages.split(",") if v.strip()]
     if len(names) != 2:
@@ -78,18 +77,7 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
         "draws": args.draws,
         "joint_draws": args.joint_draws,
     }
-    from smallcap_bt.claims.registry import registry
-    from smallcap_bt.data.vintage import Vintage
-
-    held = [Vintage.open(name, args.store).datasets() for name in names]
-    claims = [c if not isinstance(c, str) else registry.get(c) for c in (chosen or registry)]
-    run, skipped = [], []
-    for c in claims:
-        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
-        (skipped if lacking else run).append((c, lacking))
-    ok = [c for c, _ in run]
-    docs = [verify_all(ok, name, **kw).to_dict() for name in names]  # type: ignore[arg-type]
-    table = compare_verifications(*docs)
+    _, table, skipped = verify_vintages(names, chosen, **kw)  # type: ignore[arg-type]
     rows = []
     for cid, r in table.iterrows():
         rows.append(
@@ -112,8 +100,8 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
         print_table(rows, list(rows[0]) if rows else ["claim"])
         flips = int(table["flipped"].sum())
         print(f"\n{flips} verdict(s) differ between {names[0]} and {names[1]}")
-        for c, lacking in skipped:
-            print(f"skipped {c.id}: needs {', '.join(lacking)}, not in both vintages")
+        for cid, lacking in skipped:
+            print(f"skipped {cid}: needs {', '.join(lacking)}, not in both vintages")
     if args.json:
         from smallcap_bt.data.store import atomic_write
 
@@ -173,6 +161,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             f"smallcap_bt verify — vintage {ver.fingerprint['name']}, seed {args.seed}, "
             f"{args.draws} draws"
         )
+        sources: dict[str, list[str]] = {}
+        for ds, rec in sorted(ver.fingerprint["datasets"].items()):
+            if rec.get("from_vintage"):
+                sources.setdefault(rec["from_vintage"], []).append(ds)
+        for src, ds_ids in sources.items():  # a resolved or composed vintage: which files
+            print(f"  file versions of {src}: {', '.join(ds_ids)}")
         cols = ["claim", "verdict", "estimate", "units", "95% CI", "p", "p joint", "p Holm"]
         cols.append("agree")
         print_table(rows, [*cols, "headline spec"])

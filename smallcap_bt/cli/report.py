@@ -23,6 +23,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         tex_figures=args.tex_figures,
         workers=args.workers,
         joint_draws=args.joint_draws,
+        compare_vintage=args.compare_vintage,
     )
     if not quiet:
         for name, path in paths.items():
@@ -63,6 +64,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "--tex-figures",
         action="store_true",
         help="also write vector PDF figures and figures.tex for LaTeX",
+    )
+    r.add_argument(
+        "--compare-vintage",
+        metavar="NAME",
+        help="add a 'Vintage sensitivity' section: the same claims on vintage NAME, verdicts "
+        "and headline estimates side by side (default: none)",
     )
     r.add_argument(
         "--joint-draws",

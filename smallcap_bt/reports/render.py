@@ -174,6 +174,7 @@ def build_report(
     seed: int = 0,
     draws: int = 2_000,
     joint_draws: int = 500,
+    compare_vintage: str | None = None,
     claims: list[str] | None = None,
     strategies: bool = True,
     progress: bool | str = False,
@@ -236,7 +237,22 @@ def build_report(
             advance("specification curves drawn")
             ov = overview.result() if overview is not None else _draw_overview(*args)
             advance("overview figures drawn")
-            paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed)
+            sensitivity = None
+            if compare_vintage is not None:
+                from smallcap_bt.claims.runner import verify_vintages
+                from smallcap_bt.reports.scorecard import sensitivity_rows
+
+                pair = [compare_vintage, name]
+                _, table, skipped = verify_vintages(
+                    pair, claims, store=st, seed=seed, draws=draws, joint_draws=joint_draws
+                )
+                sensitivity = {
+                    "names": pair,
+                    "rows": sensitivity_rows(table, pair),
+                    "flips": int(table["flipped"].sum()),
+                    "skipped": [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped],
+                }
+            paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
             advance("files written")
     finally:
         if pool is not None:
@@ -288,6 +304,7 @@ def _write(
     ov: dict[str, Any],
     tex_figures: bool,
     seed: int,
+    sensitivity: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
     from smallcap_bt.data.store import atomic_write
 
@@ -308,6 +325,7 @@ def _write(
         "strategy": ov["strategy"],
         "spec_files": {cid: f"spec_{cid}.png" for cid in captions},
         "spec_captions": captions,
+        "sensitivity": sensitivity,
     }
     atomic_write(out / "results.json", results_json.encode())
     atomic_write(out / "claims.tex", latex_table(doc).encode())

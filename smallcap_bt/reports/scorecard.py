@@ -177,8 +177,32 @@ def vintage_lines(doc: dict[str, Any]) -> list[str]:
     """One line per dataset of the vintage: file, sha256 prefix, first..last, header line."""
     rows = []
     for ds, v in sorted(doc["vintage"]["datasets"].items()):
+        source = f" (file version of vintage {v['from_vintage']})" if v.get("from_vintage") else ""
         rows.append(
-            f"{ds}: {v['file']} sha256 {v['sha256'][:16]}… "
+            f"{ds}: {v['file']}{source} sha256 {v['sha256'][:16]}… "
             f"{v['first']}..{v['last']} {v.get('vintage_line') or ''}".strip()
         )
     return rows
+
+
+def sensitivity_rows(table: Any, names: list[str]) -> list[dict[str, str]]:
+    """Rows of the "Vintage sensitivity" section from
+    :func:`smallcap_bt.data.drift.compare_verifications` (verdicts and headlines side by side)."""
+
+    def fmt(x: Any) -> str:
+        if x is None or (isinstance(x, float) and x != x):
+            return ""
+        return f"{x:.4g}" if isinstance(x, float) else str(x)
+
+    return [
+        {
+            "claim": str(cid),
+            f"verdict {names[0]}": fmt(r["verdict_a"]),
+            f"verdict {names[1]}": fmt(r["verdict_b"]),
+            "flip": "flip" if r["flipped"] else "",
+            f"headline {names[0]}": fmt(r["estimate_a"]),
+            f"headline {names[1]}": fmt(r["estimate_b"]),
+            "change": fmt(r["change"]),
+        }
+        for cid, r in table.iterrows()
+    ]
