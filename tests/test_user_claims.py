@@ -150,3 +150,22 @@ def test_verify_vintages_side_by_side(store_dir, capsys):
     out = capsys.readouterr().out
     assert "202302" in out and "202602" in out and "size-premium-long-run" in out
     assert "verdict(s) differ" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "more-volatile", "--draws", "0"],
+        ["verify", "more-volatile", "--draws", "10000000"],
+        ["verify", "more-volatile", "--joint-draws", "-1"],
+        ["verify", "more-volatile", "--draws", "many"],
+        ["report", "--out", "x", "--draws", "0"],
+    ],
+    ids=["zero", "huge", "negative-joint", "text", "report-zero"],
+)
+def test_draw_counts_are_validated(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "draws must be" in err

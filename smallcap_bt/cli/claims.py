@@ -7,7 +7,13 @@ import math
 import sys
 from pathlib import Path
 
-from smallcap_bt.cli.output import EXIT_CHECK_FAILED, EXIT_OK, add_progress_option, print_table
+from smallcap_bt.cli.output import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    add_progress_option,
+    bounded_int,
+    print_table,
+)
 
 
 def _fmt(v: object, pct: bool) -> str:
@@ -244,10 +250,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--lock", metavar="FILE", help="record verdicts and estimates")
     v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
     v.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
-    v.add_argument("--draws", type=int, default=2000, help="bootstrap/placebo draws (default 2000)")
+    v.add_argument(
+        "--draws",
+        type=bounded_int(1, 200_000, "--draws"),
+        default=2000,
+        help="bootstrap/placebo draws (default 2000)",
+    )
     v.add_argument(
         "--joint-draws",
-        type=int,
+        type=bounded_int(0, 100_000, "--joint-draws"),
         default=500,
         help="draws of the joint test across specifications, 0 to skip (default 500)",
     )

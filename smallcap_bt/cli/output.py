@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Literal, Protocol
 
@@ -224,3 +224,25 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
         help="progress on stderr: bar on a terminal, plain lines in CI or when piped, off; "
         "-q turns it off (default: %(default)s)",
     )
+
+
+def bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse ``type`` accepting whole numbers in ``[low, high]`` with a clear message
+    (argparse turns the ``ArgumentTypeError`` into exit 2)."""
+    import argparse
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a whole number, got {text!r}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be between {low:,} and {high:,}, got {value:,} "
+                "(memory and time grow with it)"
+            )
+        return value
+
+    return parse

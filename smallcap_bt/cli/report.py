@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from smallcap_bt.cli.output import EXIT_OK, add_progress_option
+from smallcap_bt.cli.output import EXIT_OK, add_progress_option, bounded_int
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -53,7 +53,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument(
         "--draws",
-        type=int,
+        type=bounded_int(1, 200_000, "--draws"),
         default=2000,
         help="bootstrap and placebo draws per test and for the figures (default: 2000)",
     )
@@ -73,7 +73,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument(
         "--joint-draws",
-        type=int,
+        type=bounded_int(0, 100_000, "--joint-draws"),
         default=500,
         help="draws of the joint test across specifications, 0 to skip (default: 500)",
     )
