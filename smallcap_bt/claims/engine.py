@@ -110,15 +110,9 @@ def evaluate_part(
             + (f"; did you mean {', '.join(close)}?" if close else "")
         )
     joint = None
-    if spec.kind == "inferential" and tpl.resamplable and settings.joint_draws > 0 and _has_joint():
+    if spec.kind == "inferential" and tpl.resamplable and settings.joint_draws > 0:
         joint = _joint_test(tpl, spec, data, inp, names, settings, rng)
     return Part(spec, specs, out.details, list(out.notes), joint)
-
-
-def _has_joint() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("smallcap_bt.stats.joint") is not None
 
 
 def evaluate(claim: Claim, vintage: Vintage, settings: Settings) -> list[Part]:

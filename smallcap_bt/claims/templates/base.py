@@ -213,11 +213,6 @@ def value_estimate(
     )
 
 
-def finite(x: float) -> bool:
-    """Not NaN."""
-    return not math.isnan(x)
-
-
 def point_only(e: Estimate) -> Estimate:
     """The estimate without inference (the joint test's fast path)."""
     from dataclasses import replace
