@@ -42,6 +42,7 @@ class FrameData:
     def __init__(self, base: DeclaredData, frame: pd.DataFrame) -> None:
         self._base, self._frame = base, frame
         self.name = base.name
+        self.vintage = base.vintage  # memoised calendars and regimes are shared
 
     def col(self, column: str) -> pd.Series:
         from smallcap_bt.panel.build import column_datasets

@@ -10,8 +10,8 @@ from pathlib import Path
 from smallcap_bt.cli.output import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
+    add_inference_options,
     add_progress_option,
-    bounded_int,
     print_table,
 )
 
@@ -249,19 +249,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     v.add_argument("--lock", metavar="FILE", help="record verdicts and estimates")
     v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
-    v.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
-    v.add_argument(
-        "--draws",
-        type=bounded_int(1, 200_000, "--draws"),
-        default=2000,
-        help="bootstrap/placebo draws (default 2000)",
-    )
-    v.add_argument(
-        "--joint-draws",
-        type=bounded_int(0, 100_000, "--joint-draws"),
-        default=500,
-        help="draws of the joint test across specifications, 0 to skip (default 500)",
-    )
+    add_inference_options(v)
     v.add_argument(
         "-q",
         "--quiet",

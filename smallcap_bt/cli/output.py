@@ -246,3 +246,22 @@ def bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def add_inference_options(parser: argparse.ArgumentParser) -> None:
+    """``--seed``, ``--draws`` and ``--joint-draws``, shared by ``verify`` and ``report``."""
+    parser.add_argument(
+        "--seed", type=int, default=0, help="base seed of every draw (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--draws",
+        type=bounded_int(1, 200_000, "--draws"),
+        default=2000,
+        help="bootstrap, placebo and null-simulation draws per test (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--joint-draws",
+        type=bounded_int(0, 100_000, "--joint-draws"),
+        default=500,
+        help="draws of the joint test across specifications, 0 to skip (default: %(default)s)",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from smallcap_bt.cli.output import EXIT_OK, add_progress_option, bounded_int
+from smallcap_bt.cli.output import EXIT_OK, add_inference_options, add_progress_option
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -48,15 +48,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("--out", required=True, help="output folder (created if missing)")
     r.add_argument("--vintage", help="named data vintage (default: the store's default vintage)")
-    r.add_argument(
-        "--seed", type=int, default=0, help="seed of bootstrap and placebo draws (default: 0)"
-    )
-    r.add_argument(
-        "--draws",
-        type=bounded_int(1, 200_000, "--draws"),
-        default=2000,
-        help="bootstrap and placebo draws per test and for the figures (default: 2000)",
-    )
+    add_inference_options(r)
     r.add_argument(
         "--no-strategies", action="store_true", help="skip the Fed-cut strategy tearsheet"
     )
@@ -70,12 +62,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="add a 'Vintage sensitivity' section: the same claims on vintage NAME, verdicts "
         "and headline estimates side by side (default: none)",
-    )
-    r.add_argument(
-        "--joint-draws",
-        type=bounded_int(0, 100_000, "--joint-draws"),
-        default=500,
-        help="draws of the joint test across specifications, 0 to skip (default: 500)",
     )
     r.add_argument(
         "--workers",

@@ -43,17 +43,17 @@ def _event_datasets(p: EventParams) -> list[str]:
     return out
 
 
-_SETS: dict[tuple[str, EventParams], tuple[dict[str, pd.DatetimeIndex], pd.DatetimeIndex]] = {}
-
-
 def event_sets(
     inp: TestInput, p: EventParams
 ) -> tuple[dict[str, pd.DatetimeIndex], pd.DatetimeIndex]:
     """The event dates of each event definition (names are specification labels), and the
     episode starts (first decisions of policy cycles; each trough for NBER troughs)."""
-    key = (inp.data.name, p)
-    if key in _SETS:
-        return _SETS[key]
+    return inp.data.vintage.memo(("event sets", p), lambda: _event_sets(inp, p))
+
+
+def _event_sets(
+    inp: TestInput, p: EventParams
+) -> tuple[dict[str, pd.DatetimeIndex], pd.DatetimeIndex]:
     from smallcap_bt.stats import events as ev
 
     usrec = inp.data.col("usrec")
@@ -76,7 +76,6 @@ def event_sets(
                 f"event sets {missing} unknown for {p.events}; known: {', '.join(sets)}"
             )
         sets = {k: sets[k] for k in p.sets}
-    _SETS[key] = (sets, starts)
     return sets, starts
 
 

@@ -40,19 +40,13 @@ class Regime(Params):
     months: int = 12
 
 
-_DUMMIES: dict[tuple[str, Regime], pd.Series] = {}
-
-
 def regime_dummy(inp: TestInput, r: Regime) -> pd.Series:
     """The regime indicator of ``r`` (1/0, NaN where unknown), known at each month end.
 
     Computed once per vintage and regime: regimes read macro series, which the joint test
     keeps on their calendar while it resamples returns.
     """
-    key = (inp.data.name, r)
-    if key not in _DUMMIES:
-        _DUMMIES[key] = _dummy(inp, r)
-    return _DUMMIES[key]
+    return inp.data.vintage.memo(("regime", r), lambda: _dummy(inp, r))
 
 
 def _dummy(inp: TestInput, r: Regime) -> pd.Series:
