@@ -19,7 +19,7 @@ from smallcap_bt.stats.events import (
     fed_events,
     policy_cycles,
 )
-from smallcap_bt.stats.joint import spec_curve_test
+from smallcap_bt.stats.joint import Resampled, spec_curve_test
 from smallcap_bt.stats.multiple import adjust_pvalues
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference
 from smallcap_bt.stats.predictive import event_within, predictive_logit, predictive_regression
@@ -620,10 +620,12 @@ def test_calendar_event_study_random_shifts() -> None:
         calendar_event_study(s, zero, dates, horizons=(6,), placebo="blocks")  # type: ignore[arg-type]
 
 
-def _twenty_specs_batch(v: np.ndarray) -> np.ndarray:
-    """The same 20 specifications on a (k, T, 5) stack of frames."""
-    k, T, _ = v.shape
-    r, reg = v[:, :, :4], v[:, :, 4]
+def _twenty_specs_batch(v: Resampled) -> np.ndarray:
+    """The same 20 specifications on ``k`` draws at once (the fast path's interface)."""
+    k = v.k
+    r = np.stack(np.broadcast_arrays(*[v[c] for c in SPEC_COLS]), axis=2)  # (k, T, 4)
+    reg = np.broadcast_to(v["regime"], (k, r.shape[1]))
+    T = r.shape[1]
     half = (np.arange(T) < T // 2).astype(float)
     n1 = reg.sum(axis=1, keepdims=True)
     W = np.stack(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import difflib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,9 @@ from smallcap_bt.claims.templates.base import NotTestableYet, Template, TestInpu
 from smallcap_bt.claims.verdicts import agrees
 from smallcap_bt.data.vintage import DeclaredData, Vintage
 from smallcap_bt.exceptions import ClaimDefinitionError
+
+if TYPE_CHECKING:
+    from smallcap_bt.stats.joint import Resampled
 
 #: panel columns a joint test resamples (returns); every other column stays on its calendar
 RETURN_PREFIXES = ("sml.", "small.", "large.")
@@ -58,6 +62,73 @@ class FrameData:
         return self._base.target
 
 
+@dataclass
+class JointProblem:
+    """What the joint test of one part runs on.
+
+    Attributes
+    ----------
+    panel : pandas.DataFrame
+        The vintage's monthly panel.
+    returns : list of str
+        Return columns resampled under the null; every other column stays on its calendar.
+    names : list of str
+        Specifications tested jointly (those with a point estimate on the observed data).
+    statistic : callable
+        ``statistic(frame) -> (S,)``: the template's own point estimates, oriented so that
+        ``> 0`` is the claim's direction.
+    batch : callable or None
+        The same on ``k`` draws at once (:mod:`smallcap_bt.claims.fastpath`), or None.
+    """
+
+    panel: pd.DataFrame
+    returns: list[str]
+    names: list[str]
+    statistic: Callable[[pd.DataFrame], np.ndarray]
+    batch: Callable[[Resampled], np.ndarray] | None
+
+
+def joint_problem(
+    tpl: Template, spec: PartSpec, data: DeclaredData, as_of: str, names: list[str]
+) -> JointProblem:
+    """The statistic, its vectorised form and the columns of one part's joint test."""
+    from smallcap_bt.claims.fastpath import batch_for
+
+    panel = data.vintage.panel
+    returns = [
+        c
+        for c in panel.columns
+        if (c.startswith(RETURN_PREFIXES) or c in RETURN_COLUMNS) and panel[c].notna().any()
+    ]
+    sign = -1.0 if spec.direction == "negative" else 1.0
+    unused = np.random.default_rng(0)  # point estimates draw nothing
+    # the specifications the fast path computes (e.g. not episode-weighted means)
+    view: Any = FrameData(data, panel)
+    probe = tpl.run(TestInput(view, unused, 0, as_of, inference=False), spec.template_params)
+    fast = {s.name for s in probe.specs if np.isfinite(s.estimate.value)}
+    names = [n for n in names if n in fast]
+
+    def statistic(frame: pd.DataFrame) -> np.ndarray:
+        fast = TestInput(FrameData(data, frame), unused, 0, as_of, inference=False)  # type: ignore[arg-type]
+        out = tpl.run(fast, spec.template_params)
+        values = {s.name: s.estimate.value for s in out.specs}
+        return sign * np.array([values.get(n, np.nan) for n in names], dtype=float)
+
+    prepared = batch_for(tpl.name, TestInput(data, unused, 0, as_of, False), spec.template_params)
+    if prepared is None:
+        return JointProblem(panel, returns, names, statistic, None)
+    run = prepared
+
+    def batch(draws: Resampled) -> np.ndarray:
+        values = run(draws)
+        nan = np.full(draws.k, np.nan)
+        return sign * np.column_stack(
+            [np.broadcast_to(values.get(n, nan), (draws.k,)) for n in names]
+        )
+
+    return JointProblem(panel, returns, names, statistic, batch)
+
+
 def _joint_test(
     tpl: Template,
     spec: PartSpec,
@@ -68,28 +139,22 @@ def _joint_test(
     rng: np.random.Generator,
 ) -> Any:
     """Joint test of every specification at once (block bootstrap under the null)."""
-    from smallcap_bt.stats.joint import spec_curve_test
+    from smallcap_bt.stats.joint import null_block_length, spec_curve_test
 
-    panel = data.vintage.panel
-    returns = [
-        c
-        for c in panel.columns
-        if (c.startswith(RETURN_PREFIXES) or c in RETURN_COLUMNS) and panel[c].notna().any()
-    ]
-    sign = -1.0 if spec.direction == "negative" else 1.0
-    # the specifications the fast path computes (e.g. not episode-weighted means)
-    view: Any = FrameData(data, panel)
-    probe = tpl.run(TestInput(view, rng, 0, inp.as_of, inference=False), spec.template_params)
-    fast = {s.name for s in probe.specs if np.isfinite(s.estimate.value)}
-    names = [n for n in names if n in fast]
-
-    def statistic(frame: pd.DataFrame) -> np.ndarray:
-        fast = TestInput(FrameData(data, frame), rng, 0, inp.as_of, inference=False)  # type: ignore[arg-type]
-        out = tpl.run(fast, spec.template_params)
-        values = {s.name: s.estimate.value for s in out.specs}
-        return sign * np.array([values.get(n, np.nan) for n in names], dtype=float)
-
-    return spec_curve_test(panel, statistic, resample=returns, draws=settings.joint_draws, seed=rng)
+    jp = joint_problem(tpl, spec, data, inp.as_of, names)
+    # the null's block length depends on the panel's return columns only: once per vintage
+    block = data.vintage.memo(
+        ("joint block", tuple(jp.returns)), lambda: null_block_length(jp.panel, jp.returns)
+    )
+    return spec_curve_test(
+        jp.panel,
+        jp.statistic,
+        resample=jp.returns,
+        draws=settings.joint_draws,
+        seed=rng,
+        block=block,
+        batch_statistic=jp.batch,
+    )
 
 
 def evaluate_part(

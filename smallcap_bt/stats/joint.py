@@ -95,6 +95,61 @@ def _block_length(values: np.ndarray) -> float:
     return out
 
 
+class Resampled:
+    """Columns of ``k`` null draws of a monthly frame, gathered when first read.
+
+    ``draws[column]`` is a ``(k, T)`` array for a resampled column (its demeaned values at
+    the draws' stationary-bootstrap indices; missing values move with their rows) and a
+    ``(1, T)`` array for a column that stays on its calendar, so both broadcast alike. With
+    no indices it is the observed data itself (``k = 1``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The frame being tested (its index and fixed columns).
+    values : dict of str to numpy.ndarray
+        Each resampled column's ``(T,)`` values (demeaned when the test demeans).
+    idx : numpy.ndarray or None
+        ``(k, T)`` row indices of the draws; None for the observed data.
+    """
+
+    def __init__(
+        self, data: pd.DataFrame, values: dict[str, np.ndarray], idx: np.ndarray | None
+    ) -> None:
+        self.index = data.index
+        self.k = 1 if idx is None else len(idx)
+        self._data, self._values, self._idx = data, values, idx
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        out = self._cache.get(column)
+        if out is None:
+            if self._idx is not None and column in self._values:
+                out = self._values[column][self._idx]
+            else:
+                out = self._data[column].to_numpy(dtype=float)[None, :]
+            self._cache[column] = out
+        return out
+
+
+def _null_values(data: pd.DataFrame, cols: Sequence[str], demean: bool) -> np.ndarray:
+    returns = data[list(cols)].to_numpy(dtype=float)
+    if demean:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column stays NaN
+            means = np.nanmean(returns, axis=0)
+        returns = returns - np.where(np.isfinite(means), means, 0.0)
+    return returns
+
+
+def null_block_length(data: pd.DataFrame, resample: Sequence[str], demean: bool = True) -> float:
+    """The block length :func:`spec_curve_test` uses by default, months: the largest
+    Politis-White length over the resampled columns (NaNs dropped). Depends only on the
+    data, so a caller testing many statistics on one panel can compute it once and pass it
+    as ``block``."""
+    return _block_length(_null_values(data, resample, demean))
+
+
 def spec_curve_test(
     data: pd.DataFrame,
     statistic: Callable[[pd.DataFrame], np.ndarray],
@@ -105,7 +160,7 @@ def spec_curve_test(
     seed: SeedLike = None,
     block: float | None = None,
     alpha: float = 0.05,
-    batch_statistic: Callable[[np.ndarray], np.ndarray] | None = None,
+    batch_statistic: Callable[[Resampled], np.ndarray] | None = None,
     chunk: int = 250,
 ) -> SpecCurveTest:
     """Joint test of every specification of a claim under the null of no effect.
@@ -134,13 +189,14 @@ def spec_curve_test(
     alpha : float
         One-sided level at which a single specification counts as significant.
     batch_statistic : callable, optional
-        Fast path: ``batch_statistic(values) -> ndarray (k, S)`` for a ``(k, T, C)`` array of
-        ``k`` frames' values (columns in ``data.columns`` order, all numeric). When given it
-        replaces ``statistic`` for the null draws (called on chunks of ``chunk`` draws), so no
-        frame is built per draw; ``statistic`` still gives the observed estimates, and the two
-        must agree (checked on the observed data).
+        Fast path: ``batch_statistic(draws) -> ndarray (k, S)`` for a :class:`Resampled`
+        view of ``k`` null draws at once (``draws[column]`` is ``(k, T)`` for a resampled
+        column, ``(1, T)`` for a fixed one), so no frame is built per draw. When given it
+        replaces ``statistic`` for the null draws (called on chunks of ``chunk`` draws);
+        ``statistic`` still gives the observed estimates, and the two must agree on the
+        observed data (checked: ``ValueError`` otherwise).
     chunk : int
-        Draws per ``batch_statistic`` call (memory: ``chunk x T x C`` floats).
+        Draws per ``batch_statistic`` call (memory: ``chunk x T`` floats per column read).
 
     Returns
     -------
@@ -165,12 +221,7 @@ def spec_curve_test(
         raise KeyError(f"spec_curve_test: resample columns not in data: {missing}")
     observed = np.asarray(statistic(data), dtype=float).ravel()
     n_specs = len(observed)
-    returns = data[cols].to_numpy(dtype=float)
-    if demean:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column stays NaN
-            means = np.nanmean(returns, axis=0)
-        returns = returns - np.where(np.isfinite(means), means, 0.0)
+    returns = _null_values(data, cols, demean)
     T = len(data)
     b = _block_length(returns) if block is None else float(block)
     g = rng(seed)
@@ -179,21 +230,19 @@ def spec_curve_test(
     numeric = all(pd.api.types.is_numeric_dtype(t) for t in data.dtypes)
     null = np.empty((draws, n_specs))
     if batch_statistic is not None:
-        if not numeric:
-            raise TypeError("spec_curve_test: batch_statistic needs all-numeric columns")
-        base = data.to_numpy(dtype=float)
-        check = np.asarray(batch_statistic(base[None]), dtype=float).reshape(1, -1)[0]
+        check = np.asarray(batch_statistic(Resampled(data, {}, None)), dtype=float)
+        check = check.reshape(1, -1)[0]
         if check.shape != observed.shape or not np.allclose(
             check, observed, rtol=1e-8, atol=1e-12, equal_nan=True
         ):
             raise ValueError(
                 "spec_curve_test: batch_statistic and statistic disagree on the observed data"
             )
+        values = {c: np.ascontiguousarray(returns[:, j]) for j, c in enumerate(cols)}
         for i in range(0, draws, chunk):
             k = min(chunk, draws - i)
-            arr = np.broadcast_to(base, (k, *base.shape)).copy()
-            arr[:, :, pos] = returns[idx[i : i + k]]
-            null[i : i + k] = np.asarray(batch_statistic(arr), dtype=float).reshape(k, -1)
+            draw = Resampled(data, values, idx[i : i + k])
+            null[i : i + k] = np.asarray(batch_statistic(draw), dtype=float).reshape(k, -1)
     elif numeric:
         base = data.to_numpy(dtype=float, copy=True)
         for i in range(draws):

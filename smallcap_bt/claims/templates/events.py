@@ -79,6 +79,20 @@ def _event_sets(
     return sets, starts
 
 
+def event_positions(
+    inp: TestInput, p: EventParams, sets: dict[str, pd.DatetimeIndex]
+) -> dict[str, np.ndarray]:
+    """Panel row of the first window month (the month after each event month; several
+    events in one month count once) of every event set."""
+    index = inp.data.col(f"sml.{p.definitions[0]}").index
+    positions = {}
+    for name, dates in sets.items():
+        months = pd.PeriodIndex(sorted(set(dates.to_period("M"))), freq="M")
+        pos = index.get_indexer(months + 1)
+        positions[name] = pos[pos >= 0]
+    return positions
+
+
 def _fast_event_means(
     inp: TestInput, p: EventParams, sets: dict[str, pd.DatetimeIndex]
 ) -> TemplateOutput:
@@ -86,12 +100,7 @@ def _fast_event_means(
     definition and horizon, then read at every event set's positions."""
     from smallcap_bt.stats.events import _relative_windows
 
-    index = inp.data.col(f"sml.{p.definitions[0]}").index
-    positions = {}
-    for name, dates in sets.items():
-        months = pd.PeriodIndex(sorted(set(dates.to_period("M"))), freq="M")
-        pos = index.get_indexer(months + 1)
-        positions[name] = pos[pos >= 0]
+    positions = event_positions(inp, p, sets)
     out = []
     for d in p.definitions:
         s = inp.data.col(f"small.{d}").to_numpy(dtype=float)
