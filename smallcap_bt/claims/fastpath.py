@@ -210,20 +210,6 @@ def _rate_sensitivity(inp: TestInput, p: Any) -> Batch:
 
 
 # -- events and prediction -----------------------------------------------------------------
-def relative_windows_rows(small: np.ndarray, large: np.ndarray, h: int) -> np.ndarray:
-    """Row-wise ``prod(1+small[t:t+h]) - prod(1+large[t:t+h])`` for every start ``t`` (NaN
-    past the end), as :func:`smallcap_bt.stats.events._relative_windows` for one row."""
-    k, n = small.shape
-    out = np.full((k, n), np.nan)
-    if n < h:
-        return out
-    zero = np.zeros((k, 1))
-    ls = np.concatenate([zero, np.cumsum(np.log1p(small), axis=1)], axis=1)
-    ll = np.concatenate([zero, np.cumsum(np.log1p(large), axis=1)], axis=1)
-    out[:, : n - h + 1] = np.expm1(ls[:, h:] - ls[:, :-h]) - np.expm1(ll[:, h:] - ll[:, :-h])
-    return out
-
-
 @builder("event_study")
 def _event_study(inp: TestInput, p: Any) -> Batch:
     from smallcap_bt.claims.templates.events import event_positions, event_sets
@@ -236,15 +222,22 @@ def _event_study(inp: TestInput, p: Any) -> Batch:
         out = {}
         for d in p.definitions:
             s, l_ = np.broadcast_arrays(draws[f"small.{d}"], draws[f"large.{d}"])
+            k, n = s.shape
+            # log wealth of each leg: a window's compounded return is a difference of two
+            zero = np.zeros((k, 1))
+            ls = np.concatenate([zero, np.cumsum(np.log1p(s), axis=1)], axis=1)
+            ll = np.concatenate([zero, np.cumsum(np.log1p(l_), axis=1)], axis=1)
             for h in p.horizons:
-                rel = relative_windows_rows(s, l_, h)
                 for name, pos in positions.items():
-                    vals = rel[:, pos]
+                    pos = pos[pos + h <= n]  # windows that end inside the data
+                    vals = np.expm1(ls[:, pos + h] - ls[:, pos]) - np.expm1(
+                        ll[:, pos + h] - ll[:, pos]
+                    )
                     ok = ~np.isnan(vals)
-                    n = ok.sum(axis=1)
+                    m = ok.sum(axis=1)
                     with np.errstate(invalid="ignore", divide="ignore"):
-                        v = np.where(ok, vals, 0.0).sum(axis=1) / n
-                    out[f"{d}|{name}|{h}m"] = np.where(n >= 2, v, np.nan)
+                        v = np.where(ok, vals, 0.0).sum(axis=1) / m
+                    out[f"{d}|{name}|{h}m"] = np.where(m >= 2, v, np.nan)
         return out
 
     return run
@@ -363,7 +356,6 @@ __all__ = [
     "logit_rows",
     "nanmean_rows",
     "ols_rows",
-    "relative_windows_rows",
     "rolling_sum_rows",
     "trailing_geo_rows",
 ]
