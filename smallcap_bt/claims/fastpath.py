@@ -60,6 +60,13 @@ def nanmean_rows(y: np.ndarray) -> np.ndarray:
 def ols_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise OLS intercept and slope of ``y`` on ``x`` (broadcast to ``(k, n)``) over the
     entries where both are finite."""
+    if not (np.isnan(x).any() or np.isnan(y).any()):  # the usual case: no masks needed
+        mx, my = x.mean(axis=1, keepdims=True), y.mean(axis=1, keepdims=True)
+        xd, yd = x - mx, y - my
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b = (xd * yd).sum(axis=1) / (xd * xd).sum(axis=1)
+        k = max(len(x), len(y))
+        return np.broadcast_to(my[:, 0] - b * mx[:, 0], (k,)), np.broadcast_to(b, (k,))
     x, y = np.broadcast_arrays(x, y)
     ok = ~np.isnan(x) & ~np.isnan(y)
     n = ok.sum(axis=1)
@@ -288,17 +295,21 @@ def _predictive(inp: TestInput, p: Any) -> Batch:
 
 
 def logit_rows(
-    x: np.ndarray, y: np.ndarray, start: tuple[float, float] = (0.0, 0.0), iters: int = 50
+    x: np.ndarray, y: np.ndarray, start: tuple[float, float] | None = None, iters: int = 50
 ) -> np.ndarray:
     """Row-wise logit slope of 0/1 ``y`` on ``x`` (broadcast to ``(k, n)``) over the entries
-    where both are finite, by Newton's method from ``start`` (intercept, slope) until the
-    steps vanish (NaN for a row whose Hessian is singular)."""
+    where both are finite, by Newton's method from ``start`` (intercept, slope; default the
+    intercept-only fit) until the steps vanish (NaN for a row whose Hessian is singular)."""
     x, y = np.broadcast_arrays(x, y)
     ok = ~np.isnan(x) & ~np.isnan(y)
     w0 = ok.astype(float)
     xz, yz = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
     k = len(x)
-    a, b = np.full(k, start[0]), np.full(k, start[1])
+    if start is None:  # the slope-free fit: each row's observed frequency
+        freq = np.clip(yz.sum(axis=1) / w0.sum(axis=1), 1e-6, 1 - 1e-6)
+        a, b = np.log(freq / (1 - freq)), np.zeros(k)
+    else:
+        a, b = np.full(k, start[0]), np.full(k, start[1])
     active = np.arange(k)
     for _ in range(iters):
         xa, ya, wa = xz[active], yz[active], w0[active]

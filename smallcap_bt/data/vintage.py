@@ -78,9 +78,14 @@ class Vintage:
         return cls(st.resolve(name), st)
 
     def datasets(self) -> set[str]:
-        """Dataset ids this vintage holds."""
+        """Dataset ids this vintage holds (read from its manifest once per object, like the
+        panel: a resolved vintage does not change under its user)."""
+        return set(self._datasets)
+
+    @cached_property
+    def _datasets(self) -> frozenset[str]:
         man = self.store.manifest(self.name)
-        return {ds for rec in man["files"].values() for ds in rec["datasets"]}
+        return frozenset(ds for rec in man["files"].values() for ds in rec["datasets"])
 
     def load(self, dataset_id: str) -> pd.DataFrame:
         """One dataset of this vintage (a fresh copy; see :func:`smallcap_bt.load`)."""
@@ -143,7 +148,7 @@ class DeclaredData:
             )
 
     def _available(self, datasets: Iterable[str], what: str) -> None:
-        have = self.vintage.datasets()
+        have = self.vintage._datasets
         absent = [d for d in datasets if d not in have]
         if absent:
             raise DataUnavailableError(
