@@ -108,7 +108,7 @@ class PartSpec(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> PartSpec:
-        from smallcap_bt.claims.templates.base import get_template
+        from smallcap_bt.claims.templates.specs import get_spec
 
         if (self.kind == "numeric" or self.direction == "about") and (
             self.stated is None or self.tolerance is None
@@ -118,8 +118,8 @@ class PartSpec(_Model):
             )
         if self.tolerance is not None and self.tolerance < 0:
             raise ValueError("'tolerance' must be >= 0")
-        tpl = get_template(self.test)
-        self._params = tpl.params.model_validate(self.params)
+        spec = get_spec(self.test)  # pure Python: the implementation is not imported
+        self._params = spec.params.model_validate(self.params)
         return self
 
     @property
@@ -239,11 +239,11 @@ class Claim(_Model):
 
     def declared_datasets(self) -> tuple[str, ...]:
         """Every dataset the claim may read: its templates' needs plus ``datasets``."""
-        from smallcap_bt.claims.templates.base import get_template
+        from smallcap_bt.claims.templates.specs import get_spec
 
         out: list[str] = []
         for p in self.parts:
-            out += get_template(p.test).datasets(p.template_params)
+            out += get_spec(p.test).datasets(p.template_params)
         return tuple(dict.fromkeys([*out, *self.datasets]))
 
     def fields(self) -> list[tuple[str, str]]:

@@ -58,10 +58,10 @@ def _cmd_claims_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_claims_templates(args: argparse.Namespace) -> int:
-    from smallcap_bt.claims.templates import TEMPLATES
+    from smallcap_bt.claims.templates.specs import SPECS  # no implementation imported
 
     rows = []
-    for t in sorted(TEMPLATES.values(), key=lambda t: t.name):
+    for t in sorted(SPECS.values(), key=lambda t: t.name):
         fields = ", ".join(
             f"{k}{'' if f.is_required() else '?'}" for k, f in t.params.model_fields.items()
         )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# the panel column -> datasets mapping is pure Python (claims are validated without pandas)
+from smallcap_bt.columns import COLUMN_DATASETS, column_datasets  # noqa: F401  (re-exported)
 from smallcap_bt.data.load import load
 from smallcap_bt.exceptions import DataUnavailableError
-from smallcap_bt.panel.definitions import StoreArg, definition, legs, size_definitions
+from smallcap_bt.panel.definitions import StoreArg, legs, size_definitions
 
 #: every panel column with its units and source (``<id>`` stands for a size definition id)
 PANEL_COLUMNS: dict[str, str] = {
@@ -43,56 +45,6 @@ PANEL_COLUMNS: dict[str, str] = {
     "rel_beme": "aggregate BE/ME of the three small 2x3 portfolios over that of the three big "
     "ones (value-weighted by total market equity = avg cap x firms), ratio",
 }
-
-
-_FACTORS = ("ff.factors.monthly",)
-_TARGET = ("fred.DFEDTAR", "fred.DFEDTARU", "fred.DFEDTARL")
-
-#: the datasets each macro / factor column of the panel is computed from
-COLUMN_DATASETS: dict[str, tuple[str, ...]] = {
-    "mkt": _FACTORS,
-    "mkt_rf": _FACTORS,
-    "smb": _FACTORS,
-    "hml": _FACTORS,
-    "rf": _FACTORS,
-    "fedfunds": ("fred.FEDFUNDS",),
-    "target": _TARGET,
-    "target_change": _TARGET,
-    "tbill": ("fred.TB3MS",),
-    "gs2": ("fred.GS2",),
-    "gs10": ("fred.GS10",),
-    "slope_10y3m": ("fred.GS10", "fred.TB3MS"),
-    "t10y3m": ("fred.T10Y3M",),
-    "t10y2y": ("fred.T10Y2Y",),
-    "cpi_yoy": ("fred.CPIAUCSL",),
-    "real_rate": ("fred.TB3MS", "fred.CPIAUCSL"),
-    "usrec": ("fred.USREC",),
-    "credit_spread": ("fred.BAA", "fred.AAA"),
-    "ip_growth": ("fred.INDPRO",),
-    "unrate": ("fred.UNRATE",),
-    "rel_beme": (
-        "ff.portfolios_2x3.beme",
-        "ff.portfolios_2x3.market_cap",
-        "ff.portfolios_2x3.firms",
-    ),
-}
-
-
-def column_datasets(column: str) -> tuple[str, ...]:
-    """The catalog datasets a panel column is computed from.
-
-    Size columns (``sml.<id>``, ``small.<id>``, ``large.<id>``) come from their definition's
-    table (SMB's legs from the 2x3 portfolios); see :data:`COLUMN_DATASETS` for the others.
-    """
-    kind, _, def_id = column.partition(".")
-    if def_id and kind in ("sml", "small", "large"):
-        d = definition(def_id)
-        if d.small is None and kind != "sml":
-            return (f"ff.portfolios_2x3.monthly.{d.weighting}",)
-        return (d.dataset,)
-    if column not in COLUMN_DATASETS:
-        raise KeyError(f"unknown panel column {column!r} (see PANEL_COLUMNS)")
-    return COLUMN_DATASETS[column]
 
 
 def _monthly(series_id: str, vintage: str | None, store: StoreArg, how: str = "mean") -> pd.Series:

@@ -8,40 +8,30 @@ engine from the claim's ``direction`` / ``stated`` / ``tolerance``, never by the
 
 from __future__ import annotations
 
+import importlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 
+# parameters, defaults and datasets are pure Python (claims validate without pandas)
+from smallcap_bt.claims.templates.params import (  # noqa: F401  (re-exported)
+    ALL_DEFS,
+    LEG_DEFS,
+    Params,
+    size_datasets,
+)
+from smallcap_bt.claims.templates.specs import SPECS, get_spec
 from smallcap_bt.data.vintage import DeclaredData
-from smallcap_bt.exceptions import ClaimDefinitionError, InsufficientDataError
+from smallcap_bt.exceptions import InsufficientDataError
 from smallcap_bt.stats.results import Estimate
 
-
-def _definitions() -> tuple[str, ...]:
-    from smallcap_bt.panel.definitions import size_definitions
-
-    return tuple(d.id for d in size_definitions())
-
-
-#: every size definition, in the order of :func:`smallcap_bt.panel.size_definitions` (the one
-#: place a definition is added); templates default to these
-ALL_DEFS = _definitions()
-#: those with separate small and large legs (all but the SMB factor)
-LEG_DEFS = tuple(d for d in ALL_DEFS if d != "smb")
 CUM_UNITS = "decimal, cumulative over the window (compounded small minus compounded large)"
 GEO_UNITS = "decimal per year, geometric (difference of compound annual returns)"
 ARITH_UNITS = "decimal per year, arithmetic (monthly mean x 12)"
-
-
-class Params(BaseModel):
-    """Base of every template's parameters: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class NotTestableYet(InsufficientDataError):
@@ -119,26 +109,21 @@ class Template:
     resamplable: bool = False
 
 
+#: the templates registered so far, by name: a module registers its templates when it is
+#: imported (:func:`get_template` imports the one it needs, :func:`load_all` every one)
 TEMPLATES: dict[str, Template] = {}
 
 
 def template(
     name: str,
-    params: type[Params],
-    datasets: Callable[[Any], Iterable[str]],
-    *,
-    resamplable: bool = False,
 ) -> Callable[[Callable[[TestInput, Any], TemplateOutput]], Callable[..., TemplateOutput]]:
-    """Register a template function under ``name`` (its docstring is its description)."""
+    """Register a template function under ``name``; its parameters, datasets, description and
+    resamplability are those of ``name`` in :data:`smallcap_bt.claims.templates.specs.SPECS`."""
+    spec = get_spec(name)
 
     def deco(fn: Callable[[TestInput, Any], TemplateOutput]) -> Callable[..., TemplateOutput]:
         TEMPLATES[name] = Template(
-            name,
-            params,
-            fn,
-            lambda p: tuple(dict.fromkeys(datasets(p))),
-            " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split()),
-            resamplable,
+            name, spec.params, fn, spec.datasets, spec.description, spec.resamplable
         )
         return fn
 
@@ -146,28 +131,22 @@ def template(
 
 
 def get_template(name: str) -> Template:
-    """A template by name; unknown names list the known ones."""
-    from smallcap_bt.claims import templates as _all  # noqa: F401  (registers them)
-
+    """A template by name, its module imported on first use; unknown names list the known
+    ones."""
+    spec = get_spec(name)
     if name not in TEMPLATES:
-        raise ClaimDefinitionError(
-            f"unknown test template {name!r}; known: {', '.join(sorted(TEMPLATES))}"
-        )
+        importlib.import_module(spec.module)
     return TEMPLATES[name]
 
 
+def load_all() -> dict[str, Template]:
+    """Import every template module; :data:`TEMPLATES` then holds every template."""
+    for spec in SPECS.values():
+        get_template(spec.name)
+    return TEMPLATES
+
+
 # -- helpers shared by templates ----------------------------------------------------------
-def size_datasets(defs: Iterable[str]) -> list[str]:
-    """Catalog datasets that the size definitions ``defs`` read (legs and SMB)."""
-    from smallcap_bt.panel.build import column_datasets
-
-    out = ["ff.factors.monthly"]
-    for d in defs:
-        for kind in ("sml", "small", "large") if d != "smb" else ("sml",):
-            out += column_datasets(f"{kind}.{d}")
-    return out
-
-
 def month(p: str | pd.Period) -> pd.Period:
     """A monthly Period."""
     return pd.Period(p, freq="M")

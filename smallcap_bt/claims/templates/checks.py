@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
-    Params,
     SpecOut,
     TemplateOutput,
     TestInput,
     template,
     value_estimate,
 )
+from smallcap_bt.claims.templates.params import ArithmeticParams, ValuationParams
+from smallcap_bt.claims.templates.params import Ratio as Ratio
 
 _SMALL = ["small_lobm", "small_medbm", "small_hibm"]
 _BIG = ["big_lobm", "big_medbm", "big_hibm"]
 
 
-class ValuationParams(Params):
-    tables: tuple[Literal["beme", "beme_june"], ...] = ("beme", "beme_june")
-    aggregations: tuple[Literal["value-weighted", "simple average"], ...] = (
-        "value-weighted",
-        "simple average",
-    )
-    since: tuple[str, ...] = ("1926-07",)
-    details: str = ""
-
-
-def _val_datasets(p: ValuationParams) -> list[str]:
-    return [f"ff.portfolios_2x3.{t}" for t in p.tables] + [
-        "ff.portfolios_2x3.market_cap",
-        "ff.portfolios_2x3.firms",
-    ]
-
-
-@template("valuation_percentile", ValuationParams, _val_datasets)
+@template("valuation_percentile")
 def valuation_percentile(inp: TestInput, p: ValuationParams) -> TemplateOutput:
     """Percentile of the latest small/big aggregate book-to-market in its own history
     (1 = small cheapest relative to big ever). BE/ME from the 2x3 portfolios."""
@@ -70,17 +52,7 @@ def valuation_percentile(inp: TestInput, p: ValuationParams) -> TemplateOutput:
     return TemplateOutput(out, details)
 
 
-class Ratio(Params):
-    name: str
-    base: float
-    change: float
-
-
-class ArithmeticParams(Params):
-    ratios: tuple[Ratio, ...]
-
-
-@template("arithmetic_check", ArithmeticParams, lambda p: ())
+@template("arithmetic_check")
 def arithmetic_check(inp: TestInput, p: ArithmeticParams) -> TemplateOutput:
     """Relative change (base + change) / base - 1 of stated figures (no data)."""
     out = []

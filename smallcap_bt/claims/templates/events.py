@@ -9,38 +9,21 @@ import numpy as np
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
-    LEG_DEFS,
-    Params,
     SpecOut,
     TemplateOutput,
     TestInput,
-    size_datasets,
     template,
+)
+from smallcap_bt.claims.templates.params import (
+    EventParams,
+    IndicatorParams,
+    PredictiveParams,
+)
+from smallcap_bt.claims.templates.params import (
+    EventSource as EventSource,
 )
 from smallcap_bt.exceptions import ClaimDefinitionError
 from smallcap_bt.stats.results import Estimate
-
-_TARGET = ("fred.DFEDTAR", "fred.DFEDTARU", "fred.DFEDTARL")
-EventSource = Literal["fed_cuts", "fed_hikes", "nber_troughs"]
-
-
-class EventParams(Params):
-    events: EventSource
-    since: str = "1926-07-01"
-    horizons: tuple[int, ...] = (1, 3, 6, 12, 24)
-    sets: tuple[str, ...] | None = None
-    definitions: tuple[str, ...] = LEG_DEFS
-    episode_weighted: str | None = None
-    details: str = "tercile.vw|every cut"
-
-
-def _event_datasets(p: EventParams) -> list[str]:
-    out = size_datasets(p.definitions)
-    if p.events.startswith("fed"):
-        out += [*_TARGET, "fred.USREC"]
-    else:
-        out.append("fred.USREC")
-    return out
 
 
 def event_sets(
@@ -172,7 +155,7 @@ def _logit_point(y: np.ndarray, x: np.ndarray, iters: int = 25) -> float:
     return float(beta[1])
 
 
-@template("event_study", EventParams, _event_datasets, resamplable=True)
+@template("event_study")
 def event_study(inp: TestInput, p: EventParams) -> TemplateOutput:
     """Cumulative small minus large over the months after each event, event-weighted (and
     episode-weighted for one event set), with a placebo that keeps the era and clustering of
@@ -231,18 +214,7 @@ def event_study(inp: TestInput, p: EventParams) -> TemplateOutput:
     return TemplateOutput(out, details, notes)
 
 
-class PredictiveParams(Params):
-    lookbacks: tuple[int, ...]
-    horizons: tuple[int, ...]
-    definitions: tuple[str, ...] = LEG_DEFS
-
-
-@template(
-    "predictive_regression",
-    PredictiveParams,
-    lambda p: size_datasets(p.definitions),
-    resamplable=True,
-)
+@template("predictive_regression")
 def predictive_regression(inp: TestInput, p: PredictiveParams) -> TemplateOutput:
     """Slope of the next ``h`` months' small minus large on the trailing ``k``-year relative
     return (geometric, known at the end of month t); overlapping observations.
@@ -285,21 +257,7 @@ def predictive_regression(inp: TestInput, p: PredictiveParams) -> TemplateOutput
     return TemplateOutput(out)
 
 
-class IndicatorParams(Params):
-    months: int = 12
-    outcomes: tuple[Literal["no-recession logit", "IP growth OLS"], ...] = (
-        "no-recession logit",
-        "IP growth OLS",
-    )
-    definitions: tuple[str, ...] = LEG_DEFS
-
-
-@template(
-    "leading_indicator",
-    IndicatorParams,
-    lambda p: [*size_datasets(p.definitions), "fred.USREC", "fred.INDPRO"],
-    resamplable=True,
-)
+@template("leading_indicator")
 def leading_indicator(inp: TestInput, p: IndicatorParams) -> TemplateOutput:
     """Does trailing small minus large lead the economy? Logit of *no* recession within the
     next ``months`` and OLS of the next ``months``' IP growth on the trailing relative return

@@ -3,32 +3,23 @@ and the change of macro series over a stated period."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
-    LEG_DEFS,
-    Params,
     SpecOut,
     TemplateOutput,
     TestInput,
     month,
-    size_datasets,
     template,
     value_estimate,
 )
-from smallcap_bt.panel.build import column_datasets
+from smallcap_bt.claims.templates.params import (
+    DecadeParams,
+    MacroChangeParams,
+    MacroDecadeParams,
+)
 from smallcap_bt.stats.regimes import decade_table
-
-
-class DecadeParams(Params):
-    decade: int
-    definitions: tuple[str, ...] = LEG_DEFS
-    metrics: tuple[Literal["small", "sml"], ...] = ("small", "sml")
-    periods: tuple[Literal["calendar", "rolling"], ...] = ("calendar", "rolling")
-    details_definition: str = "tercile.vw"
 
 
 def _rolling_geo(r: pd.Series, months: int) -> pd.Series:
@@ -37,7 +28,7 @@ def _rolling_geo(r: pd.Series, months: int) -> pd.Series:
     return np.expm1(lg * 12 / months)
 
 
-@template("decade_ranking", DecadeParams, lambda p: size_datasets(p.definitions))
+@template("decade_ranking")
 def decade_ranking(inp: TestInput, p: DecadeParams) -> TemplateOutput:
     """Rank of a decade among complete calendar decades, and of the best rolling 10-year
     window that starts in that decade among all rolling windows (geometric annual returns).
@@ -106,17 +97,7 @@ def decade_ranking(inp: TestInput, p: DecadeParams) -> TemplateOutput:
     return TemplateOutput(out, details)
 
 
-class MacroDecadeParams(Params):
-    decade: int
-    variables: tuple[str, ...]
-    first: int = 1930
-
-
-@template(
-    "macro_decades",
-    MacroDecadeParams,
-    lambda p: [ds for v in p.variables for ds in column_datasets(v)],
-)
+@template("macro_decades")
 def macro_decades(inp: TestInput, p: MacroDecadeParams) -> TemplateOutput:
     """A decade's average of macro series minus the average of the other complete decades."""
     out, rows = [], {}
@@ -144,17 +125,7 @@ def macro_decades(inp: TestInput, p: MacroDecadeParams) -> TemplateOutput:
     return TemplateOutput(out, pd.DataFrame(rows))
 
 
-class MacroChangeParams(Params):
-    start: str
-    end: str
-    variables: tuple[str, ...]
-
-
-@template(
-    "macro_change",
-    MacroChangeParams,
-    lambda p: [ds for v in p.variables for ds in column_datasets(v)],
-)
+@template("macro_change")
 def macro_change(inp: TestInput, p: MacroChangeParams) -> TemplateOutput:
     """Change of macro series from the first to the last month of a stated period."""
     out = []

@@ -3,41 +3,26 @@ sensitivity to rate changes. Regimes known at the end of month t condition month
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
-    ALL_DEFS,
     ARITH_UNITS,
-    Params,
     SpecOut,
     TemplateOutput,
     TestInput,
     mean_estimate,
-    size_datasets,
     template,
 )
-from smallcap_bt.panel.build import column_datasets
+from smallcap_bt.claims.templates.params import (
+    Regime,
+    RegimeParams,
+    SensitivityParams,
+)
+from smallcap_bt.claims.templates.params import (
+    Rule as Rule,
+)
 from smallcap_bt.stats.results import Estimate
-
-Rule = Literal["rising", "falling", "above_median", "above_median_full_sample", "easing"]
-
-
-class Regime(Params):
-    """A 0/1 regime known at the end of each month.
-
-    ``rising``/``falling``: the variable changed over ``months``; ``above_median``: above its
-    expanding median up to that month (real time); ``above_median_full_sample``: above the
-    median of the whole sample (look-ahead, kept as a labelled specification); ``easing``:
-    the last target change up to that month was a cut (variable ``target_change``).
-    """
-
-    name: str
-    variable: str
-    rule: Rule
-    months: int = 12
 
 
 def regime_dummy(inp: TestInput, r: Regime) -> pd.Series:
@@ -66,20 +51,7 @@ def _dummy(inp: TestInput, r: Regime) -> pd.Series:
     return regimes.easing(x)
 
 
-def _regime_datasets(p: RegimeParams) -> list[str]:
-    out = size_datasets(p.definitions)
-    for r in p.regimes:
-        out += column_datasets(r.variable)
-    return out
-
-
-class RegimeParams(Params):
-    regimes: tuple[Regime, ...]
-    definitions: tuple[str, ...] = ALL_DEFS
-    lag: int = 1
-
-
-@template("regime_mean", RegimeParams, _regime_datasets, resamplable=True)
+@template("regime_mean")
 def regime_mean(inp: TestInput, p: RegimeParams) -> TemplateOutput:
     """Mean small minus large (x 12, Newey-West) in the months after a regime month."""
     out = []
@@ -94,7 +66,7 @@ def regime_mean(inp: TestInput, p: RegimeParams) -> TemplateOutput:
     return TemplateOutput(out)
 
 
-@template("regime_difference", RegimeParams, _regime_datasets, resamplable=True)
+@template("regime_difference")
 def regime_difference(inp: TestInput, p: RegimeParams) -> TemplateOutput:
     """Mean small minus large after regime months minus after other months (x 12, HAC)."""
     from smallcap_bt.stats.regimes import regime_difference as diff
@@ -114,18 +86,7 @@ def regime_difference(inp: TestInput, p: RegimeParams) -> TemplateOutput:
     return TemplateOutput(out)
 
 
-class SensitivityParams(Params):
-    variables: tuple[str, ...]
-    samples: tuple[str, ...] = ("full", "1990-")
-    definitions: tuple[str, ...] = ALL_DEFS
-
-
-@template(
-    "rate_sensitivity",
-    SensitivityParams,
-    lambda p: size_datasets(p.definitions) + [d for v in p.variables for d in column_datasets(v)],
-    resamplable=True,
-)
+@template("rate_sensitivity")
 def rate_sensitivity(inp: TestInput, p: SensitivityParams) -> TemplateOutput:
     """Slope of monthly small minus large on the same month's change of a rate (HAC)."""
     from smallcap_bt.stats.regression import ols_hac

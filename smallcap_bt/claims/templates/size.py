@@ -4,25 +4,27 @@ premium against its history."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
-    ALL_DEFS,
     ARITH_UNITS,
     GEO_UNITS,
-    LEG_DEFS,
-    Params,
     SpecOut,
     TemplateOutput,
     TestInput,
     month,
     point_only,
-    size_datasets,
     template,
     value_estimate,
+)
+from smallcap_bt.claims.templates.params import (
+    FigureParams,
+    HistoryParams,
+    InstabilityParams,
+    LongRunParams,
+    RiskParams,
 )
 from smallcap_bt.stats.results import Estimate
 from smallcap_bt.stats.returns import (
@@ -43,18 +45,7 @@ def ols_point(y: pd.Series, x: pd.DataFrame) -> pd.Series:
     return pd.Series(beta, index=["const", *x.columns])
 
 
-class LongRunParams(Params):
-    definitions: tuple[str, ...] = ALL_DEFS
-    tests: tuple[Literal["mean", "capm_alpha"], ...] = ("mean", "capm_alpha")
-    start: str | None = None
-    end: str | None = None
-
-
-def _ds_with_market(p: LongRunParams) -> list[str]:
-    return size_datasets(p.definitions)
-
-
-@template("long_run_mean", LongRunParams, _ds_with_market, resamplable=True)
+@template("long_run_mean")
 def long_run_mean(inp: TestInput, p: LongRunParams) -> TemplateOutput:
     """Mean small minus large (Newey-West) and its CAPM alpha over a long sample."""
     from smallcap_bt.stats.regression import factor_alpha
@@ -81,19 +72,7 @@ def long_run_mean(inp: TestInput, p: LongRunParams) -> TemplateOutput:
     return TemplateOutput(out)
 
 
-class InstabilityParams(Params):
-    definitions: tuple[str, ...] = ALL_DEFS
-    breaks: tuple[str, ...]
-    rolling_years: int = 10
-    details_definition: str = "tercile.vw"
-
-
-@template(
-    "instability",
-    InstabilityParams,
-    lambda p: size_datasets((*p.definitions, p.details_definition)),
-    resamplable=True,
-)
+@template("instability")
 def instability(inp: TestInput, p: InstabilityParams) -> TemplateOutput:
     """Is the premium unstable? Mean after a break minus mean before (HAC, x 12).
 
@@ -140,24 +119,7 @@ def instability(inp: TestInput, p: InstabilityParams) -> TemplateOutput:
     return TemplateOutput(out, details, notes)
 
 
-class FigureParams(Params):
-    start_year: int
-    end_years: tuple[int, ...]
-    headline_end_year: int
-    definitions: tuple[str, ...] = ALL_DEFS
-    conventions: tuple[
-        Literal["monthly mean x 12", "geometric", "calendar-year mean", "annual table"], ...
-    ] = ("monthly mean x 12", "geometric", "calendar-year mean", "annual table")
-
-
-def _figure_datasets(p: FigureParams) -> list[str]:
-    out = size_datasets(p.definitions)
-    if "annual table" in p.conventions:
-        out.append("ff.factors.annual")
-    return out
-
-
-@template("figure_reproduction", FigureParams, _figure_datasets)
+@template("figure_reproduction")
 def figure_reproduction(inp: TestInput, p: FigureParams) -> TemplateOutput:
     """A stated long-run average under every definition, averaging convention and end year.
 
@@ -224,16 +186,7 @@ def figure_reproduction(inp: TestInput, p: FigureParams) -> TemplateOutput:
     return TemplateOutput(out)
 
 
-class RiskParams(Params):
-    definitions: tuple[str, ...] = LEG_DEFS
-    measures: tuple[Literal["volatility", "max drawdown", "beta"], ...] = (
-        "volatility",
-        "max drawdown",
-        "beta",
-    )
-
-
-@template("risk_comparison", RiskParams, lambda p: size_datasets(p.definitions))
+@template("risk_comparison")
 def risk_comparison(inp: TestInput, p: RiskParams) -> TemplateOutput:
     """Risk of small vs large, each oriented so that positive = small is riskier: volatility
     difference, how much deeper small's max drawdown is, and small's market beta minus 1."""
@@ -270,13 +223,7 @@ def risk_comparison(inp: TestInput, p: RiskParams) -> TemplateOutput:
     return TemplateOutput(out)
 
 
-class HistoryParams(Params):
-    years: tuple[int, ...]
-    end: str
-    definitions: tuple[str, ...] = ALL_DEFS
-
-
-@template("window_vs_history", HistoryParams, lambda p: size_datasets(p.definitions))
+@template("window_vs_history")
 def window_vs_history(inp: TestInput, p: HistoryParams) -> TemplateOutput:
     """Recent premium minus the premium before it, like with like: both arithmetic
     (monthly mean x 12) over the trailing window and over all months before it."""

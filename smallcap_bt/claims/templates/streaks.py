@@ -3,36 +3,21 @@ a strategy comparison (staged vs lump-sum entry)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
-    LEG_DEFS,
-    Params,
     SpecOut,
     TemplateOutput,
     TestInput,
-    size_datasets,
     template,
     value_estimate,
 )
+from smallcap_bt.claims.templates.params import StagedParams, StreakParams
 from smallcap_bt.stats.streaks import relative_drawdowns, rolling_relative, runs
 
 
-class StreakParams(Params):
-    measures: tuple[Literal["runs", "drawdown duration", "drawdown depth"], ...] = (
-        "runs",
-        "drawdown duration",
-        "drawdown depth",
-    )
-    years: tuple[int, ...] = (15, 10)
-    definitions: tuple[str, ...] = LEG_DEFS
-    details_definition: str = "tercile.vw"
-
-
-@template("streak_ranking", StreakParams, lambda p: size_datasets(p.definitions))
+@template("streak_ranking")
 def streak_ranking(inp: TestInput, p: StreakParams) -> TemplateOutput:
     """Rank of the current spell of small-cap underperformance on record (1 = longest).
 
@@ -98,15 +83,7 @@ def streak_ranking(inp: TestInput, p: StreakParams) -> TemplateOutput:
     return TemplateOutput(out, details)
 
 
-class StagedParams(Params):
-    lookback_years: int = 10
-    steps: int = 6
-    hold_months: int = 36
-    definitions: tuple[str, ...] = LEG_DEFS
-    details_definition: str = "tercile.vw"
-
-
-@template("strategy_comparison", StagedParams, lambda p: size_datasets(p.definitions))
+@template("strategy_comparison")
 def strategy_comparison(inp: TestInput, p: StagedParams) -> TemplateOutput:
     """Staged vs lump-sum switch from large to small after long underperformance: the
     dispersion of ``hold_months`` outcomes, staged / lump - 1 (negative = less dispersed).

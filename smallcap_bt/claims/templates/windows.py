@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from smallcap_bt.claims.templates.base import (
-    LEG_DEFS,
-    Params,
     SpecOut,
     TemplateOutput,
     TestInput,
@@ -18,50 +14,24 @@ from smallcap_bt.claims.templates.base import (
     mean_estimate,
     month,
     relative_estimate,
-    size_datasets,
     template,
     value_estimate,
 )
-
-
-class Window(Params):
-    """A window: ``start`` and ``end`` months (``end`` defaults to the month before the
-    claim's as-of date), or ``years``/``months`` counted back from ``end``."""
-
-    label: str = ""
-    start: str | None = None
-    end: str | None = None
-    years: int | None = None
-    months: int | None = None
-
-    def bounds(self, as_of: str) -> tuple[pd.Period, pd.Period]:
-        """(first, last) month of the window."""
-        n = self.months or (12 * self.years if self.years else None)
-        if self.end is not None:
-            end = month(self.end)
-        elif self.start is not None and n:
-            end = month(self.start) + n - 1
-        else:
-            end = before(as_of)
-        start = month(self.start) if self.start is not None else end - (n or 1) + 1
-        return start, end
-
-
-class WindowParams(Params):
-    measure: Literal["cumulative", "geometric", "arithmetic"] = "cumulative"
-    definitions: tuple[str, ...] = LEG_DEFS
-    windows: tuple[Window, ...]
+from smallcap_bt.claims.templates.params import (
+    MonthParams,
+    MonthRankParams,
+    WindowParams,
+)
+from smallcap_bt.claims.templates.params import (
+    Window as Window,
+)
 
 
 def _name(d: str, label: str) -> str:
     return f"{d}|{label}" if label else d
 
 
-@template(
-    "window_difference",
-    WindowParams,
-    lambda p: size_datasets(p.definitions),
-)
+@template("window_difference")
 def window_difference(inp: TestInput, p: WindowParams) -> TemplateOutput:
     """Small minus large over stated windows: cumulative, geometric or arithmetic.
 
@@ -93,14 +63,7 @@ def window_difference(inp: TestInput, p: WindowParams) -> TemplateOutput:
     return TemplateOutput(out)
 
 
-class MonthParams(Params):
-    month: str
-    series: Literal["small", "sml"] = "small"
-    label: str = ""
-    definitions: tuple[str, ...] = LEG_DEFS
-
-
-@template("month_return", MonthParams, lambda p: size_datasets(p.definitions))
+@template("month_return")
 def month_return(inp: TestInput, p: MonthParams) -> TemplateOutput:
     """The return of the small leg (or of small minus large) in one stated month."""
     m = month(p.month)
@@ -115,14 +78,7 @@ def month_return(inp: TestInput, p: MonthParams) -> TemplateOutput:
     return TemplateOutput(out)
 
 
-class MonthRankParams(Params):
-    month: str
-    label: str = ""
-    last_months: int = 12
-    definitions: tuple[str, ...] = LEG_DEFS
-
-
-@template("month_ranking", MonthRankParams, lambda p: size_datasets(p.definitions))
+@template("month_ranking")
 def month_ranking(inp: TestInput, p: MonthRankParams) -> TemplateOutput:
     """Rank of one month's small minus large among the months up to the as-of date."""
     m = month(p.month)
