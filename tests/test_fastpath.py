@@ -17,8 +17,9 @@ import pytest
 from smallcap_bt.claims.catalogue import builtin_claims
 from smallcap_bt.claims.engine import joint_problem
 from smallcap_bt.claims.fastpath import BUILDERS, logit_rows, ols_rows, rolling_sum_rows
-from smallcap_bt.claims.templates.base import TEMPLATES, get_template
 from smallcap_bt.claims.templates.base import TestInput as Input
+from smallcap_bt.claims.templates.base import get_template
+from smallcap_bt.claims.templates.specs import SPECS
 from smallcap_bt.data.vintage import Vintage
 from smallcap_bt.stats.inference import stationary_indices
 from smallcap_bt.stats.joint import Resampled
@@ -45,8 +46,7 @@ CASES = [(c, i, 0.0) for c, i in PARTS] + [
 
 
 def test_every_resamplable_template_has_a_fast_path() -> None:
-    get_template("event_study")  # registers the templates
-    resamplable = {n for n, t in TEMPLATES.items() if t.resamplable}
+    resamplable = {n for n, t in SPECS.items() if t.resamplable}
     assert resamplable == set(BUILDERS)
     assert len(PARTS) >= 10  # every inferential claim of the catalogue is tested below
 
