@@ -57,10 +57,24 @@ def nanmean_rows(y: np.ndarray) -> np.ndarray:
         return np.where(ok, y, 0.0).sum(axis=1) / ok.sum(axis=1)
 
 
+def _common_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``x`` and ``y`` restricted to the entries where both are finite, when those are the
+    same entries in every row (the usual case: complete returns against a fixed calendar);
+    None when rows differ."""
+    ok = ~np.isnan(x) & ~np.isnan(y)
+    first = ok[:1]
+    if not (ok == first).all():
+        return None
+    keep = first[0]
+    return x[:, keep], y[:, keep]
+
+
 def ols_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise OLS intercept and slope of ``y`` on ``x`` (broadcast to ``(k, n)``) over the
     entries where both are finite."""
-    if not (np.isnan(x).any() or np.isnan(y).any()):  # the usual case: no masks needed
+    common = _common_rows(x, y)
+    if common is not None:  # the usual case: the same sample in every row, no masks
+        x, y = common
         mx, my = x.mean(axis=1, keepdims=True), y.mean(axis=1, keepdims=True)
         xd, yd = x - mx, y - my
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -208,6 +222,7 @@ def _rate_sensitivity(inp: TestInput, p: Any) -> Batch:
         out = {}
         for var, dx in changes.items():
             for s, keep in samples.items():
+                keep = keep & ~np.isnan(dx)  # months without a rate change drop out anyway
                 for d in p.definitions:
                     y = draws[f"sml.{d}"][:, keep]
                     out[f"{d}|d{var}|{s}"] = ols_rows(dx[None, keep], y)[1]
@@ -269,7 +284,8 @@ def forward_sums_rows(r: np.ndarray, h: int) -> np.ndarray:
     """``r[t+1] + ... + r[t+h]`` for every ``t`` along the last axis (NaN where it runs past
     the end; missing returns count as zero, as ``nancumsum``)."""
     k, n = r.shape
-    c = np.concatenate([np.zeros((k, 1)), np.nancumsum(r, axis=1)], axis=1)
+    csum = np.nancumsum if np.isnan(r).any() else np.cumsum
+    c = np.concatenate([np.zeros((k, 1)), csum(r, axis=1)], axis=1)
     y = np.full((k, n), np.nan)
     y[:, : n - h] = c[:, h + 1 :] - c[:, 1 : n - h + 1]
     return y
@@ -281,14 +297,21 @@ def _predictive(inp: TestInput, p: Any) -> Batch:
 
     def run(draws: Resampled) -> dict[str, np.ndarray]:
         out = {}
-        for look in p.lookbacks:
-            for d in p.definitions:
-                s, l_, sml = np.broadcast_arrays(
-                    draws[f"small.{d}"], draws[f"large.{d}"], draws[f"sml.{d}"]
-                )
+        for d in p.definitions:
+            s, l_, sml = np.broadcast_arrays(
+                draws[f"small.{d}"], draws[f"large.{d}"], draws[f"sml.{d}"]
+            )
+            complete = not (np.isnan(s).any() or np.isnan(l_).any() or np.isnan(sml).any())
+            fwd = {h: forward_sums_rows(sml, h) for h in p.horizons}
+            for look in p.lookbacks:
                 past = trailing_geo_rows(s, l_, look)
                 for h in p.horizons:
-                    out[f"{d}|{look}y->{h}m"] = ols_rows(past, forward_sums_rows(sml, h))[1]
+                    if complete:  # the months where both are defined: no masks needed
+                        rows = slice(12 * look - 1, sml.shape[1] - h)
+                        slope = ols_rows(past[:, rows], fwd[h][:, rows])[1]
+                    else:
+                        slope = ols_rows(past, fwd[h])[1]
+                    out[f"{d}|{look}y->{h}m"] = slope
         return out
 
     return run
@@ -300,22 +323,32 @@ def logit_rows(
     """Row-wise logit slope of 0/1 ``y`` on ``x`` (broadcast to ``(k, n)``) over the entries
     where both are finite, by Newton's method from ``start`` (intercept, slope; default the
     intercept-only fit) until the steps vanish (NaN for a row whose Hessian is singular)."""
-    x, y = np.broadcast_arrays(x, y)
-    ok = ~np.isnan(x) & ~np.isnan(y)
-    w0 = ok.astype(float)
-    xz, yz = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
-    k = len(x)
+    common = _common_rows(x, y)
+    if common is not None:  # the same sample in every row: no masks
+        xz, yz = np.broadcast_arrays(*common)
+        w0 = np.ones(xz.shape[1])
+        ok_all = True
+    else:
+        x, y = np.broadcast_arrays(x, y)
+        ok = ~np.isnan(x) & ~np.isnan(y)
+        w0 = ok.astype(float)
+        xz, yz = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
+        ok_all = False
+    k = len(xz)
     if start is None:  # the slope-free fit: each row's observed frequency
-        freq = np.clip(yz.sum(axis=1) / w0.sum(axis=1), 1e-6, 1 - 1e-6)
+        freq = np.clip(yz.sum(axis=1) / np.broadcast_to(w0, xz.shape).sum(axis=1), 1e-6, 1 - 1e-6)
         a, b = np.log(freq / (1 - freq)), np.zeros(k)
     else:
         a, b = np.full(k, start[0]), np.full(k, start[1])
     active = np.arange(k)
     for _ in range(iters):
-        xa, ya, wa = xz[active], yz[active], w0[active]
+        xa, ya = xz[active], yz[active]
         prob = 1 / (1 + np.exp(-(a[active, None] + b[active, None] * xa)))
-        e = (ya - prob) * wa
-        w = prob * (1 - prob) * wa
+        if ok_all:
+            e, w = ya - prob, prob * (1 - prob)
+        else:
+            wa = w0[active]
+            e, w = (ya - prob) * wa, prob * (1 - prob) * wa
         g0, g1 = e.sum(axis=1), (e * xa).sum(axis=1)
         wx = w * xa
         h00, h01, h11 = w.sum(axis=1), wx.sum(axis=1), (wx * xa).sum(axis=1)
