@@ -358,8 +358,8 @@ def pair_log_sums(
     -------
     tuple of numpy.ndarray
         ``(k,)`` sums of ``ls``, of ``ll`` (log growth over the window) and of ``ls - ll``
-        over each resample, and the Bartlett long-run variance of the resampled ``ls - ll`` (demeaned, floored at
-        1e-300), in squared log units per month.
+        over each resample, and the Bartlett long-run variance of the resampled ``ls - ll``
+        (demeaned, floored at 1e-300), in squared log units per month.
 
     Notes
     -----
