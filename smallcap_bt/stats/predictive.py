@@ -58,6 +58,9 @@ from smallcap_bt.stats.results import Estimate
 
 Alternative = Literal["two-sided", "greater", "less"]
 
+#: cells (rows x months) of iid resampling indices drawn per call in the null simulations
+_IID_CHUNK_CELLS = 250_000
+
 
 @dataclass(frozen=True)
 class PredictiveResult:
@@ -418,6 +421,10 @@ def predictive_regression(
     g = rng(seed)
     null = np.empty(draws)
     step = max(1, chunk_cells // T)
+    if block is None or block <= 1:
+        # iid indices: NumPy's integer stream does not depend on how the draws are split
+        # into calls, so chunks small enough to stay in cache give the same draws
+        step = min(step, max(1, _IID_CHUNK_CELLS // T))
     for i in range(0, draws, step):
         k = min(step, draws - i)
         idx = _resample_idx(T - 1, k, block, g)
@@ -643,8 +650,11 @@ def predictive_logit(
     g = rng(seed)
     if null == "ar1":
         a_, phi, v = _ar1(x)
-        idx = g.integers(0, n - 1, size=(draws, n - 1))
-        nb = _logit_ar1(idx, v, a_, phi, float(x[0]), yv)
+        nb = np.empty(draws)
+        step = max(1, _IID_CHUNK_CELLS // n)  # same draws as one (draws, n - 1) call
+        for i in range(0, draws, step):
+            idx = g.integers(0, n - 1, size=(min(step, draws - i), n - 1))
+            nb[i : i + len(idx)] = _logit_ar1(idx, v, a_, phi, float(x[0]), yv)
         how = "AR(1) signal with iid resampled residuals"
     elif null == "circular":
         shifts = g.integers(1, n, size=draws)
