@@ -232,3 +232,22 @@ def test_window_differences_take_the_kernel_path(monkeypatch) -> None:
     cumulative_difference(s, lg, draws=50)
     geometric_difference(s, lg, draws=50)
     assert len(calls) == 2
+
+
+def test_logit_steep_but_finite_fits_are_dropped_like_the_reference() -> None:
+    """Near-separation (one or two points overlap): the maximum exists but |b| sd(x) > 30, a
+    failure in the reference; milder overlaps give finite slopes in both."""
+    n = 240
+    x = np.linspace(-1, 1, n)
+    ys = []
+    for flips in (1, 2, 3, 5):
+        y = (x > 0).astype(float)
+        y[n // 2 - flips : n // 2] = 1.0
+        y[n // 2 : n // 2 + flips] = 0.0
+        ys.append(y)
+    xx, yy = np.vstack([x] * len(ys)), np.vstack(ys)
+    ref = _logit_fit(xx, yy)[1]
+    got = _logit_fit_nb(xx, yy)[1]
+    assert np.isnan(ref[:2]).all() and np.isfinite(ref[2:]).all()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_allclose(got[2:], ref[2:], rtol=1e-8)
