@@ -193,6 +193,58 @@ def bench_bootstrap(panel: pd.DataFrame, reps: int) -> Entry:
     }
 
 
+def bench_null_simulations(panel: pd.DataFrame, draws: int) -> list[Entry]:
+    """Null simulations of the predictive regression and logit: numba kernels vs the NumPy
+    references, on the same index draws (SMB on its trailing 5-year sum, 36-month horizon)."""
+    from smallcap_bt.stats import predictive as pr
+
+    r = panel["sml.smb"].dropna()
+    x = r.rolling(60).sum().dropna().to_numpy()
+    rr = r.to_numpy()[-len(x) :]
+    T, h = len(x), 36
+    a, phi, v = pr._ar1(x)
+    mu = float(rr[1:].mean())
+    u = rr[1:] - mu
+    idx = np.random.default_rng(0).integers(0, T - 1, size=(draws, T - 1))
+    reg = (v, u, a, phi, float(x[0]), float(rr[0]), mu, h)
+    y = (pd.Series(rr).rolling(12).sum().shift(-12).fillna(0).to_numpy() > 0).astype(float)
+    pr._null_slopes(idx[:4], *reg)  # load the compiled kernels (not timed)
+    pr._logit_ar1(idx[:4], v, a, phi, float(x[0]), y)
+    pr._null_slopes_numpy(idx[:4], *reg)  # import scipy outside the timings
+    t_reg = best_of(lambda: pr._null_slopes(idx, *reg))
+    t_reg_np = best_of(lambda: pr._null_slopes_numpy(idx, *reg), repeat=1)
+    t_log = best_of(lambda: pr._logit_ar1(idx, v, a, phi, float(x[0]), y))
+    t_log_np = best_of(lambda: pr._logit_ar1_numpy(idx, v, a, phi, float(x[0]), y), repeat=1)
+    d_reg = np.max(np.abs(pr._null_slopes(idx, *reg) - pr._null_slopes_numpy(idx, *reg)))
+    b1 = pr._logit_ar1(idx, v, a, phi, float(x[0]), y)
+    b0 = pr._logit_ar1_numpy(idx, v, a, phi, float(x[0]), y)
+    ok = np.isfinite(b0)
+    same_nan = bool((np.isfinite(b1) == ok).all())
+    d_log = float(np.max(np.abs(b1[ok] - b0[ok]))) if ok.any() else 0.0
+    return [
+        {
+            "name": f"predictive regression null slopes, {draws:,} draws x {T} months",
+            "seconds": t_reg,
+            "baseline": "NumPy reference (_null_slopes_numpy)",
+            "baseline_seconds": t_reg_np,
+            "ratio": t_reg_np / t_reg,
+            "max_abs_diff": float(d_reg),
+            "target": "ratio >= 5, max difference <= 1e-10",
+            "met": t_reg_np / t_reg >= 5 and d_reg <= 1e-10,
+        },
+        {
+            "name": f"predictive logit null slopes, {draws:,} draws x {T} months",
+            "seconds": t_log,
+            "baseline": "NumPy reference (_logit_ar1_numpy)",
+            "baseline_seconds": t_log_np,
+            "ratio": t_log_np / t_log,
+            "max_abs_diff": d_log,
+            "target": "ratio >= 5, same failed rows, max difference <= 1e-8",
+            "met": t_log_np / t_log >= 5 and same_nan and d_log <= 1e-8,
+        },
+    ]
+
+
 def bench_cli() -> Entry:
     """``smallcap-bt --version`` vs ``python -c "import smallcap_bt"`` (fresh processes)."""
     exe = Path(sys.executable).with_name("smallcap-bt")
@@ -272,6 +324,7 @@ def main(argv: list[str] | None = None) -> list[Entry]:
         *bench_sweep(panel, n),
         bench_sweep_memory(args.store, 10 * n, n),
         bench_bootstrap(panel, 5_000 if args.quick else 20_000),
+        *bench_null_simulations(panel, 500 if args.quick else 2_000),
         bench_cli(),
     ]
     if args.store and not args.quick:

@@ -38,7 +38,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from smallcap_bt.stats.inference import SeedLike, optimal_block_length, rng, stationary_indices
+from smallcap_bt.stats.inference import (
+    SeedLike,
+    optimal_block_length,
+    rng,
+    stationary_indices,
+    stationary_stream,
+)
 from smallcap_bt.stats.results import Estimate
 
 Alternative = Literal["two-sided", "greater", "less"]
@@ -209,8 +215,23 @@ def pair_bootstrap(
         sum0 = float(d0.sum())
         t0 = sum0 / math.sqrt(n * float(bartlett_lrv(d0, lags)[0]))
     step = max(1, chunk_cells // n)
+    fast = isinstance(statistic, LogGrowthDifference) and null_terms in (None, _log_excess)
+    if fast:  # same draws, statistics from block-wise log sums on a numba kernel
+        from smallcap_bt.stats import nb_predictive
+
+        ls, ll = np.log1p(s), np.log1p(l_)
     for i in range(0, draws, step):
         k = min(step, draws - i)
+        if fast:
+            assert isinstance(statistic, LogGrowthDifference)
+            starts, unif, p_new = stationary_stream(n, k, b, g)
+            sum_s, sum_l, sum_d, lrv = nb_predictive.pair_log_sums(
+                starts, unif, p_new, ls, ll, lags, null_terms is not None
+            )
+            out[i : i + k] = statistic.from_log_sums(sum_s, sum_l, n)
+            if null_terms is not None:
+                t_null[i : i + k] = (sum_d - sum0) / np.sqrt(n * lrv)
+            continue
         idx = stationary_indices(n, k, b, g)
         S, L = s[idx], l_[idx]
         out[i : i + k] = statistic(S, L)
@@ -246,8 +267,43 @@ def pair_bootstrap(
     )
 
 
-def _cumdiff(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
-    return np.expm1(np.log1p(s).sum(axis=1)) - np.expm1(np.log1p(l_).sum(axis=1))
+class LogGrowthDifference:
+    """Compounded (or annualised geometric) small minus large, a vectorised pair statistic.
+
+    ``stat(S, L) = expm1(f * sum log(1 + S)) - expm1(f * sum log(1 + L))`` row by row, with
+    ``f = 1`` (cumulative, decimal over the window) or ``f = periods_per_year / T`` (decimal
+    per year, geometric). Because it depends on each leg only through its log growth,
+    :func:`pair_bootstrap` computes its draws from block-wise log sums on a numba kernel
+    (:func:`smallcap_bt.stats.nb_predictive.pair_log_sums`) instead of gathering ``(draws, T)``
+    matrices; calling the object is the NumPy reference.
+
+    Parameters
+    ----------
+    periods_per_year : int, optional
+        None for the cumulative difference; else periods a year (12: monthly returns).
+    """
+
+    def __init__(self, periods_per_year: int | None = None) -> None:
+        self.periods_per_year = periods_per_year
+
+    def _factor(self, n: int) -> float:
+        return 1.0 if self.periods_per_year is None else self.periods_per_year / n
+
+    def __call__(self, s: np.ndarray, l_: np.ndarray) -> np.ndarray:
+        if self.periods_per_year is None:
+            return np.expm1(np.log1p(s).sum(axis=1)) - np.expm1(np.log1p(l_).sum(axis=1))
+        f = self._factor(s.shape[1])
+        return np.expm1(f * np.log1p(s).sum(axis=1)) - np.expm1(f * np.log1p(l_).sum(axis=1))
+
+    def from_log_sums(self, sum_s: np.ndarray, sum_l: np.ndarray, n: int) -> np.ndarray:
+        """The statistic from the legs' summed log returns over ``n`` months (``(k,)`` each)."""
+        if self.periods_per_year is None:
+            return np.expm1(sum_s) - np.expm1(sum_l)
+        f = self._factor(n)
+        return np.expm1(f * sum_s) - np.expm1(f * sum_l)
+
+
+_cumdiff = LogGrowthDifference()
 
 
 def _log_excess(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
@@ -257,11 +313,7 @@ def _log_excess(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
 
 
 def _geodiff(periods_per_year: int) -> PairStatistic:
-    def stat(s: np.ndarray, l_: np.ndarray) -> np.ndarray:
-        f = periods_per_year / s.shape[1]
-        return np.expm1(f * np.log1p(s).sum(axis=1)) - np.expm1(f * np.log1p(l_).sum(axis=1))
-
-    return stat
+    return LogGrowthDifference(periods_per_year)
 
 
 def cumulative_difference(

@@ -58,6 +58,9 @@ from smallcap_bt.stats.results import Estimate
 
 Alternative = Literal["two-sided", "greater", "less"]
 
+#: cells (rows x months) of iid resampling indices drawn per call in the null simulations
+_IID_CHUNK_CELLS = 250_000
+
 
 @dataclass(frozen=True)
 class PredictiveResult:
@@ -275,6 +278,58 @@ def _resample_idx(n: int, draws: int, block: float | None, g: np.random.Generato
     return stationary_indices(n, draws, block, g)
 
 
+def _null_slopes_numpy(
+    idx: np.ndarray,
+    v: np.ndarray,
+    u: np.ndarray,
+    a: float,
+    phi: float,
+    x0: float,
+    r0: float,
+    mu: float,
+    h: int,
+) -> np.ndarray:
+    """Reference (pure NumPy) null slopes of :func:`predictive_regression`, one per row of
+    ``idx`` (``(k, T - 1)`` indices of the resampled residual pairs ``(u, v)``).
+
+    Builds ``(k, T)`` signal and return paths, the overlapping ``h``-month sums and the OLS
+    slopes; :func:`_null_slopes` computes the same on a numba kernel, row by row.
+    """
+    k = idx.shape[0]
+    n = idx.shape[1] + 1 - h
+    xs = _ar1_paths(a, phi, x0, v[idx])
+    rs = np.column_stack([np.full(k, r0), mu + u[idx]])
+    return _slopes(xs[:, :n], _forward_sums(rs, h))
+
+
+def _null_slopes(
+    idx: np.ndarray,
+    v: np.ndarray,
+    u: np.ndarray,
+    a: float,
+    phi: float,
+    x0: float,
+    r0: float,
+    mu: float,
+    h: int,
+) -> np.ndarray:
+    """:func:`_null_slopes_numpy` on the numba kernel
+    :func:`smallcap_bt.stats.nb_predictive.ar1_null_slopes` (no ``(k, T)`` temporaries)."""
+    from smallcap_bt.stats import nb_predictive
+
+    return nb_predictive.ar1_null_slopes(
+        np.ascontiguousarray(idx, dtype=np.int64),
+        np.ascontiguousarray(v, dtype=float),
+        np.ascontiguousarray(u, dtype=float),
+        float(a),
+        float(phi),
+        float(x0),
+        float(r0),
+        float(mu),
+        int(h),
+    )
+
+
 def predictive_regression(
     r: pd.Series,
     signal: pd.Series,
@@ -366,12 +421,14 @@ def predictive_regression(
     g = rng(seed)
     null = np.empty(draws)
     step = max(1, chunk_cells // T)
+    if block is None or block <= 1:
+        # iid indices: NumPy's integer stream does not depend on how the draws are split
+        # into calls, so chunks small enough to stay in cache give the same draws
+        step = min(step, max(1, _IID_CHUNK_CELLS // T))
     for i in range(0, draws, step):
         k = min(step, draws - i)
         idx = _resample_idx(T - 1, k, block, g)
-        xs = _ar1_paths(a_, phi, float(x[0]), v[idx])
-        rs = np.column_stack([np.full(k, rr[0]), mu + u[idx]])
-        null[i : i + k] = _slopes(xs[:, :n], _forward_sums(rs, h))
+        null[i : i + k] = _null_slopes(idx, v, u, a_, phi, float(x[0]), float(rr[0]), mu, h)
     p_sim = sim_pvalue(b, null, alternative)
     lo, hi = _shift_interval(b, null, ci_level)
     m0 = float(np.mean(null))
@@ -467,6 +524,47 @@ def _logit_fit(
     return np.where(bad, np.nan, a), np.where(bad, np.nan, b), np.where(bad, np.nan, se)
 
 
+def _logit_fit_nb(
+    x: np.ndarray, y: np.ndarray, iters: int = 50, want_se: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_logit_fit` (the reference) on the numba kernel
+    :func:`smallcap_bt.stats.nb_predictive.logit_rows`: one row at a time, no ``(k, n)``
+    temporaries. ``want_se=False`` skips the standard errors (NaN)."""
+    from smallcap_bt.stats import nb_predictive
+
+    xx = np.ascontiguousarray(x, dtype=float)
+    yy = np.ascontiguousarray(np.atleast_2d(np.asarray(y, dtype=float)))
+    if yy.shape[1] != xx.shape[1] or yy.shape[0] not in (1, xx.shape[0]):
+        raise ValueError(f"logit: y of shape {np.shape(y)} does not match x of shape {x.shape}")
+    return nb_predictive.logit_rows(xx, yy, int(iters), bool(want_se))
+
+
+def _logit_ar1_numpy(
+    idx: np.ndarray, v: np.ndarray, a: float, phi: float, x0: float, y: np.ndarray
+) -> np.ndarray:
+    """Reference null slopes of :func:`predictive_logit` (``null="ar1"``): AR(1) signal paths
+    from the resampled residuals ``v[idx]`` (``(k, n - 1)``), then :func:`_logit_fit`."""
+    return _logit_fit(_ar1_paths(a, phi, x0, v[idx]), y)[1]
+
+
+def _logit_ar1(
+    idx: np.ndarray, v: np.ndarray, a: float, phi: float, x0: float, y: np.ndarray
+) -> np.ndarray:
+    """:func:`_logit_ar1_numpy` on the numba kernel
+    :func:`smallcap_bt.stats.nb_predictive.logit_ar1_rows` (paths built row by row)."""
+    from smallcap_bt.stats import nb_predictive
+
+    return nb_predictive.logit_ar1_rows(
+        np.ascontiguousarray(idx, dtype=np.int64),
+        np.ascontiguousarray(v, dtype=float),
+        float(a),
+        float(phi),
+        float(x0),
+        np.ascontiguousarray(y, dtype=float),
+        50,
+    )
+
+
 def predictive_logit(
     event_ahead: pd.Series,
     signal: pd.Series,
@@ -552,16 +650,19 @@ def predictive_logit(
     g = rng(seed)
     if null == "ar1":
         a_, phi, v = _ar1(x)
-        idx = g.integers(0, n - 1, size=(draws, n - 1))
-        xs = _ar1_paths(a_, phi, float(x[0]), v[idx])
+        nb = np.empty(draws)
+        step = max(1, _IID_CHUNK_CELLS // n)  # same draws as one (draws, n - 1) call
+        for i in range(0, draws, step):
+            idx = g.integers(0, n - 1, size=(min(step, draws - i), n - 1))
+            nb[i : i + len(idx)] = _logit_ar1(idx, v, a_, phi, float(x[0]), yv)
         how = "AR(1) signal with iid resampled residuals"
     elif null == "circular":
         shifts = g.integers(1, n, size=draws)
         xs = x[(np.arange(n)[None, :] + shifts[:, None]) % n]
+        _, nb, _ = _logit_fit_nb(xs, yv, want_se=False)
         how = "random circular shifts of the signal against the outcome"
     else:
         raise ValueError(f"null must be 'ar1' or 'circular', got {null!r}")
-    _, nb, _ = _logit_fit(xs, yv)
     ok = np.isfinite(nb)
     p_sim = sim_pvalue(b, nb[ok], alternative)
     lo, hi = _shift_interval(b, nb[ok], ci_level)
