@@ -22,7 +22,12 @@ from smallcap_bt.stats.events import (
 from smallcap_bt.stats.joint import Resampled, spec_curve_test
 from smallcap_bt.stats.multiple import adjust_pvalues
 from smallcap_bt.stats.pairs import cumulative_difference, geometric_difference
-from smallcap_bt.stats.predictive import event_within, predictive_logit, predictive_regression
+from smallcap_bt.stats.predictive import (
+    event_within,
+    predictive_logit,
+    predictive_regression,
+    predictive_regressions,
+)
 from smallcap_bt.stats.regimes import above
 from smallcap_bt.stats.regression import predictive_regression as old_predictive_regression
 from tests.conftest import FRED_DIR, raw_french_table
@@ -683,3 +688,23 @@ def test_spec_curve_with_an_empty_return_column() -> None:
     data["r3"] = np.nan  # e.g. a series that ends before the window
     res = spec_curve_test(data, _twenty_specs, resample=SPEC_COLS, draws=20, seed=0)
     assert res.n_specs == 20 and res.draws == 20
+
+
+def test_horizons_share_null_paths_and_equal_single_horizon_runs() -> None:
+    """Several horizons on one simulation give, per horizon, exactly the single-horizon
+    result for the same seed (the same simulated paths), and their null slopes differ."""
+    g = np.random.default_rng(11)
+    T = 300
+    ret, x = _null_predictive_sample(g, T, 0.95)
+    idx = _months(T)
+    r, s = pd.Series(ret, idx), pd.Series(x, idx)
+    both = predictive_regressions(r, s, (12, 36, 12), draws=300, seed=4)
+    assert list(both) == [12, 36]
+    for h in (12, 36):
+        one = predictive_regression(r, s, h, draws=300, seed=4)
+        assert both[h].estimate == one.estimate
+        np.testing.assert_array_equal(both[h].null_draws, one.null_draws)
+        assert both[h].hodrick == one.hodrick and both[h].nonoverlapping == one.nonoverlapping
+    assert not np.allclose(both[12].null_draws, both[36].null_draws)
+    with pytest.raises(ValueError, match="at least one horizon"):
+        predictive_regressions(r, s, (), draws=10)

@@ -220,35 +220,44 @@ def predictive_regression(inp: TestInput, p: PredictiveParams) -> TemplateOutput
     return (geometric, known at the end of month t); overlapping observations.
 
     p-value and interval from a simulation under no predictability that keeps the regressor's
-    persistence and the overlap (:func:`smallcap_bt.stats.predictive.predictive_regression`);
-    Hodrick (1992) 1B and non-overlapping readings are in ``extra``.
+    persistence and the overlap (:func:`smallcap_bt.stats.predictive.predictive_regression`;
+    the horizons of one signal share its simulated paths); Hodrick (1992) 1B and
+    non-overlapping readings are in ``extra``.
     """
-    from smallcap_bt.stats.predictive import predictive_regression as pr
+    from dataclasses import replace
+
+    from smallcap_bt.stats.predictive import predictive_regressions
     from smallcap_bt.stats.streaks import rolling_relative
 
+    # one null simulation per signal, shared by its horizons (same paths, each horizon's
+    # p-value valid on its own)
+    sims = {}
+    if inp.inference:
+        for look in p.lookbacks:
+            for d in p.definitions:
+                small, large = inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}")
+                past = rolling_relative(small, large, look)
+                sims[look, d] = predictive_regressions(
+                    inp.data.col(f"sml.{d}"),
+                    past,
+                    p.horizons,
+                    draws=inp.draws,
+                    seed=inp.rng,
+                    definition=d,
+                )
     out = []
     for look in p.lookbacks:
         for h in p.horizons:
             for d in p.definitions:
-                small, large = inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}")
-                sml = inp.data.col(f"sml.{d}")
                 if not inp.inference:
+                    small, large = inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}")
                     past_np = _trailing_geo(small.to_numpy(float), large.to_numpy(float), look)
-                    b = _fwd_slope(sml.to_numpy(float), past_np, h)
+                    b = _fwd_slope(inp.data.col(f"sml.{d}").to_numpy(float), past_np, h)
                     out.append(SpecOut(f"{d}|{look}y->{h}m", Estimate(b, method="point"), {}))
                     continue
-                past = rolling_relative(small, large, look)
-                label = f"next {h}m sml on trailing {look}y relative"
-                if inp.inference:
-                    res = pr(sml, past, h, draws=inp.draws, seed=inp.rng, label=label, definition=d)
-                    e = res.estimate
-                    e.extra.update(_readings(res))
-                else:
-                    e = Estimate(
-                        _fwd_slope(sml.to_numpy(float), past.reindex(sml.index).to_numpy(float), h),
-                        method="point",
-                        definition=d,
-                    )
+                res = sims[look, d][h]
+                e = replace(res.estimate, label=f"next {h}m sml on trailing {look}y relative")
+                e.extra.update(_readings(res))
                 out.append(
                     SpecOut(
                         f"{d}|{look}y->{h}m", e, {"definition": d, "lookback": look, "horizon": h}
