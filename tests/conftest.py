@@ -7,9 +7,16 @@ the snapshot folders in the sources' own URL layout.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
+import re
+import shutil
+import subprocess
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -30,6 +37,11 @@ MAIN_VINTAGE_FRENCH = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "background(*jobs): subprocess jobs (tests.conftest.Job) this test reads; they are "
+        "started ahead, one at a time, while the suite runs",
+    )
     if not (FRENCH / "202602" / "ftp" / "Portfolios_Formed_on_ME_CSV.zip").is_file():
         raise pytest.UsageError(
             f"snapshot data not found at {SHARED_DATA}: the tests read the real source files "
@@ -116,7 +128,9 @@ def fetch_main_vintage(store_dir: Path, base: str, vintage: str = "202602") -> N
 
 
 @pytest.fixture(scope="session")
-def store_dir(tmp_path_factory: pytest.TempPathFactory, server: str) -> Path:
+def store_dir(
+    tmp_path_factory: pytest.TempPathFactory, server: str, request: pytest.FixtureRequest
+) -> Path:
     """A store holding vintage 202602 (fetched over loopback) and 202302 (imported)."""
     from smallcap_bt.data.load import import_snapshot
 
@@ -126,6 +140,9 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory, server: str) -> Path:
     from smallcap_bt.data.store import Store
 
     Store(root).set_default("202602")
+    bg = request.config.stash.get(_BACKGROUND, None)
+    if bg is not None:
+        bg.store_ready(root)  # the notebooks and kernels start on the second core now
     return root
 
 
@@ -137,10 +154,242 @@ def panel(store_dir: Path):
     return monthly_panel(vintage="202602", store=store_dir)
 
 
+@contextlib.contextmanager
+def coverage_paused() -> Iterator[None]:
+    """Stop line tracing for work that repeats code other tests already trace.
+
+    Under coverage (``--cov``, Python 3.11's C tracer) the claims engine runs about twice as
+    slowly. Use this only around a repetition: the code run inside must also run, traced, in
+    another test (checked by comparing the coverage report with and without the pause).
+    """
+    import coverage
+
+    cov = coverage.Coverage.current()
+    if cov is None:
+        yield
+        return
+    cov.stop()
+    try:
+        yield
+    finally:
+        cov.start()
+
+
 @pytest.fixture(scope="session")
 def verified(store_dir: Path):
     """Every claim verified once on 202602 (seed 0, 2,000 draws, 500 joint draws), shared by
-    the claims and expectations tests."""
+    the claims and expectations tests.
+
+    Not traced by coverage: every claim runs through the same engine, traced, in the report
+    test (``tests/test_reports.py::report``, all claims at 200 draws) and the claims tests.
+    """
     from smallcap_bt.claims import verify_all
 
-    return verify_all(vintage="202602", store=store_dir, seed=0, draws=2_000)
+    with coverage_paused():
+        return verify_all(vintage="202602", store=store_dir, seed=0, draws=2_000)
+
+
+# --------------------------------------------------------------------------- background jobs
+#
+# Tests that only read the outcome of a subprocess (ruff, mypy, the docs build, a notebook in
+# a fresh kernel, an import check in a fresh interpreter) do not need the pytest process while
+# the subprocess runs. Such a test declares its subprocess as a Job with
+# ``@pytest.mark.background(JOB)`` and reads the result with the ``background`` fixture. Once
+# the tests are collected, the jobs of the selected tests are queued and run one at a time on
+# a second thread (jobs that need the session store start as soon as it is built), so on two
+# cores they overlap with the in-process tests instead of adding to them. Each job gets its
+# own temporary folder (and its own copy of the store): its result depends only on its inputs,
+# never on timing. A test whose job has not run yet simply waits for it.
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """A subprocess whose outcome a test reads.
+
+    ``argv`` items and environment values may hold ``{tmp}`` (the job's own empty folder) and
+    ``{store}`` (the job's own copy of the session store as it was built). ``files`` are
+    written into ``{tmp}`` first (name -> text). ``env`` replaces the environment when
+    given; otherwise the job inherits the environment and working folder the suite started
+    with (never a test's monkeypatched ones), with ``set_env`` added and ``unset_env``
+    removed.
+    """
+
+    name: str
+    argv: tuple[str, ...]
+    cwd: Path | None = None
+    env: Mapping[str, str] | None = None
+    set_env: Mapping[str, str] = field(default_factory=dict)
+    unset_env: tuple[str, ...] = ()
+    files: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 600
+
+    @property
+    def needs_store(self) -> bool:
+        env = (*self.set_env.values(), *(self.env or {}).values())
+        return any("{store}" in a for a in (*self.argv, *env))
+
+
+@dataclass
+class JobResult:
+    """What a job left: exit code, captured text and its folder (``tmp``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    tmp: Path
+
+
+class Background:
+    """Runs :class:`Job` subprocesses one at a time on a daemon thread, in submission order."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._environ = dict(os.environ)  # as the suite started: tests may monkeypatch it
+        self._cwd = Path.cwd()
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._done: dict[Job, threading.Event] = {}
+        self._results: dict[Job, JobResult | BaseException] = {}
+        self._store: Path | None = None
+        self._waiting_for_store: list[Job] = []
+        self._proc: subprocess.Popen[str] | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._work, name="background-jobs", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Job) -> None:
+        """Queue ``job`` (once); a job needing the store waits until :meth:`store_ready`."""
+        with self._lock:
+            if job in self._done:
+                return
+            self._done[job] = threading.Event()
+            if job.needs_store and self._store is None:
+                self._waiting_for_store.append(job)
+                return
+        self._queue.put(job)
+
+    def store_ready(self, store: Path) -> None:
+        """The session store exists: snapshot it (tests may write to it later while a job
+        copies it) and queue the jobs that were waiting for it."""
+        snapshot = self.root / "store-snapshot"
+        with self._lock:
+            if self._store is not None:
+                return
+            shutil.copytree(store, snapshot)
+            self._store = snapshot
+            waiting, self._waiting_for_store = self._waiting_for_store, []
+        for job in waiting:
+            self._queue.put(job)
+
+    def result(self, job: Job, store: Path | None = None) -> JobResult:
+        """The job's result, running or waiting for it as needed."""
+        if store is not None and self._store is None:
+            self.store_ready(store)
+        self.submit(job)
+        if not self._done[job].wait(job.timeout + 60):
+            raise TimeoutError(f"background job {job.name} did not finish")
+        res = self._results[job]
+        if isinstance(res, BaseException):
+            raise res
+        return res
+
+    def close(self) -> None:
+        """Drop queued jobs and kill the running one (end of session)."""
+        self._closed = True
+        self._queue.put(None)
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None or self._closed:
+                return
+            try:
+                self._results[job] = self._run(job)
+            except BaseException as exc:  # handed to the test that reads the job
+                self._results[job] = exc
+            self._done[job].set()
+
+    def _run(self, job: Job) -> JobResult:
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", job.name)[:60]  # names may hold paths
+        tmp = Path(tempfile.mkdtemp(prefix=f"{safe}-", dir=self.root))
+        for name, text in job.files.items():
+            (tmp / name).write_text(text)
+        subs = {"tmp": str(tmp)}
+        if job.needs_store:
+            assert self._store is not None
+            store = tmp / "store"
+            shutil.copytree(self._store, store)
+            subs["store"] = str(store)
+        if job.env is not None:
+            env = {k: _fill(v, subs) for k, v in job.env.items()}
+        else:
+            env = {k: v for k, v in self._environ.items() if k not in job.unset_env}
+            env |= {k: _fill(v, subs) for k, v in job.set_env.items()}
+        argv = [_fill(a, subs) for a in job.argv]
+        self._proc = subprocess.Popen(
+            argv,
+            cwd=job.cwd or self._cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            out, err = self._proc.communicate(timeout=job.timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            out, err = self._proc.communicate()
+            err += f"\n[killed after {job.timeout} s]"
+        return JobResult(self._proc.returncode, out, err, tmp)
+
+
+def _fill(text: str, subs: Mapping[str, str]) -> str:
+    """``text`` with each ``{name}`` of ``subs`` replaced (other braces are left alone)."""
+    for name, value in subs.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+_BACKGROUND = pytest.StashKey[Background]()
+
+
+def _jobs_of(item: pytest.Item) -> list[Job]:
+    return [job for m in item.iter_markers("background") for job in m.args]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
+    jobs = [job for item in session.items for job in _jobs_of(item)]
+    if not jobs:
+        return
+    root = Path(tempfile.mkdtemp(prefix="smallcap-bt-jobs-"))
+    bg = Background(root)
+    session.config.stash[_BACKGROUND] = bg
+    for job in jobs:
+        bg.submit(job)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    bg = session.config.stash.get(_BACKGROUND, None)
+    if bg is not None:
+        bg.close()
+        shutil.rmtree(bg.root, ignore_errors=True)
+
+
+@pytest.fixture
+def background(request: pytest.FixtureRequest) -> Callable[[Job], JobResult]:
+    """``background(job)``: the result of a job declared with ``@pytest.mark.background``."""
+    config = request.config
+    if _BACKGROUND not in config.stash:
+        config.stash[_BACKGROUND] = Background(Path(tempfile.mkdtemp(prefix="smallcap-bt-jobs-")))
+    bg = config.stash[_BACKGROUND]
+
+    def get(job: Job) -> JobResult:
+        store = request.getfixturevalue("store_dir") if job.needs_store else None
+        return bg.result(job, store)
+
+    return get

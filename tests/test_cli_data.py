@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
+
+import pytest
 
 from smallcap_bt.cli import main
 from smallcap_bt.data.catalog import DATASETS
-from tests.conftest import FRED_DIR, FRENCH
+from tests.conftest import FRED_DIR, FRENCH, Job
+
+# real subprocesses, run as background jobs (tests/conftest.py)
+CONSOLE = Job(
+    "console-data-check",
+    (sys.executable, "-m", "smallcap_bt.cli", "--store", "{store}", "data", "check"),
+)
+LIGHT = Job(
+    "import-light",
+    (
+        sys.executable,
+        "-c",
+        "import sys, smallcap_bt; "
+        "bad = [m for m in ('vectorbt', 'matplotlib', 'statsmodels', 'pandas') "
+        "if m in sys.modules]; print(bad)",
+    ),
+)
 
 
 def test_import_then_list_shows_every_dataset(tmp_path, capsys):
@@ -33,24 +50,17 @@ def test_show_and_errors(store_dir, tmp_path, capsys):
     assert "smallcap-bt data import" in capsys.readouterr().err
 
 
-def test_console_script_runs(store_dir):
-    res = subprocess.run(
-        [sys.executable, "-m", "smallcap_bt.cli", "--store", str(store_dir), "data", "check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+@pytest.mark.background(CONSOLE)
+def test_console_script_runs(background):
+    res = background(CONSOLE)
     assert res.returncode == 0, res.stderr
     assert "Portfolios_Formed_on_ME" in res.stdout and "ok" in res.stdout
 
 
-def test_import_is_fast_and_light():
-    code = (
-        "import sys, smallcap_bt; "
-        "bad = [m for m in ('vectorbt', 'matplotlib', 'statsmodels', 'pandas') "
-        "if m in sys.modules]; print(bad)"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+@pytest.mark.background(LIGHT)
+def test_import_is_fast_and_light(background):
+    res = background(LIGHT)
+    assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
 
 

@@ -4,21 +4,20 @@ of ``backtest`` that name the option, the value and the choices (exit 2)."""
 from __future__ import annotations
 
 import inspect
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from smallcap_bt.cli import main
+from tests.conftest import Job, JobResult
 
 HEAVY = ("pandas", "scipy", "statsmodels", "vectorbt", "matplotlib", "numba")
 EXAMPLE = Path(__file__).parents[1] / "examples" / "claims" / "first-hike.toml"
 
 
-def _modules_after(argv: list[str], rc: int | None = None) -> set[str]:
-    """Heavy top-level modules imported by ``smallcap-bt ARGV`` in a fresh interpreter (and,
-    given ``rc``, a check that the command exited with it)."""
+def _probe(argv: list[str]) -> Job:
+    """``smallcap-bt ARGV`` in a fresh interpreter, as a background job (tests/conftest.py)."""
     code = (
         "import sys\n"
         "from smallcap_bt.cli import main\n"
@@ -29,7 +28,13 @@ def _modules_after(argv: list[str], rc: int | None = None) -> set[str]:
         "print(f'RC:{rc}', file=sys.stderr)\n"
         f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
     )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return Job(f"probe {' '.join(argv)}", (sys.executable, "-c", code))
+
+
+def _modules_after(res: JobResult, rc: int | None = None) -> set[str]:
+    """Heavy top-level modules imported by a :func:`_probe` run of ``smallcap-bt ARGV`` (and,
+    given ``rc``, a check that the command exited with it)."""
+    assert res.returncode == 0, res.stderr
     *_, rc_line, line = res.stderr.strip().splitlines()
     assert line.startswith("HEAVY:"), res.stderr
     if rc is not None:
@@ -37,37 +42,63 @@ def _modules_after(argv: list[str], rc: int | None = None) -> set[str]:
     return set(filter(None, line.removeprefix("HEAVY:").split(",")))
 
 
-@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["backtest", "--help"]])
-def test_help_and_version_import_nothing_heavy(argv):
-    assert _modules_after(argv) == set()
+def _with_probes(argvs: list[list[str]], prefix: tuple[str, ...] = ()) -> list:
+    """``argvs`` as parameters, each marked with the probe job of ``PREFIX + ARGV``."""
+    return [
+        pytest.param(
+            a, marks=pytest.mark.background(PROBES.setdefault((*prefix, *a), _probe([*prefix, *a])))
+        )
+        for a in argvs
+    ]
+
+
+PROBES: dict[tuple[str, ...], Job] = {}
+STORE = ("--store", "{store}")  # the job's own copy of the session store
+
+
+@pytest.mark.parametrize("argv", _with_probes([["--version"], ["--help"], ["backtest", "--help"]]))
+def test_help_and_version_import_nothing_heavy(argv, background):
+    assert _modules_after(background(PROBES[tuple(argv)])) == set()
 
 
 @pytest.mark.parametrize(
     "argv",
-    [
-        ["claims", "list"],
-        ["claims", "show", "since-1927-2.85pct"],
-        ["claims", "--help"],
-        ["claims", "templates"],
-        ["claims", "check", str(EXAMPLE)],
-    ],
+    _with_probes(
+        [
+            ["claims", "list"],
+            ["claims", "show", "since-1927-2.85pct"],
+            ["claims", "--help"],
+            ["claims", "templates"],
+            ["claims", "check", str(EXAMPLE)],
+        ],
+        STORE,
+    ),
 )
-def test_claims_list_and_show_import_nothing_heavy(argv, store_dir):
+def test_claims_list_and_show_import_nothing_heavy(argv, background):
     # claims are validated from the pure-Python template specs; implementations never load
-    heavy = _modules_after(["--store", str(store_dir), *argv], rc=0)
+    heavy = _modules_after(background(PROBES[(*STORE, *argv)]), rc=0)
     assert not heavy & {"pandas", "scipy"}
     assert heavy == set()
 
 
-def test_hac_imports_statsmodels_narrowly():
-    code = (
+HAC = Job(
+    "hac-imports",
+    (
+        sys.executable,
+        "-c",
         "import sys, numpy as np, pandas as pd\n"
         "from smallcap_bt.stats.regression import hac_mean\n"
         "hac_mean(pd.Series(np.arange(50.0) % 7, index=pd.period_range('2000-01', periods=50,"
         " freq='M')))\n"
-        "print('statsmodels.api' in sys.modules)\n"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        "print('statsmodels.api' in sys.modules)\n",
+    ),
+)
+
+
+@pytest.mark.background(HAC)
+def test_hac_imports_statsmodels_narrowly(background):
+    res = background(HAC)
+    assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
 
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 
-from tests.conftest import REPO
+import pytest
+
+from tests.conftest import REPO, Job
+
+#: the strict docs build, a background job (tests/conftest.py): it overlaps with other tests
+MKDOCS = Job(
+    "mkdocs",
+    (sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "{tmp}/site"),
+    cwd=REPO,
+    env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": "{tmp}"},
+)
 
 
 def _gen():
@@ -28,15 +37,10 @@ def test_generated_pages_are_current(monkeypatch):
     assert gen.claims_md().count("\n## ") == 35
 
 
-def test_docs_build_strict(tmp_path):
-    res = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-    )
+@pytest.mark.background(MKDOCS)
+def test_docs_build_strict(background):
+    res = background(MKDOCS)
+    tmp_path = res.tmp
     assert res.returncode == 0, res.stdout + res.stderr
     api = (tmp_path / "site" / "api" / "index.html").read_text()
     assert "hac_mean" in api and "Newey-West" in api

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import sys
 
+import pytest
+
 import smallcap_bt as sb
-from tests.conftest import FRED_DIR, FRENCH
+from tests.conftest import FRED_DIR, FRENCH, Job
+
+LIGHT = Job(  # a fresh interpreter, run as a background job (tests/conftest.py)
+    "import-stays-light",
+    (
+        sys.executable,
+        "-c",
+        "import sys, smallcap_bt as sb; dir(sb); "
+        "print(sorted(m for m in ('vectorbt', 'matplotlib', 'pandas', 'statsmodels', 'rich') "
+        "if m in sys.modules))",
+    ),
+)
 
 
 def test_dir_shows_only_the_public_api():
@@ -19,13 +31,10 @@ def test_dir_shows_only_the_public_api():
         assert public in names and getattr(sb, public) is not None
 
 
-def test_import_stays_light():
-    code = (
-        "import sys, smallcap_bt as sb; dir(sb); "
-        "print(sorted(m for m in ('vectorbt', 'matplotlib', 'pandas', 'statsmodels', 'rich') "
-        "if m in sys.modules))"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+@pytest.mark.background(LIGHT)
+def test_import_stays_light(background):
+    res = background(LIGHT)
+    assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
 
 

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ import pytest
 import smallcap_bt as sb
 from smallcap_bt.cli import main
 from smallcap_bt.reports import figures as F
+from tests.conftest import REPO, Job
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -267,10 +269,8 @@ def test_figures_have_axes_series_and_captions(panel, store_dir):
     assert "6_Portfolios_2x3" in F.caption(fig)
 
 
-def test_specification_plot(store_dir):
-    import smallcap_bt as sb
-
-    r = sb.verify("easing-tailwind", vintage="202602", store=store_dir, draws=100)
+def test_specification_plot(verified):
+    r = verified["easing-tailwind"]  # the session's run of every claim (seed 0, 2,000 draws)
     fig = F.specification_plot(r)
     units = {s.estimate.units for p in r.parts for s in p.part.specs}
     curves = [ax for ax in fig.axes if ax.get_title()]
@@ -471,39 +471,57 @@ def test_event_study_plot():
     _text_inside(fig)
 
 
-@pytest.mark.slow
-def test_figure_displays_inline_in_a_fresh_kernel(tmp_path, monkeypatch):
-    """A Figure returned by a cell shows as image/png with no magic (nbclient, real kernel)."""
+def _kernel_job(name: str, cells: list[str], **set_env: str) -> Job:
+    """A notebook of ``cells`` run in a fresh kernel with no ``MPLBACKEND`` (a background
+    job, ``tests/nbrun.py``): it overlaps with the in-process tests."""
     import nbformat
-    from nbclient import NotebookClient
 
-    monkeypatch.delenv("MPLBACKEND", raising=False)
     nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import pandas as pd\n"
-            "from smallcap_bt.reports.plots import spec_curve_plot\n"
-            "t = pd.DataFrame({'spec': ['a|1m', 'b|1m'], 'estimate': [0.01, -0.02],\n"
-            "                  'ci_low': [0.0, -0.03], 'ci_high': [0.02, -0.01],\n"
-            "                  'agrees': [True, False]})\n"
-            "spec_curve_plot(t, headline='a|1m', units='decimal, per month', title='t')"
-        ),
-        nbformat.v4.new_code_cell(
-            "from smallcap_bt.reports.figures import equity_curves\n"
-            "w = pd.DataFrame({'best': [1.0, 1.1], 'benchmark': [1.0, 1.05]},\n"
-            "                 index=pd.period_range('2000-01', periods=2, freq='M'))\n"
-            "equity_curves(w, 'sweep', 'note')"
-        ),
-        nbformat.v4.new_code_cell(
-            "from smallcap_bt.reports.summary import Summary\nSummary('title', [[{'a': 1}]])"
-        ),
-    ]
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-    out = nb.cells[0].outputs
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    return Job(
+        name,
+        (sys.executable, str(REPO / "tests" / "nbrun.py"), "{tmp}/in.ipynb", "{tmp}/out.ipynb"),
+        files={"in.ipynb": nbformat.writes(nb)},
+        unset_env=("MPLBACKEND",),
+        set_env=set_env,
+    )
+
+
+def _executed(res) -> list:
+    import nbformat
+
+    assert res.returncode == 0, res.stderr[-3000:]  # nbclient stops at a cell error
+    return nbformat.read(res.tmp / "out.ipynb", as_version=4).cells
+
+
+INLINE = _kernel_job(
+    "kernel-inline",
+    [
+        "import pandas as pd\n"
+        "from smallcap_bt.reports.plots import spec_curve_plot\n"
+        "t = pd.DataFrame({'spec': ['a|1m', 'b|1m'], 'estimate': [0.01, -0.02],\n"
+        "                  'ci_low': [0.0, -0.03], 'ci_high': [0.02, -0.01],\n"
+        "                  'agrees': [True, False]})\n"
+        "spec_curve_plot(t, headline='a|1m', units='decimal, per month', title='t')",
+        "from smallcap_bt.reports.figures import equity_curves\n"
+        "w = pd.DataFrame({'best': [1.0, 1.1], 'benchmark': [1.0, 1.05]},\n"
+        "                 index=pd.period_range('2000-01', periods=2, freq='M'))\n"
+        "equity_curves(w, 'sweep', 'note')",
+        "from smallcap_bt.reports.summary import Summary\nSummary('title', [[{'a': 1}]])",
+    ],
+)
+
+
+@pytest.mark.slow
+@pytest.mark.background(INLINE)
+def test_figure_displays_inline_in_a_fresh_kernel(background):
+    """A Figure returned by a cell shows as image/png with no magic (nbclient, real kernel)."""
+    cells = _executed(background(INLINE))
+    out = cells[0].outputs
     assert any("image/png" in o.get("data", {}) for o in out), out
     assert not any(o.get("output_type") == "error" for o in out)
-    assert any("image/png" in o.get("data", {}) for o in nb.cells[1].outputs), nb.cells[1].outputs
-    html = nb.cells[2].outputs[0]["data"]
+    assert any("image/png" in o.get("data", {}) for o in cells[1].outputs), cells[1].outputs
+    html = cells[2].outputs[0]["data"]
     assert "text/html" in html and "<table" in html["text/html"]
 
 
@@ -610,28 +628,27 @@ def test_tex_figures_are_vector_and_listed(report, tmp_path):
     assert tex.count("{") == tex.count("}")
 
 
-def test_claim_and_sweep_plots_display_in_a_fresh_kernel(store_dir, monkeypatch):
+CLAIM_AND_SWEEP = _kernel_job(
+    "kernel-claim-and-sweep",
+    [
+        "import smallcap_bt as sb\n"
+        "r = sb.verify('fed-cuts-since-1990', vintage='202602', draws=100, joint_draws=0)\n"
+        "r.plot()",
+        "sb.sweep('fed-cut', vintage='202602').plot()",
+        "r.summary()",
+    ],
+    SMALLCAP_BT_HOME="{store}",
+)
+
+
+@pytest.mark.background(CLAIM_AND_SWEEP)
+def test_claim_and_sweep_plots_display_in_a_fresh_kernel(background):
     """The done-when of issue 13: in a fresh Jupyter kernel ``sb.verify(...).plot()`` and
     ``sb.sweep("fed-cut").plot()`` display charts, and ``.summary()`` renders as HTML."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    monkeypatch.delenv("MPLBACKEND", raising=False)
-    monkeypatch.setenv("SMALLCAP_BT_HOME", str(store_dir))
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import smallcap_bt as sb\n"
-            "r = sb.verify('fed-cuts-since-1990', vintage='202602', draws=100, joint_draws=0)\n"
-            "r.plot()"
-        ),
-        nbformat.v4.new_code_cell("sb.sweep('fed-cut', vintage='202602').plot()"),
-        nbformat.v4.new_code_cell("r.summary()"),
-    ]
-    NotebookClient(nb, timeout=300, kernel_name="python3").execute()
-    for cell in nb.cells[:2]:
+    cells = _executed(background(CLAIM_AND_SWEEP))
+    for cell in cells[:2]:
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.outputs
-    html = nb.cells[2].outputs[0]["data"]["text/html"]
+    html = cells[2].outputs[0]["data"]["text/html"]
     assert "fed-cuts-since-1990" in html and "<table" in html
 
 

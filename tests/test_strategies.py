@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 from smallcap_bt.cli import main
 from smallcap_bt.strategies import asset_returns, deflated_sharpe, pbo_cscv, signals, sweep
 from smallcap_bt.strategies.backtest import run_numpy, run_vectorbt
+from tests.conftest import Job
 
 
 @pytest.fixture(scope="module")
@@ -157,12 +157,21 @@ def test_cli_backtest(store_dir, capsys):
     assert main(["--store", str(store_dir), "backtest", "rate-regime", "--grid", "bogus=1"]) == 2
 
 
-def test_strategies_import_does_not_load_vectorbt():
-    code = (
+NO_VECTORBT = Job(  # a fresh interpreter, run as a background job (tests/conftest.py)
+    "strategies-import",
+    (
+        sys.executable,
+        "-c",
         "import sys, smallcap_bt.strategies.sweeps, smallcap_bt.strategies.kernel; "
-        "print('vectorbt' in sys.modules or 'numba' in sys.modules)"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        "print('vectorbt' in sys.modules or 'numba' in sys.modules)",
+    ),
+)
+
+
+@pytest.mark.background(NO_VECTORBT)
+def test_strategies_import_does_not_load_vectorbt(background):
+    res = background(NO_VECTORBT)
+    assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
 
 
