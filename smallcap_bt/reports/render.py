@@ -85,7 +85,7 @@ def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str
 
 
 def _draw_overview(
-    vintage: str,
+    vintage: Any,
     store_root: str,
     seed: int,
     draws: int,
@@ -93,19 +93,24 @@ def _draw_overview(
     figdir: str,
     formats: Sequence[str],
 ) -> dict[str, Any]:
-    """Overview figures and the strategy tearsheet (no claim results needed)."""
-    from smallcap_bt.panel.build import monthly_panel, target_rate_daily
+    """Overview figures and the strategy tearsheet (no claim results needed).
+
+    ``vintage`` is a name (in a worker process) or the
+    :class:`~smallcap_bt.data.vintage.Vintage` the claims were verified on, whose panel and
+    target rate are then read once for both."""
+    from smallcap_bt.data.vintage import Vintage
     from smallcap_bt.reports import figures as F
     from smallcap_bt.stats.events import cut_dates
     from smallcap_bt.stats.regimes import decade_table
 
-    panel = monthly_panel(vintage, store=store_root)
+    v = Vintage.open(vintage, store_root)
+    panel = v.panel
     small, large = panel["small.tercile.vw"], panel["large.tercile.vw"]
     figs: list[tuple[str, str, Any]] = [
         ("wealth", "Cumulative small vs large since 1926", F.cumulative_wealth(panel)),
         ("decades", "Returns by decade", F.decade_bars(decade_table(small, large))),
     ]
-    cuts = cut_dates(target_rate_daily(vintage, store=store_root))["every cut"]
+    cuts = cut_dates(v.target)["every cut"]
     figs.append(
         (
             "fed_cuts",
@@ -131,7 +136,7 @@ def _draw_overview(
         res = sweep(
             "fed-cut",
             panel=panel,
-            vintage=vintage,
+            vintage=v.name,
             store=store_root,
             start="1990-01",
             spa_reps=500,
@@ -212,13 +217,15 @@ def build_report(
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.cli.output import progress as progress_ctx
     from smallcap_bt.data.store import Store
+    from smallcap_bt.data.vintage import Vintage
 
     mode = "auto" if progress is True else ("off" if progress is False else str(progress))
     out = Path(out)
     figdir = out / "figures"
     figdir.mkdir(parents=True, exist_ok=True)
     st = store if isinstance(store, Store) else Store(store)
-    name = st.resolve(vintage)
+    vin = Vintage.open(vintage, st)  # one panel for the claims and the overview figures
+    name = vin.name
     formats = ("png", "pdf") if tex_figures else ("png",)
     context = _mp_context()
     pool = ProcessPoolExecutor(workers, context) if workers > 0 and context else None
@@ -227,15 +234,13 @@ def build_report(
             args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
             overview: Future | None = pool.submit(_draw_overview, *args) if pool else None
             t0 = time.monotonic()
-            ver = verify_all(
-                claims, name, store=st, seed=seed, draws=draws, joint_draws=joint_draws
-            )
+            ver = verify_all(claims, vin, store=st, seed=seed, draws=draws, joint_draws=joint_draws)
             advance(f"claims verified in {time.monotonic() - t0:.1f} s")
             doc = ver.to_dict()
             testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]
             captions = _draw_balanced(pool, testable, str(figdir), formats)
             advance("specification curves drawn")
-            ov = overview.result() if overview is not None else _draw_overview(*args)
+            ov = overview.result() if overview is not None else _draw_overview(vin, *args[1:])
             advance("overview figures drawn")
             sensitivity = None
             if compare_vintage is not None:
