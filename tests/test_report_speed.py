@@ -107,3 +107,38 @@ def test_report_builds_the_monthly_panel_once(store_dir, tmp_path, monkeypatch):
     for name in ("wealth", "fed_cuts", "strategy", "spec_size-premium-long-run"):
         with Image.open(figs / f"{name}.png") as img:
             assert img.mode == "P", name
+
+
+def test_vintage_sensitivity_verifies_the_report_vintage_once(store_dir, tmp_path, monkeypatch):
+    """``--compare-vintage`` runs the claims on the other vintage only (the report's own
+    results are reused), and the section is what ``verify_vintages`` (both run afresh) says."""
+    import smallcap_bt.claims.runner as runner
+    from smallcap_bt.reports import render
+    from smallcap_bt.reports.scorecard import sensitivity_rows
+
+    ids = ["size-premium-long-run", "more-volatile", "cheap-relative-to-large"]
+    kw = {"draws": 50, "joint_draws": 0}
+    calls, sections = [], []
+    verify_all, section = runner.verify_all, render._sensitivity
+    monkeypatch.setattr(
+        runner, "verify_all", lambda *a, **k: calls.append(a[1]) or verify_all(*a, **k)
+    )
+    monkeypatch.setattr(
+        render, "_sensitivity", lambda *a: sections.append(section(*a)) or sections[-1]
+    )
+    render.build_report(
+        tmp_path,
+        "202602",
+        store=store_dir,
+        claims=ids,
+        strategies=False,
+        compare_vintage="202302",
+        **kw,
+    )
+    assert [getattr(v, "name", v) for v in calls] == ["202602", "202302"]
+    monkeypatch.setattr(runner, "verify_all", verify_all)
+    pair = ["202302", "202602"]
+    _, table, skipped = runner.verify_vintages(pair, ids, store=store_dir, **kw)
+    assert sections[0]["rows"] == sensitivity_rows(table, pair)
+    assert sections[0]["flips"] == int(table["flipped"].sum())
+    assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]

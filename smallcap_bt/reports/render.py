@@ -244,25 +244,58 @@ def build_report(
             advance("overview figures drawn")
             sensitivity = None
             if compare_vintage is not None:
-                from smallcap_bt.claims.runner import verify_vintages
-                from smallcap_bt.reports.scorecard import sensitivity_rows
-
-                pair = [compare_vintage, name]
-                _, table, skipped = verify_vintages(
-                    pair, claims, store=st, seed=seed, draws=draws, joint_draws=joint_draws
+                sensitivity = _sensitivity(
+                    compare_vintage, vin, doc, claims, st, seed, draws, joint_draws
                 )
-                sensitivity = {
-                    "names": pair,
-                    "rows": sensitivity_rows(table, pair),
-                    "flips": int(table["flipped"].sum()),
-                    "skipped": [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped],
-                }
             paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
             advance("files written")
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return paths
+
+
+def _sensitivity(
+    other: str,
+    vin: Any,
+    doc: dict[str, Any],
+    claims: list[str] | None,
+    store: Any,
+    seed: int,
+    draws: int,
+    joint_draws: int,
+) -> dict[str, Any]:
+    """The "Vintage sensitivity" section: the claims on vintage ``other`` beside this report's
+    results ``doc`` (vintage ``vin``), as :func:`smallcap_bt.claims.runner.verify_vintages`
+    puts them, without verifying the report's own vintage a second time: claims that need a
+    dataset either vintage lacks are skipped (listed), the others run on ``other`` only. The
+    comparison reads verdicts and headline estimates, which depend on the claim, vintage,
+    seed and draws alone (not on which other claims ran)."""
+    from smallcap_bt.claims.registry import registry
+    from smallcap_bt.claims.runner import verify_all
+    from smallcap_bt.data.drift import compare_verifications
+    from smallcap_bt.data.vintage import Vintage
+    from smallcap_bt.reports.scorecard import sensitivity_rows
+
+    held = [Vintage.open(other, store).datasets(), vin.datasets()]
+    run, skipped = [], []
+    for c in [registry.get(c) for c in claims] if claims else list(registry):
+        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
+        if lacking:
+            skipped.append((c.id, lacking))
+        else:
+            run.append(c)
+    ids = {c.id for c in run}
+    theirs = verify_all(run, other, store=store, seed=seed, draws=draws, joint_draws=joint_draws)
+    ours = {**doc, "claims": [c for c in doc["claims"] if c["id"] in ids]}
+    table = compare_verifications(theirs.to_dict(), ours)
+    pair = [other, vin.name]
+    return {
+        "names": pair,
+        "rows": sensitivity_rows(table, pair),
+        "flips": int(table["flipped"].sum()),
+        "skipped": [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped],
+    }
 
 
 def _draw_balanced(
