@@ -4,10 +4,16 @@ Both versions run as a user runs them (a fresh ``smallcap-bt report`` process, v
 and imports included), alternating ``baseline, current, baseline, current, ...`` in one
 benchmark session so that a noisy machine slows both alike; the ratio of the medians is the
 figure to quote. The baseline's package is taken from git (``git archive``) into a temporary
-folder and put first on ``PYTHONPATH``; both use this interpreter and its packages.
+folder and put first on ``PYTHONPATH``, the working tree's package (this checkout, not
+whatever the interpreter has installed) likewise; both use this interpreter and its packages.
+One unmeasured warm-up run of each fills the baseline's numba cache (a fresh folder), so
+that no round pays JIT compilation the other does not.
 
-Run: ``python benchmarks/bench_report.py STORE [BASELINE_COMMIT] [ROUNDS]``
+Run: ``python benchmarks/bench_report.py STORE [BASELINE_COMMIT] [ROUNDS] [-- REPORT_ARGS]``
 (default baseline f382632, the last commit before the templated report; 2 rounds).
+``REPORT_ARGS`` go to both versions' ``report`` command, e.g. ``-- --joint-draws 0`` to see
+the report's own cost without the joint test (the baseline must know the options: compare
+against a commit that has them, e.g. the previous head).
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _run(store: str, out: Path, pythonpath: str | None) -> tuple[float, float]:
+def _run(
+    store: str, out: Path, pythonpath: str | None, extra: list[str] | None = None
+) -> tuple[float, float]:
     """Wall time and CPU time (user + system, the report's processes and their workers)."""
     import resource
 
@@ -34,7 +42,8 @@ def _run(store: str, out: Path, pythonpath: str | None) -> tuple[float, float]:
         env["PYTHONPATH"] = pythonpath
     code = (
         "import sys; from smallcap_bt.cli import main; "
-        f"sys.exit(main(['--store', {store!r}, 'report', '--out', {str(out)!r}, '-q']))"
+        f"sys.exit(main(['--store', {store!r}, 'report', '--out', {str(out)!r}, '-q', "
+        f"*{list(extra or [])!r}]))"
     )
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
@@ -45,9 +54,13 @@ def _run(store: str, out: Path, pythonpath: str | None) -> tuple[float, float]:
 
 
 def main(argv: list[str]) -> None:
+    extra: list[str] = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1 :]
+        argv = argv[: argv.index("--")]
     store = argv[0] if argv else os.environ.get("SMALLCAP_BT_HOME", "")
     if not store:
-        sys.exit("usage: bench_report.py STORE [BASELINE_COMMIT] [ROUNDS]")
+        sys.exit("usage: bench_report.py STORE [BASELINE_COMMIT] [ROUNDS] [-- REPORT_ARGS]")
     baseline = argv[1] if len(argv) > 1 else "f382632"
     rounds = int(argv[2]) if len(argv) > 2 else 2
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,9 +71,12 @@ def main(argv: list[str]) -> None:
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive, check=True)
         times: dict[str, list[tuple[float, float]]] = {"baseline": [], "current": []}
+        versions = (("baseline", str(base_dir)), ("current", str(REPO)))
+        for name, path in versions:  # warm-up: numba caches, file system cache
+            _run(store, Path(tmp) / f"warm-{name}", path, extra)
         for i in range(rounds):
-            for name, path in (("baseline", str(base_dir)), ("current", None)):
-                wall, cpu = _run(store, Path(tmp) / f"{name}{i}", path)
+            for name, path in versions:
+                wall, cpu = _run(store, Path(tmp) / f"{name}{i}", path, extra)
                 times[name].append((wall, cpu))
                 print(f"round {i + 1}: {name:8s} wall {wall:6.1f} s, cpu {cpu:6.1f} s", flush=True)
     for k, label in ((0, "wall"), (1, "cpu")):

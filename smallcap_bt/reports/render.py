@@ -85,7 +85,7 @@ def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str
 
 
 def _draw_overview(
-    vintage: str,
+    vintage: Any,
     store_root: str,
     seed: int,
     draws: int,
@@ -93,19 +93,24 @@ def _draw_overview(
     figdir: str,
     formats: Sequence[str],
 ) -> dict[str, Any]:
-    """Overview figures and the strategy tearsheet (no claim results needed)."""
-    from smallcap_bt.panel.build import monthly_panel, target_rate_daily
+    """Overview figures and the strategy tearsheet (no claim results needed).
+
+    ``vintage`` is a name (in a worker process) or the
+    :class:`~smallcap_bt.data.vintage.Vintage` the claims were verified on, whose panel and
+    target rate are then read once for both."""
+    from smallcap_bt.data.vintage import Vintage
     from smallcap_bt.reports import figures as F
     from smallcap_bt.stats.events import cut_dates
     from smallcap_bt.stats.regimes import decade_table
 
-    panel = monthly_panel(vintage, store=store_root)
+    v = Vintage.open(vintage, store_root)
+    panel = v.panel
     small, large = panel["small.tercile.vw"], panel["large.tercile.vw"]
     figs: list[tuple[str, str, Any]] = [
         ("wealth", "Cumulative small vs large since 1926", F.cumulative_wealth(panel)),
         ("decades", "Returns by decade", F.decade_bars(decade_table(small, large))),
     ]
-    cuts = cut_dates(target_rate_daily(vintage, store=store_root))["every cut"]
+    cuts = cut_dates(v.target)["every cut"]
     figs.append(
         (
             "fed_cuts",
@@ -131,7 +136,7 @@ def _draw_overview(
         res = sweep(
             "fed-cut",
             panel=panel,
-            vintage=vintage,
+            vintage=v.name,
             store=store_root,
             start="1990-01",
             spa_reps=500,
@@ -212,13 +217,15 @@ def build_report(
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.cli.output import progress as progress_ctx
     from smallcap_bt.data.store import Store
+    from smallcap_bt.data.vintage import Vintage
 
     mode = "auto" if progress is True else ("off" if progress is False else str(progress))
     out = Path(out)
     figdir = out / "figures"
     figdir.mkdir(parents=True, exist_ok=True)
     st = store if isinstance(store, Store) else Store(store)
-    name = st.resolve(vintage)
+    vin = Vintage.open(vintage, st)  # one panel for the claims and the overview figures
+    name = vin.name
     formats = ("png", "pdf") if tex_figures else ("png",)
     context = _mp_context()
     pool = ProcessPoolExecutor(workers, context) if workers > 0 and context else None
@@ -227,37 +234,68 @@ def build_report(
             args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
             overview: Future | None = pool.submit(_draw_overview, *args) if pool else None
             t0 = time.monotonic()
-            ver = verify_all(
-                claims, name, store=st, seed=seed, draws=draws, joint_draws=joint_draws
-            )
+            ver = verify_all(claims, vin, store=st, seed=seed, draws=draws, joint_draws=joint_draws)
             advance(f"claims verified in {time.monotonic() - t0:.1f} s")
             doc = ver.to_dict()
             testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]
             captions = _draw_balanced(pool, testable, str(figdir), formats)
             advance("specification curves drawn")
-            ov = overview.result() if overview is not None else _draw_overview(*args)
+            ov = overview.result() if overview is not None else _draw_overview(vin, *args[1:])
             advance("overview figures drawn")
             sensitivity = None
             if compare_vintage is not None:
-                from smallcap_bt.claims.runner import verify_vintages
-                from smallcap_bt.reports.scorecard import sensitivity_rows
-
-                pair = [compare_vintage, name]
-                _, table, skipped = verify_vintages(
-                    pair, claims, store=st, seed=seed, draws=draws, joint_draws=joint_draws
+                sensitivity = _sensitivity(
+                    compare_vintage, vin, doc, claims, st, seed, draws, joint_draws
                 )
-                sensitivity = {
-                    "names": pair,
-                    "rows": sensitivity_rows(table, pair),
-                    "flips": int(table["flipped"].sum()),
-                    "skipped": [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped],
-                }
             paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
             advance("files written")
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return paths
+
+
+def _sensitivity(
+    other: str,
+    vin: Any,
+    doc: dict[str, Any],
+    claims: list[str] | None,
+    store: Any,
+    seed: int,
+    draws: int,
+    joint_draws: int,
+) -> dict[str, Any]:
+    """The "Vintage sensitivity" section: the claims on vintage ``other`` beside this report's
+    results ``doc`` (vintage ``vin``), as :func:`smallcap_bt.claims.runner.verify_vintages`
+    puts them, without verifying the report's own vintage a second time: claims that need a
+    dataset either vintage lacks are skipped (listed), the others run on ``other`` only. The
+    comparison reads verdicts and headline estimates, which depend on the claim, vintage,
+    seed and draws alone (not on which other claims ran)."""
+    from smallcap_bt.claims.registry import registry
+    from smallcap_bt.claims.runner import verify_all
+    from smallcap_bt.data.drift import compare_verifications
+    from smallcap_bt.data.vintage import Vintage
+    from smallcap_bt.reports.scorecard import sensitivity_rows
+
+    held = [Vintage.open(other, store).datasets(), vin.datasets()]
+    run, skipped = [], []
+    for c in [registry.get(c) for c in claims] if claims else list(registry):
+        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
+        if lacking:
+            skipped.append((c.id, lacking))
+        else:
+            run.append(c)
+    ids = {c.id for c in run}
+    theirs = verify_all(run, other, store=store, seed=seed, draws=draws, joint_draws=joint_draws)
+    ours = {**doc, "claims": [c for c in doc["claims"] if c["id"] in ids]}
+    table = compare_verifications(theirs.to_dict(), ours)
+    pair = [other, vin.name]
+    return {
+        "names": pair,
+        "rows": sensitivity_rows(table, pair),
+        "flips": int(table["flipped"].sum()),
+        "skipped": [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped],
+    }
 
 
 def _draw_balanced(

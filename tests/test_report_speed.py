@@ -1,0 +1,144 @@
+"""What makes ``smallcap-bt report`` cheaper (issue 12) without changing what a reader sees:
+palette PNGs that keep every pixel within a few levels of matplotlib's own rendering, one
+layout per figure whatever the formats, and one monthly panel per report. No timings here
+(the benchmark is ``benchmarks/bench_report.py``): each test pins the mechanism."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from smallcap_bt.reports import figures as F
+from smallcap_bt.reports.plots import spec_curve_plot
+
+
+def _spec_figure():
+    t = pd.DataFrame(
+        {
+            "spec": [f"{d}|{h}m" for d in ("a", "b", "c") for h in (1, 3)],
+            "estimate": [0.01, -0.02, 0.03, 0.015, -0.005, 0.02],
+            "ci_low": [0.0, -0.03, 0.01, 0.0, -0.02, 0.0],
+            "ci_high": [0.02, -0.01, 0.05, 0.03, 0.01, 0.04],
+            "agrees": [True, False, True, True, False, True],
+        }
+    )
+    return spec_curve_plot(t, headline="a|1m", stated=0.02, units="decimal, per month", title="t")
+
+
+def _rgb(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_palette_png_matches_matplotlib_rendering():
+    """Same size and dpi as matplotlib's PNG, every pixel within 16 levels, the background
+    exactly white, and fewer bytes (an 8-bit palette instead of RGBA)."""
+    fig = _spec_figure()
+    ref = io.BytesIO()
+    fig.savefig(ref, format="png", dpi=200, metadata={"Software": None})
+    ours = F.png_bytes(fig, dpi=200)
+    img = Image.open(io.BytesIO(ours))
+    assert img.mode == "P" and img.size == Image.open(ref).size
+    assert img.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+    a, b = _rgb(ref.getvalue()), _rgb(ours)
+    assert np.abs(a - b).max() <= 16
+    white = (a == 255).all(axis=2)
+    assert white.mean() > 0.5 and (b[white] == 255).all()  # background stays pure white
+    black = (a == 0).all(axis=2)
+    assert black.any() and (b[black] == 0).all()  # and text pure black
+    assert len(ours) < 0.7 * len(ref.getvalue())
+    assert F.png_bytes(fig, dpi=200) == ours  # deterministic
+    assert b"Software" not in ours
+
+
+def test_transparent_figure_keeps_its_alpha():
+    fig = _spec_figure()
+    fig.patch.set_alpha(0.0)
+    img = Image.open(io.BytesIO(F.png_bytes(fig, dpi=50)))
+    assert img.mode == "RGBA" and np.asarray(img)[..., 3].min() == 0
+
+
+def test_save_lays_out_once_for_all_formats(tmp_path, monkeypatch):
+    """PNG then PDF: the constrained layout runs once (the PDF reuses it), and the figure
+    gets its layout engine, canvas and dpi back afterwards."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    calls = []
+    original = ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(
+        ConstrainedLayoutEngine,
+        "execute",
+        lambda self, fig: calls.append(fig) or original(self, fig),
+    )
+    fig = _spec_figure()
+    canvas, dpi = fig.canvas, fig.dpi
+    paths = F.save(fig, tmp_path / "spec_x.y", ("png", "pdf"))
+    assert [p.name for p in paths] == ["spec_x.y.png", "spec_x.y.pdf"]
+    assert paths[1].read_bytes()[:5] == b"%PDF-"
+    assert len(calls) == 1
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    assert fig.canvas is canvas and fig.dpi == dpi
+
+
+def test_report_builds_the_monthly_panel_once(store_dir, tmp_path, monkeypatch):
+    """The claims and the overview figures (and the strategy sweep) share one panel."""
+    import smallcap_bt.panel.build as build
+    from smallcap_bt.reports.render import build_report
+
+    calls = []
+    original = build.monthly_panel
+    monkeypatch.setattr(
+        build, "monthly_panel", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
+    paths = build_report(
+        tmp_path,
+        "202602",
+        store=store_dir,
+        draws=50,
+        joint_draws=0,
+        claims=["size-premium-long-run"],
+        strategies=True,
+    )
+    assert len(calls) == 1
+    figs = paths["figures"]
+    for name in ("wealth", "fed_cuts", "strategy", "spec_size-premium-long-run"):
+        with Image.open(figs / f"{name}.png") as img:
+            assert img.mode == "P", name
+
+
+def test_vintage_sensitivity_verifies_the_report_vintage_once(store_dir, tmp_path, monkeypatch):
+    """``--compare-vintage`` runs the claims on the other vintage only (the report's own
+    results are reused), and the section is what ``verify_vintages`` (both run afresh) says."""
+    import smallcap_bt.claims.runner as runner
+    from smallcap_bt.reports import render
+    from smallcap_bt.reports.scorecard import sensitivity_rows
+
+    ids = ["size-premium-long-run", "more-volatile", "cheap-relative-to-large"]
+    kw = {"draws": 50, "joint_draws": 0}
+    calls, sections = [], []
+    verify_all, section = runner.verify_all, render._sensitivity
+    monkeypatch.setattr(
+        runner, "verify_all", lambda *a, **k: calls.append(a[1]) or verify_all(*a, **k)
+    )
+    monkeypatch.setattr(
+        render, "_sensitivity", lambda *a: sections.append(section(*a)) or sections[-1]
+    )
+    render.build_report(
+        tmp_path,
+        "202602",
+        store=store_dir,
+        claims=ids,
+        strategies=False,
+        compare_vintage="202302",
+        **kw,
+    )
+    assert [getattr(v, "name", v) for v in calls] == ["202602", "202302"]
+    monkeypatch.setattr(runner, "verify_all", verify_all)
+    pair = ["202302", "202602"]
+    _, table, skipped = runner.verify_vintages(pair, ids, store=store_dir, **kw)
+    assert sections[0]["rows"] == sensitivity_rows(table, pair)
+    assert sections[0]["flips"] == int(table["flipped"].sum())
+    assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]
