@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -271,6 +272,99 @@ def bench_cli() -> Entry:
     }
 
 
+def bench_claims_list() -> Entry:
+    """``smallcap-bt claims list`` vs ``python -c "import smallcap_bt"`` (fresh processes):
+    listing the catalogue validates every claim without importing pandas or the templates."""
+    cmd = [sys.executable, "-m", "smallcap_bt.cli", "claims", "list"]
+    imp = [sys.executable, "-c", "import smallcap_bt"]
+
+    def run(c: list[str]) -> Callable[[], object]:
+        return lambda: subprocess.run(c, capture_output=True, check=True)
+
+    run(cmd)()
+    t_cmd, t_imp = best_of(run(cmd), 5), best_of(run(imp), 5)
+    probe = (
+        "import sys; from smallcap_bt.cli import main; main(['claims', 'list']); "
+        "print('HEAVY:' + ','.join(m for m in ('pandas', 'scipy', 'numpy') if m in sys.modules),"
+        " file=sys.stderr)"
+    )
+    err = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stderr
+    heavy = err.strip().splitlines()[-1].removeprefix("HEAVY:")
+    return {
+        "name": "smallcap-bt claims list (fresh process, all 35 claims validated)",
+        "seconds": t_cmd,
+        "baseline": 'python -c "import smallcap_bt"',
+        "baseline_seconds": t_imp,
+        "ratio": t_imp / t_cmd,
+        "target": "imports neither pandas nor scipy",
+        "met": not {"pandas", "scipy"} & set(heavy.split(",")),
+        "heavy_modules": heavy,
+    }
+
+
+def bench_joint(store: str, draws: int = 100) -> Entry:
+    """The joint test of every inferential claim: vectorised fast path vs one template run
+    per draw on a pandas frame (the same draws, the same statistic)."""
+    import numpy as np
+
+    import smallcap_bt as sb
+    from smallcap_bt.claims.catalogue import builtin_claims
+    from smallcap_bt.claims.engine import joint_problem
+    from smallcap_bt.claims.templates.base import TestInput, get_template
+    from smallcap_bt.stats.joint import spec_curve_test
+
+    vin = sb.Vintage.open(None, store)
+    problems = []
+    for c in builtin_claims():
+        for spec in c.parts:
+            tpl = get_template(spec.test)
+            if spec.kind != "inferential" or not tpl.resamplable:
+                continue
+            data = vin.declared(c.declared_datasets())
+            inp = TestInput(data, np.random.default_rng(0), 0, c.as_of, inference=False)
+            names = [s.name for s in tpl.run(inp, spec.template_params).specs]
+            problems.append(joint_problem(tpl, spec, data, c.as_of, names))
+
+    def run(fast: bool) -> Callable[[], object]:
+        def go() -> list[object]:
+            return [
+                spec_curve_test(
+                    jp.panel,
+                    jp.statistic,
+                    resample=jp.returns,
+                    draws=draws,
+                    seed=1,
+                    block=8.0,
+                    batch_statistic=jp.batch if fast else None,
+                ).to_dict()
+                for jp in problems
+            ]
+
+        return go
+
+    def close(a: object, b: object) -> bool:
+        if isinstance(a, float) and isinstance(b, float):
+            return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        return a == b
+
+    fast, slow = run(True)(), run(False)()
+    same = all(
+        close(x[k], y[k])
+        for x, y in zip(fast, slow, strict=True)
+        for k in x  # type: ignore[index, attr-defined]
+    )
+    t_fast, t_slow = best_of(run(True), 3), best_of(run(False), 1)
+    return {
+        "name": f"joint tests of {len(problems)} inferential claims, {draws} draws, fast path",
+        "seconds": t_fast,
+        "baseline": "one template run per draw on a pandas frame",
+        "baseline_seconds": t_slow,
+        "ratio": t_slow / t_fast,
+        "target": "same results (p-values and counts equal, medians within 1e-9)",
+        "met": same,
+    }
+
+
 def bench_verify(store: str) -> Entry:
     """``verify`` of every claim at 10,000 draws vs 1,000 draws (CPU time)."""
     import smallcap_bt as sb
@@ -326,7 +420,10 @@ def main(argv: list[str] | None = None) -> list[Entry]:
         bench_bootstrap(panel, 5_000 if args.quick else 20_000),
         *bench_null_simulations(panel, 500 if args.quick else 2_000),
         bench_cli(),
+        bench_claims_list(),
     ]
+    if args.store:
+        entries.append(bench_joint(args.store, 20 if args.quick else 100))
     if args.store and not args.quick:
         entries.append(bench_verify(args.store))
     print(table(entries))
