@@ -207,8 +207,7 @@ def _regime_difference(inp: TestInput, p: Any) -> Batch:
 
 @builder("rate_sensitivity")
 def _rate_sensitivity(inp: TestInput, p: Any) -> Batch:
-    _need(inp, *(f"sml.{d}" for d in p.definitions))
-    changes = {v: inp.data.col(v).diff().to_numpy(dtype=float) for v in p.variables}
+    _need(inp, *p.variables, *(f"sml.{d}" for d in p.definitions))
     index = _index(inp, f"sml.{p.definitions[0]}")
     samples = {}
     for s in p.samples:
@@ -220,12 +219,15 @@ def _rate_sensitivity(inp: TestInput, p: Any) -> Batch:
 
     def run(draws: Resampled) -> dict[str, np.ndarray]:
         out = {}
-        for var, dx in changes.items():
+        for var in p.variables:
+            # the month's change of the variable, from the draws: a rate that is itself a
+            # resampled column (e.g. rf) changes with every draw, a macro series does not
+            level = draws[var]
+            dx = np.concatenate([np.full((len(level), 1), np.nan), np.diff(level, axis=1)], axis=1)
             for s, keep in samples.items():
-                keep = keep & ~np.isnan(dx)  # months without a rate change drop out anyway
                 for d in p.definitions:
                     y = draws[f"sml.{d}"][:, keep]
-                    out[f"{d}|d{var}|{s}"] = ols_rows(dx[None, keep], y)[1]
+                    out[f"{d}|d{var}|{s}"] = ols_rows(dx[:, keep], y)[1]
         return out
 
     return run
