@@ -234,6 +234,12 @@ def _rate_sensitivity(inp: TestInput, p: Any) -> Batch:
 
 
 # -- events and prediction -----------------------------------------------------------------
+def log_wealth_rows(r: np.ndarray) -> np.ndarray:
+    """Row-wise log wealth ``(k, T + 1)`` of returns ``(k, T)`` (decimal), starting at 0: the
+    compounded return over months ``t .. t+h-1`` is ``expm1(w[t+h] - w[t])``."""
+    return np.concatenate([np.zeros((len(r), 1)), np.cumsum(np.log1p(r), axis=1)], axis=1)
+
+
 @builder("event_study")
 def _event_study(inp: TestInput, p: Any) -> Batch:
     from smallcap_bt.claims.templates.events import event_positions, event_sets
@@ -246,11 +252,9 @@ def _event_study(inp: TestInput, p: Any) -> Batch:
         out = {}
         for d in p.definitions:
             s, l_ = np.broadcast_arrays(draws[f"small.{d}"], draws[f"large.{d}"])
-            k, n = s.shape
-            # log wealth of each leg: a window's compounded return is a difference of two
-            zero = np.zeros((k, 1))
-            ls = np.concatenate([zero, np.cumsum(np.log1p(s), axis=1)], axis=1)
-            ll = np.concatenate([zero, np.cumsum(np.log1p(l_), axis=1)], axis=1)
+            n = s.shape[1]
+            # a window's compounded return is a difference of two log wealths
+            ls, ll = log_wealth_rows(s), log_wealth_rows(l_)
             for h in p.horizons:
                 for name, pos in positions.items():
                     pos = pos[pos + h <= n]  # windows that end inside the data
@@ -271,11 +275,8 @@ def trailing_geo_rows(s: np.ndarray, l_: np.ndarray, years: int) -> np.ndarray:
     """Row-wise trailing ``years``-year difference of geometric annual returns (as
     :func:`smallcap_bt.claims.templates.events._trailing_geo` for one row)."""
     n = 12 * years
-    k, T = s.shape
-    out = np.full((k, T), np.nan)
-    zero = np.zeros((k, 1))
-    cs = np.concatenate([zero, np.cumsum(np.log1p(s), axis=1)], axis=1)
-    cl = np.concatenate([zero, np.cumsum(np.log1p(l_), axis=1)], axis=1)
+    out = np.full(s.shape, np.nan)
+    cs, cl = log_wealth_rows(s), log_wealth_rows(l_)
     out[:, n - 1 :] = np.expm1((cs[:, n:] - cs[:, :-n]) / years) - np.expm1(
         (cl[:, n:] - cl[:, :-n]) / years
     )
@@ -399,6 +400,7 @@ __all__ = [
     "batch_for",
     "builder",
     "forward_sums_rows",
+    "log_wealth_rows",
     "logit_rows",
     "nanmean_rows",
     "ols_rows",
