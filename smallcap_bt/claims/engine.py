@@ -105,13 +105,14 @@ def joint_problem(
     # the specifications the fast path computes (e.g. not episode-weighted means)
     view: Any = FrameData(data, panel)
     probe = tpl.run(TestInput(view, unused, 0, as_of, inference=False), spec.template_params)
-    fast = {s.name for s in probe.specs if np.isfinite(s.estimate.value)}
-    names = [n for n in names if n in fast]
+    observed = {s.name: s.estimate.value for s in probe.specs}
+    names = [n for n in names if np.isfinite(observed.get(n, np.nan))]
 
     def statistic(frame: pd.DataFrame) -> np.ndarray:
-        fast = TestInput(FrameData(data, frame), unused, 0, as_of, inference=False)  # type: ignore[arg-type]
-        out = tpl.run(fast, spec.template_params)
-        values = {s.name: s.estimate.value for s in out.specs}
+        values = observed  # the probe ran on the panel itself: no second run
+        if frame is not panel:
+            fast = TestInput(FrameData(data, frame), unused, 0, as_of, inference=False)  # type: ignore[arg-type]
+            values = {s.name: s.estimate.value for s in tpl.run(fast, spec.template_params).specs}
         return sign * np.array([values.get(n, np.nan) for n in names], dtype=float)
 
     prepared = batch_for(tpl.name, TestInput(data, unused, 0, as_of, False), spec.template_params)

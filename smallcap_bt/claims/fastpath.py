@@ -286,11 +286,10 @@ def trailing_geo_rows(s: np.ndarray, l_: np.ndarray, years: int) -> np.ndarray:
 def forward_sums_rows(r: np.ndarray, h: int) -> np.ndarray:
     """``r[t+1] + ... + r[t+h]`` for every ``t`` along the last axis (NaN where it runs past
     the end; missing returns count as zero, as ``nancumsum``)."""
-    k, n = r.shape
-    csum = np.nancumsum if np.isnan(r).any() else np.cumsum
-    c = np.concatenate([np.zeros((k, 1)), csum(r, axis=1)], axis=1)
-    y = np.full((k, n), np.nan)
-    y[:, : n - h] = c[:, h + 1 :] - c[:, 1 : n - h + 1]
+    from smallcap_bt.stats.predictive import _forward_sums
+
+    y = np.full(r.shape, np.nan)
+    y[:, : r.shape[1] - h] = _forward_sums(np.where(np.isnan(r), 0.0, r), h)
     return y
 
 
@@ -320,55 +319,23 @@ def _predictive(inp: TestInput, p: Any) -> Batch:
     return run
 
 
-def logit_rows(
-    x: np.ndarray, y: np.ndarray, start: tuple[float, float] | None = None, iters: int = 50
-) -> np.ndarray:
+def logit_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Row-wise logit slope of 0/1 ``y`` on ``x`` (broadcast to ``(k, n)``) over the entries
-    where both are finite, by Newton's method from ``start`` (intercept, slope; default the
-    intercept-only fit) until the steps vanish (NaN for a row whose Hessian is singular)."""
+    where both are finite, on the null simulations' Newton kernel
+    (:func:`smallcap_bt.stats.predictive._logit_fit_nb`; NaN where a fit fails)."""
+    from smallcap_bt.stats.predictive import _logit_fit_nb
+
     common = _common_rows(x, y)
-    if common is not None:  # the same sample in every row: no masks
-        xz, yz = np.broadcast_arrays(*common)
-        w0 = np.ones(xz.shape[1])
-        ok_all = True
-    else:
-        x, y = np.broadcast_arrays(x, y)
-        ok = ~np.isnan(x) & ~np.isnan(y)
-        w0 = ok.astype(float)
-        xz, yz = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
-        ok_all = False
-    k = len(xz)
-    if start is None:  # the slope-free fit: each row's observed frequency
-        freq = np.clip(yz.sum(axis=1) / np.broadcast_to(w0, xz.shape).sum(axis=1), 1e-6, 1 - 1e-6)
-        a, b = np.log(freq / (1 - freq)), np.zeros(k)
-    else:
-        a, b = np.full(k, start[0]), np.full(k, start[1])
-    active = np.arange(k)
-    for _ in range(iters):
-        xa, ya = xz[active], yz[active]
-        prob = 1 / (1 + np.exp(-(a[active, None] + b[active, None] * xa)))
-        if ok_all:
-            e, w = ya - prob, prob * (1 - prob)
-        else:
-            wa = w0[active]
-            e, w = (ya - prob) * wa, prob * (1 - prob) * wa
-        g0, g1 = e.sum(axis=1), (e * xa).sum(axis=1)
-        wx = w * xa
-        h00, h01, h11 = w.sum(axis=1), wx.sum(axis=1), (wx * xa).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            det = h00 * h11 - h01**2
-            da = (h11 * g0 - h01 * g1) / det
-            db = (h00 * g1 - h01 * g0) / det
-        a[active] += da
-        b[active] += db
-        moving = ~(
-            (np.abs(da) <= 1e-13 * (1 + np.abs(a[active])))
-            & (np.abs(db) <= 1e-13 * (1 + np.abs(b[active])))
-        )
-        active = active[moving & np.isfinite(db)]
-        if len(active) == 0:
-            break
-    return b
+    if common is not None:  # the same sample in every row: one kernel call
+        xc, yc = common
+        k = max(len(xc), len(yc))
+        return _logit_fit_nb(np.broadcast_to(xc, (k, xc.shape[1])), yc, want_se=False)[1]
+    x, y = np.broadcast_arrays(x, y)
+    out = np.full(len(x), np.nan)
+    for i in range(len(x)):  # rows with their own missing months: rare, one at a time
+        ok = ~np.isnan(x[i]) & ~np.isnan(y[i])
+        out[i] = _logit_fit_nb(x[i, ok][None, :], y[i, ok], want_se=False)[1][0]
+    return out
 
 
 @builder("leading_indicator")
