@@ -207,7 +207,7 @@ def bench_null_simulations(panel: pd.DataFrame, draws: int) -> list[Entry]:
     mu = float(rr[1:].mean())
     u = rr[1:] - mu
     idx = np.random.default_rng(0).integers(0, T - 1, size=(draws, T - 1))
-    reg = (v, u, a, phi, float(x[0]), float(rr[0]), mu, h)
+    reg = (v, u, a, phi, float(x[0]), float(rr[0]), mu, (h,))
     y = (pd.Series(rr).rolling(12).sum().shift(-12).fillna(0).to_numpy() > 0).astype(float)
     pr._null_slopes(idx[:4], *reg)  # load the compiled kernels (not timed)
     pr._logit_ar1(idx[:4], v, a, phi, float(x[0]), y)

@@ -55,12 +55,16 @@ def test_ar1_null_slopes_equal_the_numpy_reference(T: int, h: int, phi: float) -
     u = r[1:] - mu
     k = 37  # not a multiple of the kernel's row block
     idx = g.integers(0, T - 1, size=(k, T - 1))
-    args = (v, u, a, ph, float(x[0]), float(r[0]), mu, h)
+    hs = (h, max(1, h // 3), h)  # several horizons from one path, a repeated one included
+    args = (v, u, a, ph, float(x[0]), float(r[0]), mu, hs)
     ref = _null_slopes_numpy(idx, *args)
     got = _null_slopes(idx, *args)
-    assert got.shape == ref.shape == (k,)
-    # same arithmetic up to the order of the sums
-    assert np.max(np.abs(got - ref)) <= 1e-10 * np.std(ref)
+    assert got.shape == ref.shape == (k, 3)
+    # same arithmetic up to the order of the sums, column by column
+    for c in range(3):
+        assert np.max(np.abs(got[:, c] - ref[:, c])) <= 1e-10 * np.std(ref[:, c])
+    single = _null_slopes_numpy(idx, *args[:-1], (hs[1],))[:, 0]  # one horizon alone
+    np.testing.assert_allclose(got[:, 1], single, rtol=0, atol=1e-10 * np.std(single))
 
 
 def _logit_inputs() -> tuple[np.ndarray, np.ndarray]:

@@ -13,8 +13,9 @@ sums (about 1e-15 relative) and, for the logit, the Newton convergence tolerance
 
 Kernels
 -------
-- :func:`ar1_null_slopes` — Nelson-Kim null slopes of a long-horizon regression: AR(1)
-  signal path, return path, overlapping forward sums and OLS slope, per row of an index matrix.
+- :func:`ar1_null_slopes` — Nelson-Kim null slopes of long-horizon regressions: AR(1)
+  signal path, return path, overlapping forward sums and OLS slopes at several horizons, per
+  row of an index matrix.
 - :func:`logit_rows` — row-wise two-parameter logit by Newton-Raphson (same start, steps,
   convergence test and failure rules as the NumPy reference).
 - :func:`logit_ar1_rows` — the same logit on AR(1) signal paths built from an index matrix.
@@ -127,7 +128,7 @@ def _logit_one(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
             db = 0.0
         a += da
         b += db
-        if abs(da) < 1e-10 and abs(db) < 1e-8 * (1 + abs(b)):
+        if abs(da) < 1e-6 and abs(db) < 1e-5 * (1 + abs(b)):  # error after it ~ step**2
             done = True
             break
     se = np.nan
@@ -175,8 +176,9 @@ def logit_rows(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
     -----
     The same algorithm as the NumPy reference ``smallcap_bt.stats.predictive._logit_fit``:
     start at the intercept of the outcome's mean and a zero slope, linear predictor clipped to
-    ``[-35, 35]``, non-finite steps set to zero, converged when ``|da| < 1e-10`` and
-    ``|db| < 1e-8 (1 + |b|)``.
+    ``[-35, 35]``, non-finite steps set to zero, converged once a step with ``|da| < 1e-6`` and
+    ``|db| < 1e-5 (1 + |b|)`` has been applied (Newton converges quadratically: the error left
+    is of the order of that step squared, about 1e-10).
     """
     k = x.shape[0]
     a_out = np.empty(k)
@@ -259,9 +261,10 @@ def ar1_null_slopes(
     x0: float,
     r0: float,
     mu: float,
-    h: int,
+    hs: np.ndarray,
 ) -> np.ndarray:
-    """Null slopes of an overlapping ``h``-period regression, one per row of ``idx``.
+    """Null slopes of overlapping ``h``-period regressions, one row per row of ``idx`` and
+    one column per horizon, all horizons from the same simulated paths.
 
     Parameters
     ----------
@@ -273,20 +276,21 @@ def ar1_null_slopes(
         Signal AR(1) intercept and coefficient; observed first value of the signal.
     r0, mu : float
         First observed return; mean return (decimal per period).
-    h : int
-        Horizon in periods (``T - h`` regression observations).
+    hs : numpy.ndarray
+        int64 horizons in periods (``T - h`` regression observations each), ``1 <= h < T``.
 
     Returns
     -------
     numpy.ndarray
-        ``(k,)`` OLS slopes of ``y*_t = r*_{t+1} + ... + r*_{t+h}`` on ``x*_t``, ``t < T - h``,
-        with ``x*`` the AR(1) path and ``r* = (r0, mu + u[idx])`` (units of the reference:
-        cumulative return per unit of signal).
+        ``(k, len(hs))`` OLS slopes of ``y*_t = r*_{t+1} + ... + r*_{t+h}`` on ``x*_t``,
+        ``t < T - h``, with ``x*`` the AR(1) path and ``r* = (r0, mu + u[idx])`` (units of the
+        reference: cumulative return per unit of signal). A path is simulated once for all
+        horizons (the simulation, not the regressions, is most of the cost).
     """
     k, m = idx.shape
     T = m + 1
-    n = T - h
-    out = np.empty(k)
+    H = hs.shape[0]
+    out = np.empty((k, H))
     xb = np.empty((T, ROWS))
     cb = np.empty((T, ROWS))
     sx = np.empty(ROWS)
@@ -303,26 +307,29 @@ def ar1_null_slopes(
                 q = idx[i0 + j, t]
                 xb[t + 1, j] = (a + v[q]) + phi * xb[t, j]
                 cb[t + 1, j] = cb[t, j] + (mu + u[q])
-        for j in range(rows):
-            sx[j] = 0.0
-            sy[j] = 0.0
-        for t in range(n):
+        for c in range(H):
+            h = hs[c]
+            n = T - h
             for j in range(rows):
-                sx[j] += xb[t, j]
-                sy[j] += cb[t + h, j] - cb[t, j]
-        for j in range(rows):
-            sx[j] /= n
-            sy[j] /= n
-            sxy[j] = 0.0
-            sxx[j] = 0.0
-        for t in range(n):
+                sx[j] = 0.0
+                sy[j] = 0.0
+            for t in range(n):
+                for j in range(rows):
+                    sx[j] += xb[t, j]
+                    sy[j] += cb[t + h, j] - cb[t, j]
             for j in range(rows):
-                xc = xb[t, j] - sx[j]
-                yc = (cb[t + h, j] - cb[t, j]) - sy[j]
-                sxy[j] += xc * yc
-                sxx[j] += xc * xc
-        for j in range(rows):
-            out[i0 + j] = sxy[j] / sxx[j]
+                sx[j] /= n
+                sy[j] /= n
+                sxy[j] = 0.0
+                sxx[j] = 0.0
+            for t in range(n):
+                for j in range(rows):
+                    xc = xb[t, j] - sx[j]
+                    yc = (cb[t + h, j] - cb[t, j]) - sy[j]
+                    sxy[j] += xc * yc
+                    sxx[j] += xc * xc
+            for j in range(rows):
+                out[i0 + j, c] = sxy[j] / sxx[j]
     return out
 
 
@@ -395,20 +402,29 @@ def pair_log_sums(
         sum_l[i] = tl
         sum_d[i] = td
         if want_lrv:
-            md = 0.0
-            for t in range(n):
-                md += d[t]
-            md /= n
-            for t in range(n):
-                d[t] -= md
-            acc = 0.0
-            for t in range(n):
-                acc += d[t] * d[t]
-            var = acc / n
-            for j in range(1, L + 1):
-                acc = 0.0
-                for t in range(j, n):
-                    acc += d[t] * d[t - j]
-                var = var + 2 * (1 - j / (lags + 1)) * acc / n
-            lrv[i] = max(var, 1e-300)
+            lrv[i] = _bartlett_lrv(d, L, lags)
     return sum_s, sum_l, sum_d, lrv
+
+
+@njit(cache=True, fastmath=_FAST, error_model="numpy")
+def _bartlett_lrv(d: np.ndarray, L: int, lags: int) -> float:
+    """Bartlett long-run variance of ``d`` (demeaned in place), ``L`` lags with weights
+    ``1 - j / (lags + 1)``, floored at 1e-300 (the arithmetic of ``pairs.bartlett_lrv``; the
+    sums are vectorised, so they agree with it to rounding)."""
+    n = d.shape[0]
+    md = 0.0
+    for t in range(n):
+        md += d[t]
+    md /= n
+    for t in range(n):
+        d[t] -= md
+    acc = 0.0
+    for t in range(n):
+        acc += d[t] * d[t]
+    var = acc / n
+    for j in range(1, L + 1):
+        acc = 0.0
+        for t in range(j, n):
+            acc += d[t] * d[t - j]
+        var = var + 2 * (1 - j / (lags + 1)) * acc / n
+    return max(var, 1e-300)

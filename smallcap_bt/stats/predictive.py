@@ -61,6 +61,8 @@ Alternative = Literal["two-sided", "greater", "less"]
 
 #: cells (rows x months) of iid resampling indices drawn per call in the null simulations
 _IID_CHUNK_CELLS = 250_000
+#: Newton stopping rule of the logits (intercept step; slope step relative to 1 + |slope|)
+_STEP_A, _STEP_B = 1e-6, 1e-5
 
 
 @dataclass(frozen=True)
@@ -288,19 +290,23 @@ def _null_slopes_numpy(
     x0: float,
     r0: float,
     mu: float,
-    h: int,
+    hs: Sequence[int],
 ) -> np.ndarray:
-    """Reference (pure NumPy) null slopes of :func:`predictive_regression`, one per row of
-    ``idx`` (``(k, T - 1)`` indices of the resampled residual pairs ``(u, v)``).
+    """Reference (pure NumPy) null slopes of :func:`predictive_regressions`: ``(k, len(hs))``,
+    one row per row of ``idx`` (``(k, T - 1)`` indices of the resampled residual pairs
+    ``(u, v)``), one column per horizon.
 
     Builds ``(k, T)`` signal and return paths, the overlapping ``h``-month sums and the OLS
     slopes; :func:`_null_slopes` computes the same on a numba kernel, row by row.
     """
     k = idx.shape[0]
-    n = idx.shape[1] + 1 - h
     xs = _ar1_paths(a, phi, x0, v[idx])
     rs = np.column_stack([np.full(k, r0), mu + u[idx]])
-    return _slopes(xs[:, :n], _forward_sums(rs, h))
+    cols = []
+    for h in hs:
+        n = idx.shape[1] + 1 - h
+        cols.append(_slopes(xs[:, :n], _forward_sums(rs, h)))
+    return np.column_stack(cols)
 
 
 def _null_slopes(
@@ -312,10 +318,11 @@ def _null_slopes(
     x0: float,
     r0: float,
     mu: float,
-    h: int,
+    hs: Sequence[int],
 ) -> np.ndarray:
     """:func:`_null_slopes_numpy` on the numba kernel
-    :func:`smallcap_bt.stats.nb_predictive.ar1_null_slopes` (no ``(k, T)`` temporaries)."""
+    :func:`smallcap_bt.stats.nb_predictive.ar1_null_slopes` (no ``(k, T)`` temporaries; each
+    path simulated once for all horizons)."""
     from smallcap_bt.stats import nb_predictive
 
     return nb_predictive.ar1_null_slopes(
@@ -327,7 +334,7 @@ def _null_slopes(
         float(x0),
         float(r0),
         float(mu),
-        int(h),
+        np.asarray(hs, dtype=np.int64),
     )
 
 
@@ -446,8 +453,9 @@ def predictive_regressions(
     for i in range(0, draws, step):
         k = min(step, draws - i)
         idx = _resample_idx(T - 1, k, block, g)
-        for h in hs:
-            nulls[h][i : i + k] = _null_slopes(idx, v, u, a_, phi, float(x[0]), float(rr[0]), mu, h)
+        slopes = _null_slopes(idx, v, u, a_, phi, float(x[0]), float(rr[0]), mu, hs)
+        for c, h in enumerate(hs):
+            nulls[h][i : i + k] = slopes[:, c]
     sim = (a_, phi, u, v)
     return {
         h: _predictive_readings(
@@ -600,7 +608,9 @@ def _logit_fit(
         db = np.where(np.isfinite(db), db, 0.0)
         a[active] += da
         b[active] += db
-        conv = (np.abs(da) < 1e-10) & (np.abs(db) < 1e-8 * (1 + np.abs(b[active])))
+        # Newton converges quadratically: a step below 1e-6 / 1e-5 (1 + |b|) leaves an error
+        # of the order of its square (~1e-11), so the fit stops after applying it
+        conv = (np.abs(da) < _STEP_A) & (np.abs(db) < _STEP_B * (1 + np.abs(b[active])))
         done[active[conv]] = True
         active = active[~conv]
         if len(active) == 0:
