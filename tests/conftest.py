@@ -42,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "background(*jobs): subprocess jobs (tests.conftest.Job) this test reads; they are "
         "started ahead, one at a time, while the suite runs",
     )
+    # claims run in this process unless a test asks for workers (coverage traces only this
+    # process; tests/test_parallel.py checks the workers give identical results)
+    os.environ.setdefault("SMALLCAP_BT_JOBS", "1")
     if not (FRENCH / "202602" / "ftp" / "Portfolios_Formed_on_ME_CSV.zip").is_file():
         raise pytest.UsageError(
             f"snapshot data not found at {SHARED_DATA}: the tests read the real source files "

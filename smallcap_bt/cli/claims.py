@@ -11,6 +11,7 @@ from smallcap_bt.cli.output import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
     add_inference_options,
+    add_jobs_option,
     add_progress_option,
     print_table,
 )
@@ -82,6 +83,7 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
         "seed": args.seed,
         "draws": args.draws,
         "joint_draws": args.joint_draws,
+        "jobs": args.jobs,
     }
     _, table, skipped = verify_vintages(names, chosen, **kw)  # type: ignore[arg-type]
     rows = []
@@ -137,6 +139,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             draws=args.draws,
             joint_draws=args.joint_draws,
             on_claim=advance,
+            jobs=args.jobs,
         )
     if not args.quiet:
         rows = []
@@ -250,6 +253,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--lock", metavar="FILE", help="record verdicts and estimates")
     v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
     add_inference_options(v)
+    add_jobs_option(v)
     v.add_argument(
         "-q",
         "--quiet",

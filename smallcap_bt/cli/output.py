@@ -248,6 +248,22 @@ def bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+def add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    """``--jobs``: processes evaluating claims (``auto`` = every usable CPU)."""
+
+    def parse(text: str) -> int | None:
+        return None if text == "auto" else bounded_int(1, 256, "--jobs")(text)
+
+    parser.add_argument(
+        "--jobs",
+        type=parse,
+        default=None,
+        metavar="N|auto",
+        help="processes evaluating claims, forked on Linux; results are identical for any "
+        "number (default: $SMALLCAP_BT_JOBS, else auto = every CPU this process may use)",
+    )
+
+
 def add_inference_options(parser: argparse.ArgumentParser) -> None:
     """``--seed``, ``--draws`` and ``--joint-draws``, shared by ``verify`` and ``report``."""
     parser.add_argument(

@@ -1,0 +1,89 @@
+"""Claims in forked worker processes (``jobs``): same results, same order, same errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from smallcap_bt.claims import parallel, runner
+from smallcap_bt.claims.runner import verify_all
+from smallcap_bt.cli import main
+from smallcap_bt.exceptions import DataUnavailableError
+
+# cheap claims of four templates, one with a joint test across specifications
+CLAIMS = ["six-months-5pct", "best-decade-1970s", "steep-curve-helps", "since-late-2022"]
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux")
+
+
+def _pid_recording(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each result carries the pid of the process that evaluated it (inherited by forks)."""
+    run = runner.run_claim
+
+    def recording(*args, **kwargs):
+        r = run(*args, **kwargs)
+        r.pid = os.getpid()
+        return r
+
+    monkeypatch.setattr(runner, "run_claim", recording)
+
+
+@linux_only
+def test_workers_give_the_same_results_in_the_same_order(store_dir, monkeypatch) -> None:
+    _pid_recording(monkeypatch)
+    kw = {"vintage": "202602", "store": store_dir, "draws": 150, "joint_draws": 40}
+    done: list[str] = []
+    one = verify_all(CLAIMS, jobs=1, **kw)
+    two = verify_all(CLAIMS, jobs=2, on_claim=done.append, **kw)
+    assert {r.pid for r in one.results} == {os.getpid()}
+    assert os.getpid() not in {r.pid for r in two.results}  # really evaluated elsewhere
+    assert [r.claim.id for r in two.results] == CLAIMS
+    assert sorted(done) == sorted(CLAIMS)  # every claim reported once, as it arrived
+    assert two.to_json() == one.to_json()  # byte for byte, Holm/BH adjustments included
+
+
+@linux_only
+def test_a_data_error_in_a_worker_reaches_the_caller(store_dir, monkeypatch) -> None:
+    run = runner.run_claim
+
+    def failing(claim, *args, **kwargs):
+        if claim.id == "best-decade-1970s":
+            raise DataUnavailableError("vintage '202602' lacks french.ff3 (test)")
+        return run(claim, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_claim", failing)
+    with pytest.raises(DataUnavailableError, match="lacks french.ff3"):
+        verify_all(CLAIMS[:2], "202602", store=store_dir, draws=50, joint_draws=0, jobs=2)
+    assert parallel._WORK is None  # nothing left behind for a later fork
+
+
+def test_jobs_are_resolved_from_the_argument_then_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
+    assert parallel.resolve_jobs(3) == 3
+    assert parallel.resolve_jobs(None) == parallel.usable_cpus() >= 1
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+    assert parallel.resolve_jobs(None) == 2
+    assert parallel.resolve_jobs(1) == 1  # an explicit number wins
+    for bad in ("two", "0", "-1"):
+        monkeypatch.setenv(parallel.JOBS_ENV, bad)
+        with pytest.raises(ValueError, match="SMALLCAP_BT_JOBS"):
+            parallel.resolve_jobs(None)
+    for bad_jobs in (0, -2, True, 1.5):
+        with pytest.raises(ValueError, match="jobs"):
+            parallel.resolve_jobs(bad_jobs)  # type: ignore[arg-type]
+
+
+def test_cli_jobs_option_and_environment_errors(store_dir, monkeypatch, capsys) -> None:
+    base = ["--store", str(store_dir), "verify", "six-months-5pct", "--draws", "50", "-q"]
+    with pytest.raises(SystemExit) as exc:
+        main([*base, "--jobs", "0"])
+    assert exc.value.code == 2
+    assert "--jobs must be between 1" in capsys.readouterr().err
+    monkeypatch.setenv(parallel.JOBS_ENV, "many")
+    assert main(base) == 2
+    assert "SMALLCAP_BT_JOBS='many'" in capsys.readouterr().err
+    assert main([*base, "--jobs", "auto"]) == 2  # auto reads the variable too
+    capsys.readouterr()
+    assert main([*base, "--jobs", "2"]) == 0  # one claim: capped at one process
