@@ -387,6 +387,42 @@ def bench_verify(store: str) -> Entry:
     }
 
 
+def bench_verify_jobs(store: str) -> list[Entry]:
+    """``verify`` of every claim in two forked processes (``jobs=2``) against one, wall time;
+    and the 10,000 vs 1,000 draws target read on the wall clock of two processes."""
+    import smallcap_bt as sb
+
+    def wall(draws: int, jobs: int) -> float:
+        t = time.perf_counter()
+        sb.verify(None, store=store, draws=draws, jobs=jobs)
+        return time.perf_counter() - t
+
+    wall(1_000, 1)  # warm caches and compiled kernels
+    one, two = wall(10_000, 1), wall(10_000, 2)
+    lo = wall(1_000, 2)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        {
+            "name": "verify, all claims, 10,000 draws, jobs=2 (wall s)",
+            "seconds": two,
+            "baseline": "the same, jobs=1 (wall s)",
+            "baseline_seconds": one,
+            "ratio": one / two,
+            "cpus": cpus,
+        },
+        {
+            "name": "verify, all claims, 10,000 draws, jobs=2 (wall s)",
+            "seconds": two,
+            "baseline": "verify, all claims, 1,000 draws, jobs=2 (wall s)",
+            "baseline_seconds": lo,
+            "ratio": lo / two,
+            "target": "seconds <= 1.3 x baseline (ratio >= 0.77) and <= 4 s",
+            "met": two <= 1.3 * lo and two <= 4.0,
+            "cpus": cpus,
+        },
+    ]
+
+
 def table(entries: list[Entry]) -> str:
     """Markdown table of the entries."""
     lines = [
@@ -426,6 +462,7 @@ def main(argv: list[str] | None = None) -> list[Entry]:
         entries.append(bench_joint(args.store, 20 if args.quick else 100))
     if args.store and not args.quick:
         entries.append(bench_verify(args.store))
+        entries.extend(bench_verify_jobs(args.store))
     print(table(entries))
     if args.json:
         Path(args.json).write_text(json.dumps(entries, indent=2, default=float) + "\n")
