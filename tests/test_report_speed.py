@@ -1,7 +1,8 @@
 """What makes ``smallcap-bt report`` cheaper (issue 12) without changing what a reader sees:
 palette PNGs that keep every pixel within a few levels of matplotlib's own rendering, one
-layout per figure whatever the formats, and one monthly panel per report. No timings here
-(the benchmark is ``benchmarks/bench_report.py``): each test pins the mechanism."""
+layout per figure whatever the formats, a one-pass layout with constrained layout's rules,
+and one monthly panel per report. No timings here (the benchmark is
+``benchmarks/bench_report.py``): each test pins the mechanism."""
 
 from __future__ import annotations
 
@@ -142,3 +143,91 @@ def test_vintage_sensitivity_verifies_the_report_vintage_once(store_dir, tmp_pat
     assert sections[0]["rows"] == sensitivity_rows(table, pair)
     assert sections[0]["flips"] == int(table["flipped"].sum())
     assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]
+
+
+# ------------------------------------------------------------------ one-pass layout, reuse
+def _layout_boxes(fig, how):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from smallcap_bt.reports.layout import grid_layout
+
+    canvas = FigureCanvasAgg(fig)
+    fig.dpi = 200
+    if how == "constrained":
+        fig.get_layout_engine().execute(fig)
+    else:
+        assert grid_layout(fig, canvas.get_renderer())
+    return np.array([ax.get_position().bounds for ax in fig.axes])
+
+
+@pytest.mark.parametrize("which", ["spec", "decades", "tearsheet"])
+def test_grid_layout_places_axes_as_constrained_layout_does(which, monkeypatch):
+    """The one-pass layout puts every Axes within a few pixels of constrained layout's
+    place (suptitle, supxlabel, a legend outside the Axes, height ratios, several panels),
+    measures each Axes once per pass, cuts no text, and leaves no layout engine."""
+    from matplotlib.axes import Axes
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from smallcap_bt.reports import layout
+    from smallcap_bt.reports.tearsheet import tearsheet
+
+    def make():
+        if which == "spec":
+            return spec_curve_plot(
+                _table3(), headline="a|3m", stated=0.02, units="decimal", title="t"
+            )
+        if which == "decades":
+            t = pd.DataFrame(
+                {"small": [0.1, 0.05], "large": [0.08, 0.07], "sml": [0.02, -0.02],
+                 "complete": [True, False], "start": ["1930-01", "1940-01"],
+                 "end": ["1939-12", "1945-06"]},
+                index=["1930s", "1940s"],
+            )  # fmt: skip
+            return F.decade_bars(t)
+        idx = pd.period_range("2000-01", "2009-12", freq="M")
+        g = np.random.default_rng(1)
+        s, b = (pd.Series(g.normal(0.01, 0.04, len(idx)), index=idx) for _ in range(2))
+        return tearsheet(s, b, name="rotation", bench_name="large").figure
+
+    want = _layout_boxes(make(), "constrained")
+    passes, measured = [], []
+    place, tight = layout._place, Axes.get_tightbbox
+    monkeypatch.setattr(layout, "_place", lambda *a: passes.append(1) or place(*a))
+    monkeypatch.setattr(
+        Axes, "get_tightbbox", lambda self, *a, **k: measured.append(self) or tight(self, *a, **k)
+    )
+    fig = make()
+    got = _layout_boxes(fig, "grid")
+    monkeypatch.undo()
+    size = fig.get_size_inches() * 200  # pixels
+    np.testing.assert_allclose(got[:, [0, 2]] * size[0], want[:, [0, 2]] * size[0], atol=12)
+    np.testing.assert_allclose(got[:, [1, 3]] * size[1], want[:, [1, 3]] * size[1], atol=12)
+    # one measurement of each Axes; a second only where the new sizes moved ticks (the
+    # tearsheet's dates), never for the specification curves the report draws by dozens
+    assert len(passes) == (1 if which == "spec" else len(passes)) <= 2
+    assert len(measured) == len(passes) * len(fig.axes)
+    assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    assert all(ax.get_in_layout() for ax in fig.axes)
+    from tests.test_reports import _text_inside
+
+    _text_inside(fig)
+
+
+def _table3():
+    rows = []
+    for d, e in (("a", 0.01), ("b", -0.02), ("c", 0.03)):
+        for h in (1, 3):
+            rows.append({"spec": f"{d}|{h}m", "estimate": e * h, "ci_low": e * h - 0.01,
+                         "ci_high": e * h + 0.01, "agrees": e > 0,
+                         "units": f"decimal, cumulative over {h} months"})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_save_with_grid_layout_restores_the_canvas(tmp_path):
+    fig = _spec_figure()
+    canvas, dpi = fig.canvas, fig.dpi
+    (path,) = F.save(fig, tmp_path / "x", ("png",), layout="grid")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert fig.canvas is canvas and fig.dpi == dpi
+    with pytest.raises(ValueError, match="layout"):
+        F.save(fig, tmp_path / "y", ("png",), layout="tight")

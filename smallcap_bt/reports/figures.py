@@ -68,7 +68,7 @@ def cumulative_wealth(panel: pd.DataFrame, definition: str = "tercile.vw") -> Fi
     ax2.set_ylabel("small / large")
     for ax in (ax1, ax2):
         _shade_recessions(ax, panel["usrec"].loc[s.index[0] :])
-    ax1.set_title("Small vs large caps: cumulative total return")
+    ax1.set_title("Small vs large caps: cumulative total return", y=1.0)
     _caption(
         fig,
         f"Definition {definition} (Kenneth French size portfolios, NYSE breakpoints); "
@@ -92,7 +92,7 @@ def decade_bars(table: pd.DataFrame, definition: str = "tercile.vw") -> Figure:
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("% per year (geometric)")
     fig.legend(loc="outside lower center", ncols=3, frameon=False)
-    ax.set_title("Returns by calendar decade")
+    ax.set_title("Returns by calendar decade", y=1.0)
     _caption(
         fig,
         f"Definition {definition}; geometric annualised returns per calendar decade, "
@@ -163,7 +163,7 @@ def rolling_relative_fig(panel: pd.DataFrame, definition: str = "tercile.vw") ->
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("% per year (geometric difference)")
     ax.legend()
-    ax.set_title("Rolling relative returns of small vs large")
+    ax.set_title("Rolling relative returns of small vs large", y=1.0)
     _caption(
         fig,
         f"Definition {definition}; difference of trailing geometric annual returns, "
@@ -181,7 +181,7 @@ def relative_beme_fig(panel: pd.DataFrame) -> Figure:
     ax.axhline(float(rb.median()), color="grey", ls="--", label="median")
     ax.set_ylabel("small BE/ME / big BE/ME")
     ax.legend()
-    ax.set_title("Relative book-to-market of small vs big stocks")
+    ax.set_title("Relative book-to-market of small vs big stocks", y=1.0)
     _caption(
         fig,
         "Aggregate BE/ME of the three small over the three big 2x3 portfolios, "
@@ -237,7 +237,7 @@ def equity_curves(equity: pd.DataFrame, title: str, note: str) -> Figure:
     ax.set_yscale("log")
     ax.set_ylabel("wealth of $1")
     ax.legend()
-    ax.set_title(title)
+    ax.set_title(title, y=1.0)
     _caption(fig, note)
     return fig
 
@@ -268,13 +268,23 @@ def plot_sweep(result) -> Figure:
     return fig
 
 
-def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200) -> list:
+def save(
+    fig: Figure,
+    path,
+    formats: tuple[str, ...] = ("png",),
+    dpi: int = 200,
+    layout: str = "constrained",
+) -> list:
     """Write a figure in the given formats (``png`` at ``dpi``; ``svg``/``pdf`` vector,
     deterministic: fixed ``svg.hashsalt``, no date in the metadata). Returns the paths.
 
-    The layout (constrained) is computed once, by the first format written, and reused by
-    the others. An opaque PNG is written as an 8-bit palette image (:func:`png_bytes`): the
-    same pixels' positions at ``dpi`` pixels per inch, a third of the bytes."""
+    The layout is computed once, before the first format is written, and reused by the
+    others: by the figure's own engine (``layout="constrained"``) or, for the report's
+    fixed-shape figures, by :func:`smallcap_bt.reports.layout.grid_layout` (``"grid"``: the
+    same pads and rules measured in one pass, at ``dpi``; the figure keeps those positions
+    and no layout engine). An opaque PNG is written as an 8-bit palette image
+    (:func:`png_bytes`): the same pixels' positions at ``dpi`` pixels per inch, a third of
+    the bytes."""
     from pathlib import Path
 
     import matplotlib
@@ -282,6 +292,23 @@ def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200)
     p = Path(path)  # names may contain dots (claim ids): append, never replace, a suffix
     out = []
     engine = fig.get_layout_engine()
+    old_canvas = fig.canvas
+    if layout == "grid":
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        from smallcap_bt.reports.layout import grid_layout
+
+        old_dpi = fig.dpi
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)  # until the end: png_bytes draws on the renderer measured here
+        try:
+            fig.dpi = dpi
+            grid_layout(fig, fig.canvas.get_renderer())  # type: ignore[attr-defined]
+        finally:
+            fig.dpi = old_dpi
+        engine = None
+    elif layout != "constrained":
+        raise ValueError(f"save: layout must be 'constrained' or 'grid', not {layout!r}")
     try:
         for i, fmt_ in enumerate(formats):
             target = p.parent / f"{p.name}.{fmt_}"
@@ -301,6 +328,7 @@ def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200)
     finally:
         if engine is not None and fig.get_layout_engine() is not engine:
             fig.set_layout_engine(engine)
+        fig.set_canvas(old_canvas)
     return out
 
 
@@ -333,7 +361,9 @@ def png_bytes(fig: Figure, dpi: int = 200) -> bytes:
 
     out = io.BytesIO()
     old_canvas, old_dpi = fig.canvas, fig.dpi
-    canvas = FigureCanvasAgg(fig)  # attaches itself; the figure's own canvas is put back
+    # an Agg canvas already attached is used as it is (its renderer keeps measured texts);
+    # otherwise one is attached for this drawing and the figure's own canvas put back
+    canvas = old_canvas if isinstance(old_canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     try:
         fig.dpi = dpi
         canvas.draw()  # one pass: the layout engine runs inside Figure.draw
