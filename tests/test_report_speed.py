@@ -1,6 +1,7 @@
 """What makes ``smallcap-bt report`` cheaper (issue 12) without changing what a reader sees:
 palette PNGs that keep every pixel within a few levels of matplotlib's own rendering, one
 layout per figure whatever the formats, a one-pass layout with constrained layout's rules,
+specification curves drawn on reused figures (the same bytes as on new ones),
 and one monthly panel per report. No timings here (the benchmark is
 ``benchmarks/bench_report.py``): each test pins the mechanism."""
 
@@ -146,6 +147,61 @@ def test_vintage_sensitivity_verifies_the_report_vintage_once(store_dir, tmp_pat
 
 
 # ------------------------------------------------------------------ one-pass layout, reuse
+#: claims whose curves share figure shapes (3 panels; 1 panel with and without a stated
+#: figure), one with a panel whose dashboard is empty (axis off) and one whose later panels
+#: reuse the first panel's row names
+REUSED = [
+    "two-thousands-rising-rates",
+    "more-volatile",
+    "recovery-after-recession",
+    "ai-margin-arithmetic",
+    "seventies-high-rates",
+    "since-late-2022",
+]
+
+
+def _report_png(fig, tmp_path, name):
+    (path,) = F.save(fig, tmp_path / name, ("png",), layout="grid")
+    return path.read_bytes()
+
+
+def test_reused_spec_figures_draw_the_same_bytes(verified, tmp_path):
+    """A curve drawn on a pooled figure (after other curves, in either order) is byte for
+    byte the curve drawn on a new figure: nothing of the previous curve survives."""
+    from smallcap_bt.reports.plots import SpecCurveFigures
+
+    claims = [verified[c].to_dict() for c in REUSED]
+    fresh = {c["id"]: _report_png(F.spec_curve_from_dict(c), tmp_path, "f") for c in claims}
+    for order in (claims, claims[::-1]):
+        pool = SpecCurveFigures()
+        for c in order:
+            fig = F.spec_curve_from_dict(c, reuse=pool)
+            assert _report_png(fig, tmp_path, "p") == fresh[c["id"]], c["id"]
+    assert len(pool._figures) < len(claims)  # figures were in fact reused
+
+
+def test_pooled_spec_figure_keeps_headline_panels_and_stated_line(verified):
+    """Drawn after a three-panel curve on the same pool, a one-panel curve with a stated
+    figure has its own title, one panel, one headline mark, the stated line and its legend."""
+    from smallcap_bt.reports.plots import SpecCurveFigures
+
+    pool = SpecCurveFigures()
+    F.spec_curve_from_dict(verified["more-volatile"].to_dict(), reuse=pool)
+    F.spec_curve_from_dict(verified["seventies-high-rates"].to_dict(), reuse=pool)
+    claim = verified["ai-margin-arithmetic"].to_dict()
+    fig = F.spec_curve_from_dict(claim, reuse=pool)
+    assert fig.get_suptitle().startswith("ai-margin-arithmetic: ")
+    curves = [ax for ax in fig.axes if ax.get_title()]
+    assert len(curves) == 1
+    (ax,) = curves
+    assert [t.get_text() for t in ax.texts] == ["headline"]
+    dots = ax.collections[0].get_offsets()
+    assert len(dots) == len(claim["specifications"])
+    stated = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(stated) == 1 and ax.get_legend() is not None
+    assert sum(ax.get_legend() is not None for ax in fig.axes) == 1
+
+
 def _layout_boxes(fig, how):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from smallcap_bt.claims.runner import ClaimResult
+    from smallcap_bt.reports.plots import SpecCurveFigures
 
 
 def _fig(height: float = 4.2, width: float = 9.0) -> Figure:
@@ -198,11 +199,15 @@ def specification_plot(result: ClaimResult, joint_p: float | None = None) -> Fig
     return spec_curve_from_dict(result.to_dict(), joint_p=joint_p)
 
 
-def spec_curve_from_dict(claim: dict, joint_p: float | None = None) -> Figure:
+def spec_curve_from_dict(
+    claim: dict, joint_p: float | None = None, reuse: SpecCurveFigures | None = None
+) -> Figure:
     """Specification curve from one claim of the results JSON (``ver.to_dict()["claims"]``).
 
     Uses ``specifications``, ``headline``, ``verdict``, the first part's ``numeric.stated``
-    and, when present, ``joint.p_count`` as the joint p-value.
+    and, when present, ``joint.p_count`` as the joint p-value. ``reuse``: a
+    :class:`~smallcap_bt.reports.plots.SpecCurveFigures` pool to draw on (see
+    :func:`~smallcap_bt.reports.plots.spec_curve_plot`).
     """
     from smallcap_bt.reports.plots import spec_curve_plot
 
@@ -224,6 +229,7 @@ def spec_curve_from_dict(claim: dict, joint_p: float | None = None) -> Figure:
         units=str(head.get("units", "")),
         joint_p=joint_p,
         title=f"{claim['id']}: {str(claim['verdict']).replace('_', ' ')}",
+        reuse=reuse,
     )
 
 

@@ -75,10 +75,12 @@ def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str
     """Specification curves of ``claims`` (results-JSON dicts) saved to ``figdir``;
     returns ``{claim id: caption}``. Runs in a worker process too."""
     from smallcap_bt.reports import figures as F
+    from smallcap_bt.reports.plots import SpecCurveFigures
 
     out = {}
+    pool = SpecCurveFigures()  # each figure is saved before the next is drawn on it
     for c in claims:
-        fig = F.spec_curve_from_dict(c)
+        fig = F.spec_curve_from_dict(c, reuse=pool)
         F.save(fig, Path(figdir) / f"spec_{c['id']}", tuple(formats), dpi=DPI, layout="grid")
         out[c["id"]] = F.caption(fig)
     return out
