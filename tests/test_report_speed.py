@@ -1,7 +1,9 @@
 """What makes ``smallcap-bt report`` cheaper (issue 12) without changing what a reader sees:
 palette PNGs that keep every pixel within a few levels of matplotlib's own rendering, one
-layout per figure whatever the formats, and one monthly panel per report. No timings here
-(the benchmark is ``benchmarks/bench_report.py``): each test pins the mechanism."""
+layout per figure whatever the formats, a one-pass layout with constrained layout's rules,
+specification curves drawn on reused figures (the same bytes as on new ones),
+and one monthly panel per report. No timings here (the benchmark is
+``benchmarks/bench_report.py``): each test pins the mechanism."""
 
 from __future__ import annotations
 
@@ -142,3 +144,146 @@ def test_vintage_sensitivity_verifies_the_report_vintage_once(store_dir, tmp_pat
     assert sections[0]["rows"] == sensitivity_rows(table, pair)
     assert sections[0]["flips"] == int(table["flipped"].sum())
     assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]
+
+
+# ------------------------------------------------------------------ one-pass layout, reuse
+#: claims whose curves share figure shapes (3 panels; 1 panel with and without a stated
+#: figure), one with a panel whose dashboard is empty (axis off) and one whose later panels
+#: reuse the first panel's row names
+REUSED = [
+    "two-thousands-rising-rates",
+    "more-volatile",
+    "recovery-after-recession",
+    "ai-margin-arithmetic",
+    "seventies-high-rates",
+    "since-late-2022",
+]
+
+
+def _report_png(fig, tmp_path, name):
+    (path,) = F.save(fig, tmp_path / name, ("png",), layout="grid")
+    return path.read_bytes()
+
+
+def test_reused_spec_figures_draw_the_same_bytes(verified, tmp_path):
+    """A curve drawn on a pooled figure (after other curves, in either order) is byte for
+    byte the curve drawn on a new figure: nothing of the previous curve survives."""
+    from smallcap_bt.reports.plots import SpecCurveFigures
+
+    claims = [verified[c].to_dict() for c in REUSED]
+    fresh = {c["id"]: _report_png(F.spec_curve_from_dict(c), tmp_path, "f") for c in claims}
+    for order in (claims, claims[::-1]):
+        pool = SpecCurveFigures()
+        for c in order:
+            fig = F.spec_curve_from_dict(c, reuse=pool)
+            assert _report_png(fig, tmp_path, "p") == fresh[c["id"]], c["id"]
+    assert len(pool._figures) < len(claims)  # figures were in fact reused
+
+
+def test_pooled_spec_figure_keeps_headline_panels_and_stated_line(verified):
+    """Drawn after a three-panel curve on the same pool, a one-panel curve with a stated
+    figure has its own title, one panel, one headline mark, the stated line and its legend."""
+    from smallcap_bt.reports.plots import SpecCurveFigures
+
+    pool = SpecCurveFigures()
+    F.spec_curve_from_dict(verified["more-volatile"].to_dict(), reuse=pool)
+    F.spec_curve_from_dict(verified["seventies-high-rates"].to_dict(), reuse=pool)
+    claim = verified["ai-margin-arithmetic"].to_dict()
+    fig = F.spec_curve_from_dict(claim, reuse=pool)
+    assert fig.get_suptitle().startswith("ai-margin-arithmetic: ")
+    curves = [ax for ax in fig.axes if ax.get_title()]
+    assert len(curves) == 1
+    (ax,) = curves
+    assert [t.get_text() for t in ax.texts] == ["headline"]
+    dots = ax.collections[0].get_offsets()
+    assert len(dots) == len(claim["specifications"])
+    stated = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(stated) == 1 and ax.get_legend() is not None
+    assert sum(ax.get_legend() is not None for ax in fig.axes) == 1
+
+
+def _layout_boxes(fig, how):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from smallcap_bt.reports.layout import grid_layout
+
+    canvas = FigureCanvasAgg(fig)
+    fig.dpi = 200
+    if how == "constrained":
+        fig.get_layout_engine().execute(fig)
+    else:
+        assert grid_layout(fig, canvas.get_renderer())
+    return np.array([ax.get_position().bounds for ax in fig.axes])
+
+
+@pytest.mark.parametrize("which", ["spec", "decades", "tearsheet"])
+def test_grid_layout_places_axes_as_constrained_layout_does(which, monkeypatch):
+    """The one-pass layout puts every Axes within a few pixels of constrained layout's
+    place (suptitle, supxlabel, a legend outside the Axes, height ratios, several panels),
+    measures each Axes once per pass, cuts no text, and leaves no layout engine."""
+    from matplotlib.axes import Axes
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from smallcap_bt.reports import layout
+    from smallcap_bt.reports.tearsheet import tearsheet
+
+    def make():
+        if which == "spec":
+            return spec_curve_plot(
+                _table3(), headline="a|3m", stated=0.02, units="decimal", title="t"
+            )
+        if which == "decades":
+            t = pd.DataFrame(
+                {"small": [0.1, 0.05], "large": [0.08, 0.07], "sml": [0.02, -0.02],
+                 "complete": [True, False], "start": ["1930-01", "1940-01"],
+                 "end": ["1939-12", "1945-06"]},
+                index=["1930s", "1940s"],
+            )  # fmt: skip
+            return F.decade_bars(t)
+        idx = pd.period_range("2000-01", "2009-12", freq="M")
+        g = np.random.default_rng(1)
+        s, b = (pd.Series(g.normal(0.01, 0.04, len(idx)), index=idx) for _ in range(2))
+        return tearsheet(s, b, name="rotation", bench_name="large").figure
+
+    want = _layout_boxes(make(), "constrained")
+    passes, measured = [], []
+    place, tight = layout._place, Axes.get_tightbbox
+    monkeypatch.setattr(layout, "_place", lambda *a: passes.append(1) or place(*a))
+    monkeypatch.setattr(
+        Axes, "get_tightbbox", lambda self, *a, **k: measured.append(self) or tight(self, *a, **k)
+    )
+    fig = make()
+    got = _layout_boxes(fig, "grid")
+    monkeypatch.undo()
+    size = fig.get_size_inches() * 200  # pixels
+    np.testing.assert_allclose(got[:, [0, 2]] * size[0], want[:, [0, 2]] * size[0], atol=12)
+    np.testing.assert_allclose(got[:, [1, 3]] * size[1], want[:, [1, 3]] * size[1], atol=12)
+    # one measurement of each Axes; a second only where the new sizes moved ticks (the
+    # tearsheet's dates), never for the specification curves the report draws by dozens
+    assert len(passes) == (1 if which == "spec" else len(passes)) <= 2
+    assert len(measured) == len(passes) * len(fig.axes)
+    assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    assert all(ax.get_in_layout() for ax in fig.axes)
+    from tests.test_reports import _text_inside
+
+    _text_inside(fig)
+
+
+def _table3():
+    rows = []
+    for d, e in (("a", 0.01), ("b", -0.02), ("c", 0.03)):
+        for h in (1, 3):
+            rows.append({"spec": f"{d}|{h}m", "estimate": e * h, "ci_low": e * h - 0.01,
+                         "ci_high": e * h + 0.01, "agrees": e > 0,
+                         "units": f"decimal, cumulative over {h} months"})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_save_with_grid_layout_restores_the_canvas(tmp_path):
+    fig = _spec_figure()
+    canvas, dpi = fig.canvas, fig.dpi
+    (path,) = F.save(fig, tmp_path / "x", ("png",), layout="grid")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert fig.canvas is canvas and fig.dpi == dpi
+    with pytest.raises(ValueError, match="layout"):
+        F.save(fig, tmp_path / "y", ("png",), layout="tight")

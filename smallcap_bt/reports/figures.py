@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from smallcap_bt.claims.runner import ClaimResult
+    from smallcap_bt.reports.plots import SpecCurveFigures
 
 
 def _fig(height: float = 4.2, width: float = 9.0) -> Figure:
@@ -68,7 +69,7 @@ def cumulative_wealth(panel: pd.DataFrame, definition: str = "tercile.vw") -> Fi
     ax2.set_ylabel("small / large")
     for ax in (ax1, ax2):
         _shade_recessions(ax, panel["usrec"].loc[s.index[0] :])
-    ax1.set_title("Small vs large caps: cumulative total return")
+    ax1.set_title("Small vs large caps: cumulative total return", y=1.0)
     _caption(
         fig,
         f"Definition {definition} (Kenneth French size portfolios, NYSE breakpoints); "
@@ -92,7 +93,7 @@ def decade_bars(table: pd.DataFrame, definition: str = "tercile.vw") -> Figure:
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("% per year (geometric)")
     fig.legend(loc="outside lower center", ncols=3, frameon=False)
-    ax.set_title("Returns by calendar decade")
+    ax.set_title("Returns by calendar decade", y=1.0)
     _caption(
         fig,
         f"Definition {definition}; geometric annualised returns per calendar decade, "
@@ -163,7 +164,7 @@ def rolling_relative_fig(panel: pd.DataFrame, definition: str = "tercile.vw") ->
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("% per year (geometric difference)")
     ax.legend()
-    ax.set_title("Rolling relative returns of small vs large")
+    ax.set_title("Rolling relative returns of small vs large", y=1.0)
     _caption(
         fig,
         f"Definition {definition}; difference of trailing geometric annual returns, "
@@ -181,7 +182,7 @@ def relative_beme_fig(panel: pd.DataFrame) -> Figure:
     ax.axhline(float(rb.median()), color="grey", ls="--", label="median")
     ax.set_ylabel("small BE/ME / big BE/ME")
     ax.legend()
-    ax.set_title("Relative book-to-market of small vs big stocks")
+    ax.set_title("Relative book-to-market of small vs big stocks", y=1.0)
     _caption(
         fig,
         "Aggregate BE/ME of the three small over the three big 2x3 portfolios, "
@@ -198,11 +199,15 @@ def specification_plot(result: ClaimResult, joint_p: float | None = None) -> Fig
     return spec_curve_from_dict(result.to_dict(), joint_p=joint_p)
 
 
-def spec_curve_from_dict(claim: dict, joint_p: float | None = None) -> Figure:
+def spec_curve_from_dict(
+    claim: dict, joint_p: float | None = None, reuse: SpecCurveFigures | None = None
+) -> Figure:
     """Specification curve from one claim of the results JSON (``ver.to_dict()["claims"]``).
 
     Uses ``specifications``, ``headline``, ``verdict``, the first part's ``numeric.stated``
-    and, when present, ``joint.p_count`` as the joint p-value.
+    and, when present, ``joint.p_count`` as the joint p-value. ``reuse``: a
+    :class:`~smallcap_bt.reports.plots.SpecCurveFigures` pool to draw on (see
+    :func:`~smallcap_bt.reports.plots.spec_curve_plot`).
     """
     from smallcap_bt.reports.plots import spec_curve_plot
 
@@ -224,6 +229,7 @@ def spec_curve_from_dict(claim: dict, joint_p: float | None = None) -> Figure:
         units=str(head.get("units", "")),
         joint_p=joint_p,
         title=f"{claim['id']}: {str(claim['verdict']).replace('_', ' ')}",
+        reuse=reuse,
     )
 
 
@@ -237,7 +243,7 @@ def equity_curves(equity: pd.DataFrame, title: str, note: str) -> Figure:
     ax.set_yscale("log")
     ax.set_ylabel("wealth of $1")
     ax.legend()
-    ax.set_title(title)
+    ax.set_title(title, y=1.0)
     _caption(fig, note)
     return fig
 
@@ -268,13 +274,23 @@ def plot_sweep(result) -> Figure:
     return fig
 
 
-def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200) -> list:
+def save(
+    fig: Figure,
+    path,
+    formats: tuple[str, ...] = ("png",),
+    dpi: int = 200,
+    layout: str = "constrained",
+) -> list:
     """Write a figure in the given formats (``png`` at ``dpi``; ``svg``/``pdf`` vector,
     deterministic: fixed ``svg.hashsalt``, no date in the metadata). Returns the paths.
 
-    The layout (constrained) is computed once, by the first format written, and reused by
-    the others. An opaque PNG is written as an 8-bit palette image (:func:`png_bytes`): the
-    same pixels' positions at ``dpi`` pixels per inch, a third of the bytes."""
+    The layout is computed once, before the first format is written, and reused by the
+    others: by the figure's own engine (``layout="constrained"``) or, for the report's
+    fixed-shape figures, by :func:`smallcap_bt.reports.layout.grid_layout` (``"grid"``: the
+    same pads and rules measured in one pass, at ``dpi``; the figure keeps those positions
+    and no layout engine). An opaque PNG is written as an 8-bit palette image
+    (:func:`png_bytes`): the same pixels' positions at ``dpi`` pixels per inch, a third of
+    the bytes."""
     from pathlib import Path
 
     import matplotlib
@@ -282,6 +298,23 @@ def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200)
     p = Path(path)  # names may contain dots (claim ids): append, never replace, a suffix
     out = []
     engine = fig.get_layout_engine()
+    old_canvas = fig.canvas
+    if layout == "grid":
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        from smallcap_bt.reports.layout import grid_layout
+
+        old_dpi = fig.dpi
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)  # until the end: png_bytes draws on the renderer measured here
+        try:
+            fig.dpi = dpi
+            grid_layout(fig, fig.canvas.get_renderer())  # type: ignore[attr-defined]
+        finally:
+            fig.dpi = old_dpi
+        engine = None
+    elif layout != "constrained":
+        raise ValueError(f"save: layout must be 'constrained' or 'grid', not {layout!r}")
     try:
         for i, fmt_ in enumerate(formats):
             target = p.parent / f"{p.name}.{fmt_}"
@@ -301,6 +334,7 @@ def save(fig: Figure, path, formats: tuple[str, ...] = ("png",), dpi: int = 200)
     finally:
         if engine is not None and fig.get_layout_engine() is not engine:
             fig.set_layout_engine(engine)
+        fig.set_canvas(old_canvas)
     return out
 
 
@@ -333,7 +367,9 @@ def png_bytes(fig: Figure, dpi: int = 200) -> bytes:
 
     out = io.BytesIO()
     old_canvas, old_dpi = fig.canvas, fig.dpi
-    canvas = FigureCanvasAgg(fig)  # attaches itself; the figure's own canvas is put back
+    # an Agg canvas already attached is used as it is (its renderer keeps measured texts);
+    # otherwise one is attached for this drawing and the figure's own canvas put back
+    canvas = old_canvas if isinstance(old_canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     try:
         fig.dpi = dpi
         canvas.draw()  # one pass: the layout engine runs inside Figure.draw

@@ -3,8 +3,11 @@
 Every function returns a :class:`matplotlib.figure.Figure` built directly (not through
 ``pyplot``), so nothing is left open in a global figure manager and nothing is shown twice;
 IPython displays a returned Figure inline through its PNG formatter, with no ``%matplotlib``
-magic. Labels are laid out by matplotlib's constrained layout, so they are never cut. Each
-figure carries its caption as text (``caption(fig)``) for the report to print once, below it.
+magic. Labels are laid out by matplotlib's constrained layout, so they are never cut (the
+report lays its figures out in one pass with the same rules: :mod:`smallcap_bt.reports.layout`).
+Titles sit at the top of their Axes (``y=1.0``: no ticks or labels are above any Axes here),
+which spares matplotlib a search for a free place at every draw. Each figure carries its
+caption as text (``caption(fig)``) for the report to print once, below it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "AGAINST",
     "CLAIM_WAY",
+    "SpecCurveFigures",
     "caption",
     "event_study_plot",
     "short_units",
@@ -146,6 +150,7 @@ def spec_curve_plot(
     units: str = "",
     joint_p: float | None = None,
     title: str = "",
+    reuse: SpecCurveFigures | None = None,
 ) -> Figure:
     """Specification curve: every specification's estimate, sorted, with its interval.
 
@@ -171,6 +176,10 @@ def spec_curve_plot(
         p-value of the joint test over all specifications, shown in the title.
     title : str
         Title (e.g. the claim id and verdict).
+    reuse : SpecCurveFigures, optional
+        Draw on a figure of this pool instead of a new one (the report's many curves): the
+        same figure, returned again — and emptied — by the pool's next curve of the same
+        shape, so save it before drawing the next.
 
     Returns
     -------
@@ -196,9 +205,14 @@ def spec_curve_plot(
     dash_rows = max(len(d) for d in dims.values())
     width = min(14.0, max(6.5, 2.6 * n_groups + 1.5))
     height = 3.4 + 0.2 * dash_rows
-    fig = new_figure(width, height)
     ratios = [3.0, max(0.6, 0.22 * dash_rows)] if dash_rows else [1.0]
-    axes = fig.subplots(len(ratios), n_groups, squeeze=False, gridspec_kw={"height_ratios": ratios})
+    if reuse is not None and title:
+        fig, axes = reuse.take(width, height, ratios, n_groups)
+    else:
+        fig = new_figure(width, height)
+        axes = fig.subplots(
+            len(ratios), n_groups, squeeze=False, gridspec_kw={"height_ratios": ratios}
+        )
     head_units = t.loc[t["spec"] == headline, "units"]
     head_group = head_units.iloc[0] if len(head_units) else None
     for k, u in enumerate(groups):
@@ -251,7 +265,7 @@ def spec_curve_plot(
                 label=f"stated {float(stated) * scale:g}",
             )
             ax.legend(loc="upper left", fontsize=7, frameon=False)
-        ax.set_title(_wrap(label, 28 if n_groups > 1 else 80), fontsize=9)
+        ax.set_title(_wrap(label, 28 if n_groups > 1 else 80), fontsize=9, y=1.0)
         ax.set_xlim(0.3, len(g) + 0.7)
         ax.tick_params(labelsize=8)
         if dash_rows:
@@ -303,6 +317,48 @@ def spec_curve_plot(
         note += " One panel per unit of measurement (horizon), each on its own scale."
     set_caption(fig, note)
     return fig
+
+
+class SpecCurveFigures:
+    """A pool of specification-curve figures reused from one curve to the next.
+
+    Most of the cost of a new curve is matplotlib's: Axes, their ticks and tick labels.
+    The report draws dozens of curves of a few shapes (panels x rows), so
+    :func:`spec_curve_plot` with ``reuse=pool`` takes the pool's figure of that shape,
+    empties it (every artist, legend and limit the previous curve set; positions back to
+    the grid's) and draws into it. The result equals a new figure's drawing, whatever was
+    drawn before (``tests/test_report_speed.py`` compares the bytes).
+    """
+
+    def __init__(self) -> None:
+        self._figures: dict[tuple[int, int], tuple[Figure, np.ndarray]] = {}
+
+    def take(
+        self, width: float, height: float, ratios: list[float], n_groups: int
+    ) -> tuple[Figure, np.ndarray]:
+        """The emptied figure and ``(rows, n_groups)`` Axes for one curve, sized in inches."""
+        key = (len(ratios), n_groups)
+        if key not in self._figures:
+            fig = new_figure(width, height)
+            axes = fig.subplots(
+                len(ratios), n_groups, squeeze=False, gridspec_kw={"height_ratios": ratios}
+            )
+            self._figures[key] = (fig, axes)
+            return fig, axes
+        fig, axes = self._figures[key]
+        fig.set_size_inches(width, height)
+        axes[0, 0].get_subplotspec().get_gridspec().set_height_ratios(ratios)
+        for ax in axes.flat:
+            for artist in [*ax.collections, *ax.lines, *ax.texts]:
+                artist.remove()
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+            ax.set_axis_on()
+            ax.relim()  # no artists left: empty data limits
+            ax.set_autoscale_on(True)
+            ax.set_position(ax.get_subplotspec().get_position(fig))
+            ax.set_in_layout(True)
+        return fig, axes
 
 
 def event_study_plot(
@@ -376,7 +432,7 @@ def event_study_plot(
     ax.set_ylabel(label.replace("cumulative", "cumulative,"))
     ax.set_xlim(0, h.max() + 1)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    ax.set_title(title)
+    ax.set_title(title, y=1.0)
     text = (
         f"{int(n_events)} {event_label}; windows start the month after the event month; "
         f"values {units}."

@@ -75,11 +75,13 @@ def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str
     """Specification curves of ``claims`` (results-JSON dicts) saved to ``figdir``;
     returns ``{claim id: caption}``. Runs in a worker process too."""
     from smallcap_bt.reports import figures as F
+    from smallcap_bt.reports.plots import SpecCurveFigures
 
     out = {}
+    pool = SpecCurveFigures()  # each figure is saved before the next is drawn on it
     for c in claims:
-        fig = F.spec_curve_from_dict(c)
-        F.save(fig, Path(figdir) / f"spec_{c['id']}", tuple(formats), dpi=DPI)
+        fig = F.spec_curve_from_dict(c, reuse=pool)
+        F.save(fig, Path(figdir) / f"spec_{c['id']}", tuple(formats), dpi=DPI, layout="grid")
         out[c["id"]] = F.caption(fig)
     return out
 
@@ -125,7 +127,7 @@ def _draw_overview(
         figs.append(("beme", "Relative book-to-market", F.relative_beme_fig(panel)))
     out: dict[str, Any] = {"figures": [], "strategy": None}
     for key, title, fig in figs:
-        F.save(fig, Path(figdir) / key, tuple(formats), dpi=DPI)
+        F.save(fig, Path(figdir) / key, tuple(formats), dpi=DPI, layout="grid")
         out["figures"].append(
             {"key": key, "title": title, "caption": F.caption(fig), "file": f"{key}.png"}
         )
@@ -143,7 +145,7 @@ def _draw_overview(
             seed=seed,
         )
         ts = tearsheet_from_sweep(res)
-        F.save(ts.figure, Path(figdir) / "strategy", tuple(formats), dpi=DPI)
+        F.save(ts.figure, Path(figdir) / "strategy", tuple(formats), dpi=DPI, layout="grid")
         over = res.overfitting
         note = (
             f"{F.caption(ts.figure)} Best of {res.n_variants} variants by information ratio "
