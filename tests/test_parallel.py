@@ -87,3 +87,36 @@ def test_cli_jobs_option_and_environment_errors(store_dir, monkeypatch, capsys) 
     assert main([*base, "--jobs", "auto"]) == 2  # auto reads the variable too
     capsys.readouterr()
     assert main([*base, "--jobs", "2"]) == 0  # one claim: capped at one process
+
+
+@linux_only
+def test_report_files_do_not_depend_on_the_process_count(store_dir, tmp_path, monkeypatch) -> None:
+    """Claims in two processes, then figures drawn beside a forked worker: same bytes in every
+    file as the one-process report (figures, JSON, Markdown, HTML, LaTeX)."""
+    from smallcap_bt.reports import render
+
+    log = tmp_path / "overview.pids"  # written by whichever process draws the overview
+    overview = render._draw_overview
+
+    def logged(*a):
+        with log.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return overview(*a)
+
+    monkeypatch.setattr(render, "_draw_overview", logged)
+    kw = {"store": store_dir, "draws": 60, "joint_draws": 20, "strategies": False}
+    ids = ["six-months-5pct", "steep-curve-helps", "since-late-2022"]
+    one = render.build_report(tmp_path / "one", "202602", claims=ids, jobs=1, **kw)
+    two = render.build_report(tmp_path / "two", "202602", claims=ids, jobs=2, **kw)
+    drawn_by = [int(x) for x in log.read_text().split()]
+    assert drawn_by[0] == os.getpid() and drawn_by[1] != os.getpid()  # a worker drew it
+    assert render._FORKED_VINTAGE is None
+    log.unlink()
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
+    assert len([f for f in files if f.suffix == ".png"]) >= 5
+    assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*"))
+    for f in files:
+        a, b = tmp_path / "one" / f, tmp_path / "two" / f
+        if a.is_file():
+            assert a.read_bytes() == b.read_bytes(), f
+    assert set(one) == set(two)

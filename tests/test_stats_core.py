@@ -55,6 +55,40 @@ def test_hac_mean_equals_statsmodels(panel):
     assert "Newey-West" in est.method and "x 12" in est.units
 
 
+@pytest.mark.parametrize(
+    ("case", "lags"),
+    [("ff3", 4), ("ff3", 0), ("one regressor", 36), ("no constant", 3), ("constant y", 2)],
+)
+def test_ols_hac_equals_statsmodels_field_by_field(panel, case, lags):
+    """Coefficients, HAC standard errors, t, p and R-squared of :func:`ols_hac` (NumPy) equal
+    statsmodels' ``cov_type="HAC"`` fitted directly (the oracle), on real series."""
+    from smallcap_bt.stats.regression import ols_hac
+
+    y = panel["small.decile.vw"] - panel["rf"]
+    x = panel[["mkt_rf", "smb", "hml"]]
+    add = True
+    if case == "one regressor":
+        y, x = panel["sml.tercile.vw"].rolling(36).sum().shift(-36), panel["tbill"]
+    elif case == "no constant":
+        add = False
+    elif case == "constant y":
+        y = pd.Series(0.01, index=panel.index)
+    res = ols_hac(y.rename("y"), x, lags=lags, add_constant=add)
+    data = pd.concat([y.rename("y"), x], axis=1).dropna()
+    X = sm.add_constant(data.drop(columns="y")) if add else data.drop(columns="y")
+    with np.errstate(all="ignore"):
+        fit = sm.OLS(data["y"], X).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    pd.testing.assert_series_equal(res.params, fit.params, rtol=1e-10, atol=1e-14)
+    if case == "constant y":  # no residual variance: undefined statistics, as in statsmodels
+        assert res.bse.abs().max() < 1e-12 and fit.bse.abs().max() < 1e-12
+        return
+    pd.testing.assert_series_equal(res.bse, fit.bse, rtol=1e-10, atol=0)
+    pd.testing.assert_series_equal(res.tvalues, fit.tvalues, rtol=1e-9, atol=0)
+    pd.testing.assert_series_equal(res.pvalues, fit.pvalues, rtol=1e-8, atol=1e-300)
+    assert res.rsquared == pytest.approx(fit.rsquared, rel=1e-10)
+    assert res.nobs == int(fit.nobs) and res.lags == lags
+
+
 def test_ff3_alpha_equals_statsmodels(panel):
     y = panel["small.decile.vw"] - panel["rf"]
     est = factor_alpha(y, panel, "ff3", lags=4)

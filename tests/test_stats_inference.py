@@ -3,6 +3,8 @@ lists and seeded Monte Carlo simulations under the null (never from the code und
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -590,6 +592,23 @@ def test_adjust_pvalues_worked_example() -> None:
         adjust_pvalues({"x": 1.5})
 
 
+@pytest.mark.parametrize("m", [1, 2, 7, 28, 200])
+def test_holm_and_bh_equal_statsmodels(m: int) -> None:
+    """Holm and BH (NumPy) against statsmodels' multipletests (the oracle), with ties, zeros,
+    ones and tiny p-values."""
+    from statsmodels.stats.multitest import multipletests
+
+    from smallcap_bt.stats.multiple import benjamini_hochberg, holm
+
+    g = np.random.default_rng(m)
+    p = g.choice([0.0, 1e-12, 0.003, 0.01, 0.01, 0.04, 0.05, 0.2, 0.7, 1.0], size=m)
+    p = np.where(g.random(m) < 0.5, p, g.random(m) ** 3)
+    np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1], rtol=1e-14, atol=0)
+    np.testing.assert_allclose(
+        benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1], rtol=1e-14, atol=0
+    )
+
+
 # ---------------------------------------------------------------- cross-cutting properties
 
 
@@ -713,3 +732,33 @@ def test_horizons_share_null_paths_and_equal_single_horizon_runs() -> None:
     assert not np.allclose(both[12].null_draws, both[36].null_draws)
     with pytest.raises(ValueError, match="at least one horizon"):
         predictive_regressions(r, s, (), draws=10)
+
+
+@pytest.mark.parametrize(
+    "kind", ["smb", "ar 0.9", "ar 0.5", "ar -0.4", "white 40", "white 24", "ar 0.97 long", "flat"]
+)
+def test_optimal_block_length_equals_arch(panel, kind: str) -> None:
+    """Politis-White as arch computes it (arch is the oracle; the package no longer imports
+    it for this), on the real SMB, AR(1) series of several signs and lengths, short series,
+    and a constant one (the floor of 1)."""
+    from arch.bootstrap import optimal_block_length as arch_obl
+
+    from smallcap_bt.stats.inference import optimal_block_length
+
+    g = np.random.default_rng(zlib.crc32(kind.encode()))
+    if kind == "smb":
+        x = panel["sml.smb"].dropna().to_numpy()
+    elif kind == "flat":
+        x = np.full(120, 0.01)
+    elif kind.startswith("white"):
+        x = g.normal(size=int(kind.split()[1]))
+    else:
+        phi, n = float(kind.split()[1]), 3000 if kind.endswith("long") else 400
+        x = lfilter([1.0], [1.0, -phi], g.normal(size=n))
+    with np.errstate(all="ignore"):
+        ref = float(arch_obl(x)["stationary"].iloc[0])
+    got = optimal_block_length(x)
+    if np.isnan(ref):
+        assert got == 1.0
+    else:
+        assert got == pytest.approx(max(1.0, ref), rel=1e-12)

@@ -60,6 +60,29 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
+#: modules the templates import on first use: loaded once before the fork, not in each worker
+PRELOAD = (
+    "scipy.special",
+    "smallcap_bt.stats.nb",
+    "smallcap_bt.stats.nb_predictive",
+    "smallcap_bt.claims.fastpath",
+)
+
+
+def _preload(claims: Sequence[Claim]) -> None:
+    """Import what the workers would each import (scipy, the kernels and the
+    claims' templates), so that forked workers inherit it instead of paying for it twice."""
+    import importlib
+
+    from smallcap_bt.claims.templates.base import get_template
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    for claim in claims:
+        for part in claim.parts if claim.testable else ():
+            get_template(part.test)
+
+
 def _fork_context():
     import multiprocessing
 
@@ -127,6 +150,7 @@ def run_claims(
 
     global _WORK
     _ = vintage.panel  # build (or load) the panel once, before the fork
+    _preload(claims)
     _WORK = (claims, vintage, settings)
     order = sorted(range(len(claims)), key=lambda i: _cost_rank(claims[i]))
     results: list[ClaimResult | None] = [None] * len(claims)

@@ -321,7 +321,7 @@ def run_claim(claim: Claim, vintage: Vintage, settings: Settings | None = None) 
 
 def adjust(results: list[ClaimResult]) -> None:
     """Holm and Benjamini-Hochberg adjusted headline p-values over the inferential parts."""
-    from statsmodels.stats.multitest import multipletests
+    from smallcap_bt.stats.multiple import benjamini_hochberg, holm
 
     parts = [
         p
@@ -332,9 +332,7 @@ def adjust(results: list[ClaimResult]) -> None:
     if not parts:
         return
     raw = np.array([p.headline.estimate.p_value for p in parts])
-    holm = multipletests(raw, method="holm")[1]
-    bh = multipletests(raw, method="fdr_bh")[1]
-    for p, h, b in zip(parts, holm, bh, strict=True):
+    for p, h, b in zip(parts, holm(raw), benjamini_hochberg(raw), strict=True):
         p.p_adjusted = {"holm": float(h), "bh": float(b), "family_size": len(parts)}
 
 

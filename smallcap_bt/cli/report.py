@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from smallcap_bt.cli.output import EXIT_OK, add_inference_options, add_progress_option
+from smallcap_bt.cli.output import (
+    EXIT_OK,
+    add_inference_options,
+    add_jobs_option,
+    add_progress_option,
+)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -22,6 +27,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         progress=resolve_progress(args.progress, quiet=quiet),
         tex_figures=args.tex_figures,
         workers=args.workers,
+        jobs=args.jobs,
         joint_draws=args.joint_draws,
         compare_vintage=args.compare_vintage,
     )
@@ -49,6 +55,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", required=True, help="output folder (created if missing)")
     r.add_argument("--vintage", help="named data vintage (default: the store's default vintage)")
     add_inference_options(r)
+    add_jobs_option(r)
     r.add_argument(
         "--no-strategies", action="store_true", help="skip the Fed-cut strategy tearsheet"
     )

@@ -187,6 +187,7 @@ def build_report(
     progress: bool | str = False,
     tex_figures: bool = False,
     workers: int = 0,
+    jobs: int | None = 1,
 ) -> dict[str, Path]:
     """Verify claims and write the report files.
 
@@ -209,6 +210,10 @@ def build_report(
         Also write vector PDF figures and ``figures.tex`` for LaTeX.
     workers : int
         Worker processes drawing figures while the claims are verified (0 = none).
+    jobs : int or None
+        Processes verifying the claims (:func:`smallcap_bt.claims.runner.verify_all`; 1 = this
+        one, ``None`` = ``$SMALLCAP_BT_JOBS`` else every usable CPU); with ``workers=0``,
+        ``jobs - 1`` workers then draw figures beside this process. Same files for any.
 
     Returns
     -------
@@ -216,6 +221,7 @@ def build_report(
         ``results.json``, ``claims.tex``, ``report.md``, ``report.html``, ``figures``
         (and ``figures.tex``).
     """
+    from smallcap_bt.claims.parallel import resolve_jobs
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.cli.output import progress as progress_ctx
     from smallcap_bt.data.store import Store
@@ -231,13 +237,23 @@ def build_report(
     formats = ("png", "pdf") if tex_figures else ("png",)
     context = _mp_context()
     pool = ProcessPoolExecutor(workers, context) if workers > 0 and context else None
+    global _FORKED_VINTAGE
     try:
         with progress_ctx(4, "report", mode) as advance:
             args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
             overview: Future | None = pool.submit(_draw_overview, *args) if pool else None
             t0 = time.monotonic()
-            ver = verify_all(claims, vin, store=st, seed=seed, draws=draws, joint_draws=joint_draws)
+            ver = verify_all(
+                claims, vin, store=st, seed=seed, draws=draws, joint_draws=joint_draws, jobs=jobs
+            )
             advance(f"claims verified in {time.monotonic() - t0:.1f} s")
+            n_draw = resolve_jobs(jobs) - 1 if pool is None and context else 0
+            if n_draw > 0:
+                # the claims had every process; now figures: forked after the claims, the
+                # workers read this process's panel instead of building their own
+                _FORKED_VINTAGE = vin
+                pool = ProcessPoolExecutor(n_draw, context)
+                overview = pool.submit(_draw_overview_forked, *args[2:])
             doc = ver.to_dict()
             testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]
             captions = _draw_balanced(pool, testable, str(figdir), formats)
@@ -247,14 +263,26 @@ def build_report(
             sensitivity = None
             if compare_vintage is not None:
                 sensitivity = _sensitivity(
-                    compare_vintage, vin, doc, claims, st, seed, draws, joint_draws
+                    compare_vintage, vin, doc, claims, st, seed, draws, joint_draws, jobs
                 )
             paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
             advance("files written")
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        _FORKED_VINTAGE = None
     return paths
+
+
+# the Vintage a figure worker forked after the claims reads (set just before the fork)
+_FORKED_VINTAGE: Any = None
+
+
+def _draw_overview_forked(*args: Any) -> dict[str, Any]:
+    """:func:`_draw_overview` in a worker forked from the report's process, on its Vintage."""
+    v = _FORKED_VINTAGE
+    assert v is not None, "figure worker forked without the report's vintage"
+    return _draw_overview(v, str(v.store.root), *args)
 
 
 def _sensitivity(
@@ -266,6 +294,7 @@ def _sensitivity(
     seed: int,
     draws: int,
     joint_draws: int,
+    jobs: int | None = 1,
 ) -> dict[str, Any]:
     """The "Vintage sensitivity" section: the claims on vintage ``other`` beside this report's
     results ``doc`` (vintage ``vin``), as :func:`smallcap_bt.claims.runner.verify_vintages`
@@ -288,7 +317,8 @@ def _sensitivity(
         else:
             run.append(c)
     ids = {c.id for c in run}
-    theirs = verify_all(run, other, store=store, seed=seed, draws=draws, joint_draws=joint_draws)
+    kw = {"store": store, "seed": seed, "draws": draws, "joint_draws": joint_draws, "jobs": jobs}
+    theirs = verify_all(run, other, **kw)  # type: ignore[arg-type]
     ours = {**doc, "claims": [c for c in doc["claims"] if c["id"] in ids]}
     table = compare_verifications(theirs.to_dict(), ours)
     pair = [other, vin.name]

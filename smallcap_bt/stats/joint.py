@@ -211,7 +211,7 @@ def spec_curve_test(
     also use the share of specifications in the claimed direction; ``n_positive`` is reported
     for that reading).
     """
-    from scipy import stats
+    from scipy.special import ndtri
 
     if draws < 2:
         raise ValueError(f"spec_curve_test: draws must be at least 2, got {draws}")
@@ -262,7 +262,7 @@ def spec_curve_test(
         sd = np.where(sd > 0, sd, np.nan)
         z_obs = observed / sd
         z_null = null / sd
-    crit = float(stats.norm.ppf(1 - alpha))
+    crit = float(ndtri(1 - alpha))
     n_sig = int(np.sum(z_obs > crit))
     n_sig_null = np.sum(z_null > crit, axis=1)
     med_z = float(np.nanmedian(z_obs)) if np.isfinite(z_obs).any() else math.nan

@@ -18,6 +18,37 @@ import numpy as np
 import pandas as pd
 
 
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values of a family (finite values in [0, 1]).
+
+    With ``p_(1) <= ... <= p_(m)`` sorted: ``adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))``,
+    returned in the input order (statsmodels' ``multipletests(..., method="holm")``, the
+    suite's oracle).
+    """
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adj = np.empty(m)
+    adj[order] = np.minimum(np.maximum.accumulate(p[order] * np.arange(m, 0, -1)), 1.0)
+    return adj
+
+
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg (1995) step-up adjusted p-values (false discovery rate).
+
+    With ``p_(1) <= ... <= p_(m)`` sorted: ``adj_(i) = min_{j >= i} min(1, m p_(j) / j)``,
+    returned in the input order (statsmodels' ``multipletests(..., method="fdr_bh")``, the
+    suite's oracle).
+    """
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    raw = p[order] * m / np.arange(1, m + 1)
+    adj = np.empty(m)
+    adj[order] = np.minimum(np.minimum.accumulate(raw[::-1])[::-1], 1.0)
+    return adj
+
+
 def adjust_pvalues(pvalues: Mapping[str, float]) -> pd.DataFrame:
     """Holm and Benjamini-Hochberg adjusted p-values over a family of tests.
 
@@ -40,14 +71,12 @@ def adjust_pvalues(pvalues: Mapping[str, float]) -> pd.DataFrame:
     bad = raw[np.isfinite(raw) & ((raw < 0) | (raw > 1))]
     if len(bad):
         raise ValueError(f"adjust_pvalues: p-values must lie in [0, 1], got {bad.tolist()}")
-    holm = np.full(len(raw), np.nan)
-    bh = np.full(len(raw), np.nan)
+    p_holm = np.full(len(raw), np.nan)
+    p_bh = np.full(len(raw), np.nan)
     ok = np.isfinite(raw)
     if ok.any():
-        from statsmodels.stats.multitest import multipletests
-
-        holm[ok] = multipletests(raw[ok], method="holm")[1]
-        bh[ok] = multipletests(raw[ok], method="fdr_bh")[1]
-    out = pd.DataFrame({"p_value": raw, "p_holm": holm, "p_bh": bh}, index=pd.Index(names))
+        p_holm[ok] = holm(raw[ok])
+        p_bh[ok] = benjamini_hochberg(raw[ok])
+    out = pd.DataFrame({"p_value": raw, "p_holm": p_holm, "p_bh": p_bh}, index=pd.Index(names))
     out.attrs["m"] = int(ok.sum())
     return out

@@ -244,17 +244,23 @@ def _white_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 def _normal_estimate(
     b: float, se: float, ci_level: float, alternative: Alternative, df: int | None = None
 ) -> tuple[float, float, float]:
-    from scipy import stats
+    # scipy.special's normal and Student t functions: what scipy.stats.norm / t call, without
+    # importing scipy.stats (about half a second)
+    from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
-    dist = stats.norm if df is None else stats.t(df)
-    z = float(dist.ppf(0.5 + ci_level / 2))
+    q = 0.5 + ci_level / 2
+    z = float(ndtri(q) if df is None else stdtrit(df, q))
+
+    def cdf(x: float) -> float:
+        return float(ndtr(x) if df is None else stdtr(df, x))
+
     t = b / se if se > 0 else math.nan
     if alternative == "greater":
-        p = float(dist.sf(t))
+        p = cdf(-t)
     elif alternative == "less":
-        p = float(dist.cdf(t))
+        p = cdf(t)
     else:
-        p = float(2 * dist.sf(abs(t)))
+        p = 2 * cdf(-abs(t))
     return b - z * se, b + z * se, p
 
 
