@@ -255,3 +255,23 @@ def test_logit_steep_but_finite_fits_are_dropped_like_the_reference() -> None:
     assert np.isnan(ref[:2]).all() and np.isfinite(ref[2:]).all()
     np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
     np.testing.assert_allclose(got[2:], ref[2:], rtol=1e-8)
+
+
+@pytest.mark.parametrize("sd", [1.0, 1e5])
+def test_logit_fits_equal_statsmodels_whatever_the_units_of_x(sd: float) -> None:
+    """The Newton stopping rule must not depend on the units of the signal: a demeaned x
+    with a large standard deviation (first step lands near zero) still reaches statsmodels'
+    maximum-likelihood slope (the oracle), in the NumPy reference and the kernel alike."""
+    import statsmodels.api as sm
+
+    g = np.random.default_rng(4)
+    z = g.normal(size=240)
+    z = (z - z.mean()) / z.std()
+    y = (g.random(240) < 1 / (1 + np.exp(-(0.3 + 1.0 * z)))).astype(float)
+    x = z * sd
+    ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0, tol=1e-12, maxiter=100)
+    for fit in (_logit_fit, _logit_fit_nb):
+        a, b, se = (float(v[0]) for v in fit(x[None, :], y))
+        assert b == pytest.approx(ref.params[1], rel=1e-7), fit.__name__
+        assert a == pytest.approx(ref.params[0], rel=1e-7, abs=1e-9), fit.__name__
+        assert se == pytest.approx(ref.bse[1], rel=1e-6), fit.__name__

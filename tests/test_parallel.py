@@ -56,7 +56,7 @@ def test_a_data_error_in_a_worker_reaches_the_caller(store_dir, monkeypatch) -> 
     monkeypatch.setattr(runner, "run_claim", failing)
     with pytest.raises(DataUnavailableError, match="lacks french.ff3"):
         verify_all(CLAIMS[:2], "202602", store=store_dir, draws=50, joint_draws=0, jobs=2)
-    assert parallel._WORK is None  # nothing left behind for a later fork
+    assert parallel._WORK is None  # the parent never holds the workers' work
 
 
 def test_jobs_are_resolved_from_the_argument_then_the_environment(monkeypatch) -> None:
@@ -110,7 +110,6 @@ def test_report_files_do_not_depend_on_the_process_count(store_dir, tmp_path, mo
     two = render.build_report(tmp_path / "two", "202602", claims=ids, jobs=2, **kw)
     drawn_by = [int(x) for x in log.read_text().split()]
     assert drawn_by[0] == os.getpid() and drawn_by[1] != os.getpid()  # a worker drew it
-    assert render._FORKED_VINTAGE is None
     log.unlink()
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
     assert len([f for f in files if f.suffix == ".png"]) >= 5
@@ -120,3 +119,75 @@ def test_report_files_do_not_depend_on_the_process_count(store_dir, tmp_path, mo
         if a.is_file():
             assert a.read_bytes() == b.read_bytes(), f
     assert set(one) == set(two)
+
+
+@linux_only
+def test_a_failure_stops_the_other_workers_at_once(store_dir, tmp_path, monkeypatch) -> None:
+    """One claim fails while another is still running: the error reaches the caller and the
+    running worker is terminated, not waited for."""
+    import time
+
+    pid_file = tmp_path / "slow.pid"
+
+    def scripted(claim, *args, **kwargs):
+        if claim.id == CLAIMS[0]:
+            pid_file.write_text(str(os.getpid()))
+            time.sleep(600)  # would hold the caller for ten minutes if waited for
+        for _ in range(200):  # fail once the slow claim is surely running
+            if pid_file.exists():
+                break
+            time.sleep(0.05)
+        raise DataUnavailableError("vintage '202602' lacks french.ff3 (test)")
+
+    monkeypatch.setattr(runner, "run_claim", scripted)
+    with pytest.raises(DataUnavailableError, match="lacks french.ff3"):
+        verify_all(CLAIMS[:2], "202602", store=store_dir, draws=50, joint_draws=0, jobs=2)
+    slow = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(slow, 0)  # terminated and reaped
+
+
+@linux_only
+def test_worker_deaths_and_unpicklable_errors_name_the_claim(store_dir, monkeypatch) -> None:
+    class Odd(Exception):
+        def __init__(self, a, b):  # two arguments: pickling it back fails
+            super().__init__(f"{a}/{b}")
+            self.fn = lambda: None
+
+    def odd(claim, *args, **kwargs):
+        raise Odd("first", "second")
+
+    monkeypatch.setattr(runner, "run_claim", odd)
+    kw = {"store": store_dir, "draws": 50, "joint_draws": 0, "jobs": 2}
+    with pytest.raises(RuntimeError, match=r"claim '.*' failed in a worker process: Odd: first"):
+        verify_all(CLAIMS[:2], "202602", **kw)
+    monkeypatch.setattr(runner, "run_claim", lambda *a, **k: os._exit(3))
+    with pytest.raises(RuntimeError, match="a worker process died.*--jobs 1"):
+        verify_all(CLAIMS[:2], "202602", **kw)
+
+
+def test_memoised_event_sets_and_regimes_still_check_declarations(store_dir) -> None:
+    """A per-vintage memo filled by one claim must not let another claim read data it did
+    not declare (results would then depend on which claims ran before, in which process)."""
+    import numpy as np
+
+    from smallcap_bt.claims.templates.base import TestInput
+    from smallcap_bt.claims.templates.events import event_sets
+    from smallcap_bt.claims.templates.params import EventParams, Regime
+    from smallcap_bt.claims.templates.regimes import regime_dummy
+    from smallcap_bt.data.vintage import Vintage
+    from smallcap_bt.exceptions import UndeclaredDatasetError
+    from smallcap_bt.panel.build import column_datasets
+
+    v = Vintage.open("202602", store_dir)
+    everything = v.declared(v.datasets(), owner="first claim")
+    without = v.declared(v.datasets() - set(column_datasets("usrec")), owner="second claim")
+    g = np.random.default_rng(0)
+    params = EventParams(events="nber_troughs", horizons=(12,))
+    regime = Regime(name="recession rising", variable="usrec", rule="rising", months=12)
+    event_sets(TestInput(everything, g, 10, None), params)  # fills the memo
+    regime_dummy(TestInput(everything, g, 10, None), regime)
+    with pytest.raises(UndeclaredDatasetError, match="second claim"):
+        event_sets(TestInput(without, g, 10, None), params)
+    with pytest.raises(UndeclaredDatasetError, match="second claim"):
+        regime_dummy(TestInput(without, g, 10, None), regime)

@@ -57,7 +57,15 @@ def test_hac_mean_equals_statsmodels(panel):
 
 @pytest.mark.parametrize(
     ("case", "lags"),
-    [("ff3", 4), ("ff3", 0), ("one regressor", 36), ("no constant", 3), ("constant y", 2)],
+    [
+        ("ff3", 4),
+        ("ff3", 0),
+        ("one regressor", 36),
+        ("no constant", 3),
+        ("constant y", 2),
+        ("user constant", 2),
+        ("dummies", 5),
+    ],
 )
 def test_ols_hac_equals_statsmodels_field_by_field(panel, case, lags):
     """Coefficients, HAC standard errors, t, p and R-squared of :func:`ols_hac` (NumPy) equal
@@ -73,6 +81,11 @@ def test_ols_hac_equals_statsmodels_field_by_field(panel, case, lags):
         add = False
     elif case == "constant y":
         y = pd.Series(0.01, index=panel.index)
+    elif case == "user constant":  # a constant the caller added: R-squared centred as well
+        x, add = x.assign(one=1.0), False
+    elif case == "dummies":  # two dummies that sum to a constant
+        up = (panel["mkt_rf"] > 0).astype(float)
+        x, add = pd.DataFrame({"up": up, "down": 1 - up, "smb": panel["smb"]}), False
     res = ols_hac(y.rename("y"), x, lags=lags, add_constant=add)
     data = pd.concat([y.rename("y"), x], axis=1).dropna()
     X = sm.add_constant(data.drop(columns="y")) if add else data.drop(columns="y")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smallcap_bt.claims.engine import Settings
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 #: environment variable giving the default number of processes (``jobs=None``)
 JOBS_ENV = "SMALLCAP_BT_JOBS"
 
-# what a forked worker evaluates: set in the parent just before the fork, read by index
-_WORK: tuple[Sequence[Claim], Vintage, Settings] | None = None
+# what a forked worker works on (set by worker_init in the worker, never in the parent)
+_WORK: Any = None
 
 
 def usable_cpus() -> int:
@@ -91,12 +91,63 @@ def _fork_context():
     return multiprocessing.get_context("fork")
 
 
+def worker_init(work: Any = None) -> None:
+    """Initializer of forked worker processes (claims here, figures in the report).
+
+    Keeps ``work`` for the tasks (passed at the fork, not pickled; nothing global in the
+    parent), lets only the parent handle Ctrl-C, writes to the real stdout/stderr (a progress
+    bar in the parent may have replaced them with proxies whose locks a fork can copy while
+    held), and runs the numba block kernels on one thread (processes x threads <= cores).
+    """
+    import signal
+
+    from smallcap_bt.stats import nb
+
+    global _WORK
+    _WORK = work
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    nb.THREADS = 1
+
+
+def worker_work() -> Any:
+    """What :func:`worker_init` was given (in a worker process)."""
+    if _WORK is None:
+        raise RuntimeError("smallcap_bt worker started without its work (not forked?)")
+    return _WORK
+
+
 def _run_index(i: int) -> ClaimResult:
+    import pickle
+    import traceback
+
     from smallcap_bt.claims.runner import run_claim
 
-    assert _WORK is not None, "worker started without work"
-    claims, vintage, settings = _WORK
-    return run_claim(claims[i], vintage, settings)
+    claims, vintage, settings = worker_work()
+    try:
+        return run_claim(claims[i], vintage, settings)
+    except BaseException as exc:
+        try:  # an error that cannot cross the process boundary would lose its message
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise RuntimeError(
+                f"claim {claims[i].id!r} failed in a worker process: "
+                f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+            ) from None
+        raise
+
+
+def stop_pool(pool: Any) -> None:
+    """Stop a process pool at once: queued tasks cancelled, running workers terminated
+    (``ProcessPoolExecutor`` waits for running tasks otherwise; it has no public way to stop
+    them before Python 3.14)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(5)
 
 
 def _cost_rank(claim: Claim) -> int:
@@ -147,26 +198,31 @@ def run_claims(
                 on_done(claim.id)
         return out
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
-    global _WORK
     _ = vintage.panel  # build (or load) the panel once, before the fork
     _preload(claims)
-    _WORK = (claims, vintage, settings)
     order = sorted(range(len(claims)), key=lambda i: _cost_rank(claims[i]))
     results: list[ClaimResult | None] = [None] * len(claims)
+    pool = ProcessPoolExecutor(
+        n, mp_context=context, initializer=worker_init, initargs=((claims, vintage, settings),)
+    )
     try:
-        with ProcessPoolExecutor(n, mp_context=context) as pool:
-            futures = {pool.submit(_run_index, i): i for i in order}
+        futures = {pool.submit(_run_index, i): i for i in order}
+        for fut in as_completed(futures):
+            i = futures[fut]
             try:
-                for fut in as_completed(futures):
-                    i = futures[fut]
-                    results[i] = fut.result()
-                    if on_done is not None:
-                        on_done(claims[i].id)
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-    finally:
-        _WORK = None
+                results[i] = fut.result()
+            except BrokenProcessPool:
+                left = [claims[j].id for j in range(len(claims)) if results[j] is None]
+                raise RuntimeError(
+                    f"a worker process died while evaluating claims ({', '.join(left)} had "
+                    "not finished); run with --jobs 1 to see the error in this process"
+                ) from None
+            if on_done is not None:
+                on_done(claims[i].id)
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
     return [r for r in results if r is not None]

@@ -221,7 +221,7 @@ def build_report(
         ``results.json``, ``claims.tex``, ``report.md``, ``report.html``, ``figures``
         (and ``figures.tex``).
     """
-    from smallcap_bt.claims.parallel import resolve_jobs
+    from smallcap_bt.claims.parallel import resolve_jobs, stop_pool, worker_init
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.cli.output import progress as progress_ctx
     from smallcap_bt.data.store import Store
@@ -237,7 +237,6 @@ def build_report(
     formats = ("png", "pdf") if tex_figures else ("png",)
     context = _mp_context()
     pool = ProcessPoolExecutor(workers, context) if workers > 0 and context else None
-    global _FORKED_VINTAGE
     try:
         with progress_ctx(4, "report", mode) as advance:
             args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
@@ -251,8 +250,9 @@ def build_report(
             if n_draw > 0:
                 # the claims had every process; now figures: forked after the claims, the
                 # workers read this process's panel instead of building their own
-                _FORKED_VINTAGE = vin
-                pool = ProcessPoolExecutor(n_draw, context)
+                pool = ProcessPoolExecutor(
+                    n_draw, context, initializer=worker_init, initargs=(vin,)
+                )
                 overview = pool.submit(_draw_overview_forked, *args[2:])
             doc = ver.to_dict()
             testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]
@@ -267,21 +267,21 @@ def build_report(
                 )
             paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
             advance("files written")
-    finally:
+    except BaseException:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        _FORKED_VINTAGE = None
+            stop_pool(pool)
+        raise
+    if pool is not None:
+        pool.shutdown()
     return paths
 
 
-# the Vintage a figure worker forked after the claims reads (set just before the fork)
-_FORKED_VINTAGE: Any = None
-
-
 def _draw_overview_forked(*args: Any) -> dict[str, Any]:
-    """:func:`_draw_overview` in a worker forked from the report's process, on its Vintage."""
-    v = _FORKED_VINTAGE
-    assert v is not None, "figure worker forked without the report's vintage"
+    """:func:`_draw_overview` in a worker forked from the report's process, on its Vintage
+    (given to :func:`smallcap_bt.claims.parallel.worker_init` at the fork)."""
+    from smallcap_bt.claims.parallel import worker_work
+
+    v = worker_work()
     return _draw_overview(v, str(v.store.root), *args)
 
 

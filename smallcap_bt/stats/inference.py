@@ -44,6 +44,13 @@ def optimal_block_length(x: np.ndarray) -> float:
     float
         Expected block length in observations, at least 1.
 
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than 8 observations.
+    ValueError
+        Missing or infinite values.
+
     Notes
     -----
     The estimator with the correction of Patton, Politis and White (2009) and the tuning of
@@ -56,6 +63,12 @@ def optimal_block_length(x: np.ndarray) -> float:
     """
     v = np.asarray(x, dtype=float)
     n = v.shape[0]
+    if n < 8:  # arch fails here too (an autocorrelation window longer than the series)
+        raise InsufficientDataError(
+            f"Politis-White block length needs at least 8 observations, got {n}"
+        )
+    if not np.isfinite(v).all():
+        raise ValueError("Politis-White block length: the series has missing or infinite values")
     eps = v - v.mean()
     b_max = math.ceil(min(3 * math.sqrt(n), n / 3))
     kn = max(5, int(math.log10(n)))

@@ -43,7 +43,7 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     p = np.asarray(p, dtype=float)
     m = len(p)
     order = np.argsort(p, kind="stable")
-    raw = p[order] * m / np.arange(1, m + 1)
+    raw = p[order] / (np.arange(1, m + 1) / m)  # statsmodels' arithmetic, to the bit
     adj = np.empty(m)
     adj[order] = np.minimum(np.minimum.accumulate(raw[::-1])[::-1], 1.0)
     return adj

@@ -145,6 +145,11 @@ def _block_weights(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
 BLOCK = 256
 
 
+#: threads of :func:`_in_blocks` (None = one per core); worker processes set 1, so that
+#: processes x threads never exceed the cores
+THREADS: int | None = None
+
+
 def _in_blocks(run: Callable[[int, int], None], nv: int) -> None:
     """Call ``run(lo, hi)`` on blocks of :data:`BLOCK` variants, on one thread per core.
 
@@ -154,7 +159,7 @@ def _in_blocks(run: Callable[[int, int], None], nv: int) -> None:
     second, instead of once per array layout with parallel-loop lowering.
     """
     bounds = [(lo, min(lo + BLOCK, nv)) for lo in range(0, nv, BLOCK)]
-    workers = min(len(bounds), os.cpu_count() or 1)
+    workers = min(len(bounds), THREADS or os.cpu_count() or 1)
     if workers <= 1:
         for lo, hi in bounds:
             run(lo, hi)

@@ -128,7 +128,7 @@ def _logit_one(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
             db = 0.0
         a += da
         b += db
-        if abs(da) < 1e-6 and abs(db) < 1e-5 * (1 + abs(b)):  # error after it ~ step**2
+        if abs(da) < 1e-10 and abs(db) < 1e-8 * (1 + abs(b)):
             done = True
             break
     se = np.nan
@@ -176,9 +176,8 @@ def logit_rows(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
     -----
     The same algorithm as the NumPy reference ``smallcap_bt.stats.predictive._logit_fit``:
     start at the intercept of the outcome's mean and a zero slope, linear predictor clipped to
-    ``[-35, 35]``, non-finite steps set to zero, converged once a step with ``|da| < 1e-6`` and
-    ``|db| < 1e-5 (1 + |b|)`` has been applied (Newton converges quadratically: the error left
-    is of the order of that step squared, about 1e-10).
+    ``[-35, 35]``, non-finite steps set to zero, converged when ``|da| < 1e-10`` and
+    ``|db| < 1e-8 (1 + |b|)``.
     """
     k = x.shape[0]
     a_out = np.empty(k)

@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from smallcap_bt.exceptions import InsufficientDataError
 from smallcap_bt.stats.inference import (
     SeedLike,
     optimal_block_length,
@@ -67,7 +68,7 @@ def pair_block_length(diff: np.ndarray) -> float:
             b = optimal_block_length(diff)
         if not math.isfinite(b):
             raise ValueError("non-finite block length")
-    except (ValueError, np.linalg.LinAlgError):
+    except (ValueError, InsufficientDataError, np.linalg.LinAlgError):
         b = n ** (1 / 3)
     return float(min(max(b, 1.0), max(n / 2, 1.0)))
 

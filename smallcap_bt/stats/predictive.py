@@ -61,8 +61,6 @@ Alternative = Literal["two-sided", "greater", "less"]
 
 #: cells (rows x months) of iid resampling indices drawn per call in the null simulations
 _IID_CHUNK_CELLS = 250_000
-#: Newton stopping rule of the logits (intercept step; slope step relative to 1 + |slope|)
-_STEP_A, _STEP_B = 1e-6, 1e-5
 
 
 @dataclass(frozen=True)
@@ -614,9 +612,7 @@ def _logit_fit(
         db = np.where(np.isfinite(db), db, 0.0)
         a[active] += da
         b[active] += db
-        # Newton converges quadratically: a step below 1e-6 / 1e-5 (1 + |b|) leaves an error
-        # of the order of its square (~1e-11), so the fit stops after applying it
-        conv = (np.abs(da) < _STEP_A) & (np.abs(db) < _STEP_B * (1 + np.abs(b[active])))
+        conv = (np.abs(da) < 1e-10) & (np.abs(db) < 1e-8 * (1 + np.abs(b[active])))
         done[active[conv]] = True
         active = active[~conv]
         if len(active) == 0:

@@ -62,6 +62,15 @@ class HacFit:
         return self.params - z * self.bse, self.params + z * self.bse
 
 
+def _spans_constant(X: np.ndarray) -> bool:
+    """Whether the columns of ``X`` hold a constant (one column, or a combination of several,
+    e.g. dummies summing to one): statsmodels then centres R-squared too."""
+    if X.shape[1] == 0:
+        return False
+    rank = np.linalg.matrix_rank
+    return bool(rank(np.column_stack([X, np.ones(len(X))])) == rank(X))
+
+
 def ols_hac_arrays(y: np.ndarray, X: np.ndarray, lags: int, has_const: bool = True) -> HacFit:
     """OLS of ``y`` (``(n,)``) on ``X`` (``(n, k)``) with Newey-West (Bartlett) covariance.
 
@@ -224,13 +233,14 @@ def ols_hac(
     if add_constant:
         exog.insert(0, "const", 1.0)
     lag = newey_west_lags(len(data)) if lags is None else int(lags)
+    X_ = exog.to_numpy(dtype=float)
     with np.errstate(all="ignore"):
         # a constant regressand (zero variance) gives NaN statistics, not warnings
         fit = ols_hac_arrays(
             data["__y__"].to_numpy(dtype=float),
-            exog.to_numpy(dtype=float),
+            X_,
             lag,
-            has_const=add_constant,
+            has_const=add_constant or _spans_constant(X_),
         )
         names = exog.columns
         params, bse = pd.Series(fit.params, index=names), pd.Series(fit.bse, index=names)

@@ -31,6 +31,11 @@ def event_sets(
 ) -> tuple[dict[str, pd.DatetimeIndex], pd.DatetimeIndex]:
     """The event dates of each event definition (names are specification labels), and the
     episode starts (first decisions of policy cycles; each trough for NBER troughs)."""
+    # the declared-data checks run for every claim, before the per-vintage memo (a claim must
+    # not read what another claim, earlier in this process, was allowed to)
+    inp.data.col("usrec")
+    if p.events != "nber_troughs":
+        _ = inp.data.target
     return inp.data.vintage.memo(("event sets", p), lambda: _event_sets(inp, p))
 
 

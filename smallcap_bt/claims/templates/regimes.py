@@ -31,6 +31,7 @@ def regime_dummy(inp: TestInput, r: Regime) -> pd.Series:
     Computed once per vintage and regime: regimes read macro series, which the joint test
     keeps on their calendar while it resamples returns.
     """
+    inp.data.col(r.variable)  # declared-data check for every claim, before the memo
     return inp.data.vintage.memo(("regime", r), lambda: _dummy(inp, r))
 
 
