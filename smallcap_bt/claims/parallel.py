@@ -127,14 +127,18 @@ def _run_index(i: int) -> ClaimResult:
     try:
         return run_claim(claims[i], vintage, settings)
     except BaseException as exc:
-        try:  # an error that cannot cross the process boundary would lose its message
-            pickle.loads(pickle.dumps(exc))
-        except Exception:
-            raise RuntimeError(
-                f"claim {claims[i].id!r} failed in a worker process: "
-                f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-            ) from None
-        raise
+        error, text = exc, traceback.format_exc()
+    try:  # an error that cannot cross the process boundary would lose its message
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        message = (
+            f"claim {claims[i].id!r} failed in a worker process: "
+            f"{type(error).__name__}: {error}\n{text}"
+        )
+    else:
+        raise error
+    # raised outside any handler: nothing unpicklable hangs on it as context
+    raise RuntimeError(message)
 
 
 def stop_pool(pool: Any) -> None:
