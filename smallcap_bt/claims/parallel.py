@@ -83,7 +83,10 @@ def _preload(claims: Sequence[Claim]) -> None:
             get_template(part.test)
 
 
-def _fork_context():
+def fork_context():
+    """``fork`` where the platform has it (Linux): workers start at once with the caller's
+    modules and data and never re-import its ``__main__`` (``spawn`` would, and fail in
+    scripts without a main guard); ``None`` elsewhere (no worker processes then)."""
     import multiprocessing
 
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
@@ -193,7 +196,7 @@ def run_claims(
     from smallcap_bt.claims.runner import run_claim
 
     n = min(resolve_jobs(jobs), len(claims))
-    context = _fork_context() if n > 1 else None
+    context = fork_context() if n > 1 else None
     if context is None:
         out = []
         for claim in claims:

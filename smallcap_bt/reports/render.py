@@ -221,7 +221,7 @@ def build_report(
         ``results.json``, ``claims.tex``, ``report.md``, ``report.html``, ``figures``
         (and ``figures.tex``).
     """
-    from smallcap_bt.claims.parallel import resolve_jobs, stop_pool, worker_init
+    from smallcap_bt.claims.parallel import fork_context, resolve_jobs, stop_pool, worker_init
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.cli.output import progress as progress_ctx
     from smallcap_bt.data.store import Store
@@ -235,7 +235,7 @@ def build_report(
     vin = Vintage.open(vintage, st)  # one panel for the claims and the overview figures
     name = vin.name
     formats = ("png", "pdf") if tex_figures else ("png",)
-    context = _mp_context()
+    context = fork_context()
     pool = ProcessPoolExecutor(workers, context) if workers > 0 and context else None
     try:
         with progress_ctx(4, "report", mode) as advance:
@@ -352,18 +352,6 @@ def _draw_balanced(
         if not fut.cancelled():
             captions.update(fut.result())
     return {c["id"]: captions[c["id"]] for c in claims}  # registry order
-
-
-def _mp_context():
-    """``fork`` where the platform has it (Linux): workers start at once and never re-import
-    the caller's ``__main__`` (``spawn`` would, and fail in scripts without a main guard).
-    Workers only draw and write figures; ``None`` elsewhere (no worker then)."""
-    import multiprocessing
-    import sys
-
-    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork")
 
 
 def _write(
