@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -27,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SMALLCAP_BT_SHARED_DATA", REPO.parent / "shared" / "data"))
 FRED_DIR = SHARED_DATA / "fred" / "2026-08-10"
 FRENCH = SHARED_DATA / "french"
+T = TypeVar("T")
 
 #: which snapshot folder supplies each French file of the main test vintage "202602"
 MAIN_VINTAGE_FRENCH = {
@@ -39,12 +41,23 @@ MAIN_VINTAGE_FRENCH = {
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
+        "untraced: coverage is paused while the test runs (a repetition of code other tests "
+        "trace, such as a seeded Monte Carlo); pytest-cov's own no_cover marker fails under "
+        "--no-cov (pytest-dev/pytest-cov#590)",
+    )
+    config.addinivalue_line(
+        "markers",
         "background(*jobs): subprocess jobs (tests.conftest.Job) this test reads; they are "
         "started ahead, one at a time, while the suite runs",
     )
     # claims run in this process unless a test asks for workers (coverage traces only this
     # process; tests/test_parallel.py checks the workers give identical results)
     os.environ.setdefault("SMALLCAP_BT_JOBS", "1")
+    # The suite runs in several processes at once (pytest-xdist workers, background jobs,
+    # claim workers). OpenBLAS threads that spin while waiting for work then take the cores
+    # from the other processes (the suite's CPU time grew 2.5x under ``-n 2``): one BLAS
+    # thread per process. Workers and jobs are started after this and inherit it.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if not (FRENCH / "202602" / "ftp" / "Portfolios_Formed_on_ME_CSV.zip").is_file():
         raise pytest.UsageError(
             f"snapshot data not found at {SHARED_DATA}: the tests read the real source files "
@@ -178,8 +191,17 @@ def coverage_paused() -> Iterator[None]:
         cov.start()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Tests marked ``untraced`` run with coverage paused (see :func:`coverage_paused`)."""
+    if item.get_closest_marker("untraced") is None:
+        return (yield)
+    with coverage_paused():
+        return (yield)
+
+
 @pytest.fixture(scope="session")
-def verified(store_dir: Path):
+def verified(store_dir: Path, request: pytest.FixtureRequest):
     """Every claim verified once on 202602 (seed 0, 2,000 draws, 500 joint draws), shared by
     the claims and expectations tests.
 
@@ -188,8 +210,35 @@ def verified(store_dir: Path):
     """
     from smallcap_bt.claims import verify_all
 
-    with coverage_paused():  # untraced anyway: two worker processes (same results, tested)
-        return verify_all(vintage="202602", store=store_dir, seed=0, draws=2_000, jobs=2)
+    def run():
+        with coverage_paused():  # untraced anyway: two worker processes (same results, tested)
+            return verify_all(vintage="202602", store=store_dir, seed=0, draws=2_000, jobs=2)
+
+    return shared_across_workers(request, "verified", run)
+
+
+def shared_across_workers(request: pytest.FixtureRequest, name: str, make: Callable[[], T]) -> T:
+    """``make()`` once per test run even under pytest-xdist: the first worker to ask computes
+    it under a file lock and pickles it beside the workers' temporary folders; the others
+    load that. Only for deterministic values that do not depend on the worker (the claims'
+    results depend only on the data, seed and draws, not on the store's path: tested in
+    tests/test_claims.py and tests/test_parallel.py)."""
+    import fcntl
+    import pickle
+
+    if not _xdist_worker(request.config):
+        return make()
+    root = request.getfixturevalue("tmp_path_factory").getbasetemp().parent
+    path = root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.is_file():
+            return pickle.loads(path.read_bytes())
+        value = make()
+        tmp = path.with_suffix(".partial")
+        tmp.write_bytes(pickle.dumps(value))
+        tmp.replace(path)
+        return value
 
 
 # --------------------------------------------------------------------------- background jobs
@@ -363,6 +412,30 @@ def _jobs_of(item: pytest.Item) -> list[Job]:
     return [job for m in item.iter_markers("background") for job in m.args]
 
 
+#: modules that take longest (seconds of CPU on two cores, their subprocess jobs included, as
+#: seen in November 2026), started first: pytest-xdist (``--dist loadfile
+#: --no-loadscope-reorder``, see pyproject.toml) hands whole modules to its workers in
+#: collection order, so the long ones no longer end the run on one worker while the other idles
+LONGEST_FIRST = (
+    "test_reports.py",
+    "test_claims.py",
+    "test_report_speed.py",
+    "test_data_store.py",
+    "test_notebooks.py",
+    "test_stats_inference.py",
+    "test_parallel.py",
+    "test_data_errors.py",
+    "test_fastpath.py",
+    "test_perf_kernels.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the modules of :data:`LONGEST_FIRST` first, in that order (stable otherwise)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.option.collectonly:
         return
@@ -372,8 +445,35 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     root = Path(tempfile.mkdtemp(prefix="smallcap-bt-jobs-"))
     bg = Background(root)
     session.config.stash[_BACKGROUND] = bg
+    if _xdist_worker(session.config):
+        return  # a worker runs only some modules: it queues a module's jobs as it starts it
     for job in jobs:
         bg.submit(job)
+
+
+def _xdist_worker(config: pytest.Config) -> bool:
+    """Whether this process is a pytest-xdist worker (``-n``)."""
+    return hasattr(config, "workerinput")
+
+
+_QUEUED = pytest.StashKey[set[Path]]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """In an xdist worker, queue the jobs of every test of a module when its first test
+    starts (``--dist loadfile`` gives a worker whole modules), so that they run on the
+    background thread while the module's other tests run."""
+    bg = item.config.stash.get(_BACKGROUND, None)
+    if bg is None or not _xdist_worker(item.config):
+        return
+    queued = item.config.stash.setdefault(_QUEUED, set())
+    if item.path in queued:
+        return
+    queued.add(item.path)
+    for other in item.session.items:
+        if other.path == item.path:
+            for job in _jobs_of(other):
+                bg.submit(job)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
