@@ -65,6 +65,60 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def _numba_caches_empty() -> list[str]:
+    """Which of the library's and vectorbt's numba caches hold no compiled function yet."""
+    import importlib.util
+
+    places = {"smallcap_bt": REPO / "smallcap_bt" / "stats" / "__pycache__"}
+    spec = importlib.util.find_spec("vectorbt")
+    if spec is not None and spec.origin is not None:
+        places["vectorbt"] = Path(spec.origin).parent / "portfolio" / "__pycache__"
+    return [name for name, d in places.items() if not list(d.glob("*.nbi"))]
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if getattr(config.option, "numprocesses", None) and not _xdist_worker(config):
+        _warm_numba_caches(config)
+
+
+def _warm_numba_caches(config: pytest.Config) -> None:
+    """On a fresh install, compile the suite's numba functions once (tests/warm_caches.py)
+    instead of in every worker, claim worker and job at once: the library's kernels before
+    the xdist workers start (about 7 s), vectorbt's (about 25 s) beside the first tests,
+    which do not use vectorbt (the modules that do come late in the run). Nothing is
+    checked here: a failure only means that the workers compile for themselves."""
+    import sys
+    import time
+
+    empty = _numba_caches_empty()
+    if config.option.collectonly or not empty:
+        return
+    t0 = time.monotonic()
+    procs = {
+        what: subprocess.Popen(
+            [sys.executable, str(REPO / "tests" / "warm_caches.py"), what, str(SHARED_DATA)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for what, cache in (("strategies", "vectorbt"), ("claims", "smallcap_bt"))
+        if cache in empty
+    }
+    if "strategies" in procs:
+        config.stash[_WARMING] = procs["strategies"]
+    if "claims" in procs:
+        code = procs["claims"].wait()
+        config.get_terminal_writer().line(
+            f"numba cache was empty: the library's kernels compiled in "
+            f"{time.monotonic() - t0:.0f} s (exit {code}), before the workers start"
+        )
+
+
+_WARMING = pytest.StashKey[subprocess.Popen]()
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Serves /french/<vintage>/ftp/<file> and /fred/graph/fredgraph.csv?id=<SERIES>."""
 
@@ -477,6 +531,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    warming = session.config.stash.get(_WARMING, None)
+    if warming is not None:
+        warming.wait()
     bg = session.config.stash.get(_BACKGROUND, None)
     if bg is not None:
         bg.close()
