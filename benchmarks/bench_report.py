@@ -53,16 +53,12 @@ def _run(
     return wall, cpu
 
 
-def main(argv: list[str]) -> None:
-    extra: list[str] = []
-    if "--" in argv:
-        extra = argv[argv.index("--") + 1 :]
-        argv = argv[: argv.index("--")]
-    store = argv[0] if argv else os.environ.get("SMALLCAP_BT_HOME", "")
-    if not store:
-        sys.exit("usage: bench_report.py STORE [BASELINE_COMMIT] [ROUNDS] [-- REPORT_ARGS]")
-    baseline = argv[1] if len(argv) > 1 else "f382632"
-    rounds = int(argv[2]) if len(argv) > 2 else 2
+def compare(
+    store: str, baseline: str = "f382632", rounds: int = 2, extra: list[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """Median wall and CPU seconds of ``rounds`` interleaved reports of the baseline commit
+    and of this working tree: ``{"baseline": {"wall": s, "cpu": s}, "current": {...}}``."""
+    extra = list(extra or [])
     with tempfile.TemporaryDirectory() as tmp:
         base_dir = Path(tmp) / "baseline"
         base_dir.mkdir()
@@ -79,9 +75,28 @@ def main(argv: list[str]) -> None:
                 wall, cpu = _run(store, Path(tmp) / f"{name}{i}", path, extra)
                 times[name].append((wall, cpu))
                 print(f"round {i + 1}: {name:8s} wall {wall:6.1f} s, cpu {cpu:6.1f} s", flush=True)
-    for k, label in ((0, "wall"), (1, "cpu")):
-        b = statistics.median(t[k] for t in times["baseline"])
-        c = statistics.median(t[k] for t in times["current"])
+    return {
+        name: {
+            "wall": statistics.median(t[0] for t in ts),
+            "cpu": statistics.median(t[1] for t in ts),
+        }
+        for name, ts in times.items()
+    }
+
+
+def main(argv: list[str]) -> None:
+    extra: list[str] = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1 :]
+        argv = argv[: argv.index("--")]
+    store = argv[0] if argv else os.environ.get("SMALLCAP_BT_HOME", "")
+    if not store:
+        sys.exit("usage: bench_report.py STORE [BASELINE_COMMIT] [ROUNDS] [-- REPORT_ARGS]")
+    baseline = argv[1] if len(argv) > 1 else "f382632"
+    rounds = int(argv[2]) if len(argv) > 2 else 2
+    med = compare(store, baseline, rounds, extra)
+    for label in ("wall", "cpu"):
+        b, c = med["baseline"][label], med["current"][label]
         print(
             f"median {label}: baseline {baseline} {b:.1f} s, current {c:.1f} s, ratio {c / b:.2f}"
         )

@@ -2,12 +2,14 @@
 
 Run::
 
-    python benchmarks/run.py [--quick] [--json FILE] [STORE]
+    python benchmarks/run.py [--quick] [--report] [--suite] [--json FILE] [STORE]
 
 With a store directory the benchmarks run on the real 1926-2026 series of its default vintage
 (SMB, the tercile legs, the T-bill); without one on synthetic series of the same length.
 ``--quick`` shrinks the sizes (1,000 instead of 10,000 variants, 5,000 draws, no ``verify``)
-for a smoke run. Prints a table and, with ``--json``, writes a list of entries
+for a smoke run. ``--report`` adds the report against the 0.1 report (fresh processes,
+interleaved, three rounds: ``benchmarks/bench_report.py``), ``--suite`` the README's test
+command against its 90 s target. Prints a table and, with ``--json``, writes a list of entries
 ``{name, seconds, baseline, baseline_seconds, ratio, target, met, ...}`` where ``ratio`` is
 ``baseline_seconds / seconds`` (how many times faster than the baseline) unless the entry
 says otherwise. Machines are noisy: read the ratios, not the absolute times.
@@ -423,6 +425,55 @@ def bench_verify_jobs(store: str) -> list[Entry]:
     ]
 
 
+def bench_report(store: str, rounds: int = 3) -> list[Entry]:
+    """``smallcap-bt report`` (fresh processes, interleaved with the 0.1 report,
+    ``benchmarks/bench_report.py``): medians of wall and CPU time."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_report import compare
+
+    med = compare(store, "f382632", rounds)
+    return [
+        {
+            "name": f"report, every claim, fresh process ({label} s, median of {rounds})",
+            "seconds": med["current"][label],
+            "baseline": f"the 0.1 report (f382632), {label} s",
+            "baseline_seconds": med["baseline"][label],
+            "ratio": med["baseline"][label] / med["current"][label],
+            "target": "seconds <= 0.4 x baseline (ratio >= 2.5)",
+            "met": med["current"][label] <= 0.4 * med["baseline"][label],
+        }
+        for label in ("wall", "cpu")
+    ]
+
+
+def bench_suite(limit: float = 90.0) -> Entry:
+    """The README's test command (``python -m pytest``) in a fresh process, wall time, against
+    the absolute target (``ratio = limit / seconds``)."""
+    repo = Path(__file__).resolve().parents[1]
+    t = time.perf_counter()
+    res = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+    )
+    seconds = time.perf_counter() - t
+    if res.returncode != 0:
+        raise RuntimeError(f"the suite failed (exit {res.returncode}):\n{res.stdout[-2000:]}")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "name": f"test suite, python -m pytest ({cpus} cores, wall s)",
+        "seconds": seconds,
+        "baseline": "target",
+        "baseline_seconds": limit,
+        "ratio": limit / seconds,
+        "target": f"seconds <= {limit:.0f} on 2 cores",
+        "met": seconds <= limit,
+        "cpus": cpus,
+    }
+
+
 def table(entries: list[Entry]) -> str:
     """Markdown table of the entries."""
     lines = [
@@ -443,6 +494,14 @@ def main(argv: list[str] | None = None) -> list[Entry]:
     p.add_argument("store", nargs="?", help="store directory (default: synthetic series)")
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     p.add_argument("--json", metavar="FILE", help="write the entries as JSON")
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="also time `report` against the 0.1 report (3 rounds; needs a store and git)",
+    )
+    p.add_argument(
+        "--suite", action="store_true", help="also time the test suite (the README's command)"
+    )
     p.add_argument("--child-screen", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child_screen:
@@ -463,6 +522,10 @@ def main(argv: list[str] | None = None) -> list[Entry]:
     if args.store and not args.quick:
         entries.append(bench_verify(args.store))
         entries.extend(bench_verify_jobs(args.store))
+    if args.store and args.report:
+        entries.extend(bench_report(args.store))
+    if args.suite:
+        entries.append(bench_suite())
     print(table(entries))
     if args.json:
         Path(args.json).write_text(json.dumps(entries, indent=2, default=float) + "\n")
