@@ -15,7 +15,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtr, ndtri  # what scipy.stats.norm calls, without its import
 
 EULER_GAMMA = 0.5772156649015329
 
@@ -28,8 +28,8 @@ def expected_max_sharpe(var_sr: float, n_trials: int) -> float:
     return float(
         sd
         * (
-            (1 - EULER_GAMMA) * stats.norm.ppf(1 - 1 / n_trials)
-            + EULER_GAMMA * stats.norm.ppf(1 - 1 / (n_trials * np.e))
+            (1 - EULER_GAMMA) * ndtri(1 - 1 / n_trials)
+            + EULER_GAMMA * ndtri(1 - 1 / (n_trials * np.e))
         )
     )
 
@@ -54,7 +54,7 @@ def deflated_sharpe(
     """
     sr0 = expected_max_sharpe(var_sr, n_trials)
     denom = np.sqrt(1 - skew * sr + (kurt - 1) / 4 * sr**2)
-    return float(stats.norm.cdf((sr - sr0) * np.sqrt(n_obs - 1) / denom))
+    return float(ndtr((sr - sr0) * np.sqrt(n_obs - 1) / denom))
 
 
 def pbo_cscv(perf: np.ndarray | pd.DataFrame, n_blocks: int = 10) -> dict[str, float]:
@@ -76,7 +76,7 @@ def pbo_cscv(perf: np.ndarray | pd.DataFrame, n_blocks: int = 10) -> dict[str, f
         oos_idx = np.concatenate([blocks[b] for b in range(n_blocks) if b not in is_blocks])
         best = int(np.argmax(_sharpe(m[is_idx])))
         oos = _sharpe(m[oos_idx])
-        rank = (stats.rankdata(oos)[best]) / (n + 1)
+        rank = _average_rank(oos, best) / (n + 1)
         logits.append(np.log(rank / (1 - rank)))
     lg = np.asarray(logits)
     return {
@@ -84,6 +84,14 @@ def pbo_cscv(perf: np.ndarray | pd.DataFrame, n_blocks: int = 10) -> dict[str, f
         "n_splits": len(lg),
         "median_logit": float(np.median(lg)),
     }
+
+
+def _average_rank(x: np.ndarray, i: int) -> float:
+    """Rank of ``x[i]`` among ``x`` (1 = smallest; ties get their average rank), as
+    ``scipy.stats.rankdata(x)[i]``."""
+    below = int(np.sum(x < x[i]))
+    ties = int(np.sum(x == x[i]))
+    return below + (ties + 1) / 2
 
 
 def _sharpe(m: np.ndarray) -> np.ndarray:

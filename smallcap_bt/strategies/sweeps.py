@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from smallcap_bt.panel.build import monthly_panel, target_rate_daily
 from smallcap_bt.panel.definitions import StoreArg
@@ -405,8 +404,7 @@ def sweep(
             len(b),
             float(np.nanvar(sr, ddof=1)),
             r.shape[1],
-            float(stats.skew(b)),
-            float(stats.kurtosis(b, fisher=False)),
+            *_skew_kurtosis(b.to_numpy(dtype=float)),
         )
         pbo = pbo_cscv(active.to_numpy(), 10)
         over.update({"pbo": pbo["pbo"], "pbo_splits": pbo["n_splits"]})
@@ -430,3 +428,11 @@ def sweep(
         assets,
         weights,
     )
+
+
+def _skew_kurtosis(x: np.ndarray) -> tuple[float, float]:
+    """Skewness and (non-excess) kurtosis of ``x`` from its central moments, without the
+    small-sample correction: ``scipy.stats.skew(x)`` and ``kurtosis(x, fisher=False)``."""
+    d = x - x.mean()
+    m2 = float(np.mean(d**2))
+    return float(np.mean(d**3)) / m2**1.5, float(np.mean(d**4)) / m2**2
