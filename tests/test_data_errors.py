@@ -463,7 +463,10 @@ def slow_server():
     _Trickle.calls.clear()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # shutdown() waits up to one poll interval (0.5 s by default) for the loop to notice
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
