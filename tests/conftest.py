@@ -69,6 +69,8 @@ def _numba_caches_empty() -> list[str]:
     """Which of the library's and vectorbt's numba caches hold no compiled function yet."""
     import importlib.util
 
+    if os.environ.get("NUMBA_CACHE_DIR"):  # numba's caches live there instead, not checked
+        return []
     places = {"smallcap_bt": REPO / "smallcap_bt" / "stats" / "__pycache__"}
     spec = importlib.util.find_spec("vectorbt")
     if spec is not None and spec.origin is not None:
@@ -101,7 +103,8 @@ def _warm_numba_caches(config: pytest.Config) -> None:
             [sys.executable, str(REPO / "tests" / "warm_caches.py"), what, str(SHARED_DATA)],
             cwd=REPO,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for what, cache in (("strategies", "vectorbt"), ("claims", "smallcap_bt"))
         if cache in empty
@@ -109,11 +112,25 @@ def _warm_numba_caches(config: pytest.Config) -> None:
     if "strategies" in procs:
         config.stash[_WARMING] = procs["strategies"]
     if "claims" in procs:
-        code = procs["claims"].wait()
+        said = _finish_warming(procs["claims"], 300)
         config.get_terminal_writer().line(
             f"numba cache was empty: the library's kernels compiled in "
-            f"{time.monotonic() - t0:.0f} s (exit {code}), before the workers start"
+            f"{time.monotonic() - t0:.0f} s before the workers started ({said})"
         )
+
+
+def _finish_warming(proc: subprocess.Popen, timeout: float) -> str:
+    """Wait for a warm-up process at most ``timeout`` seconds (then kill it); what it left."""
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return f"killed after {timeout:.0f} s: the workers compile for themselves"
+    if proc.returncode:
+        tail = (err or "").strip().splitlines()[-1:] or ["no message"]
+        return f"failed with exit {proc.returncode}: {tail[0]}; the workers compile for themselves"
+    return "exit 0"
 
 
 _WARMING = pytest.StashKey[subprocess.Popen]()
@@ -516,6 +533,13 @@ def _xdist_worker(config: pytest.Config) -> bool:
 _QUEUED = pytest.StashKey[set[Path]]()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """Tell each xdist worker how the controller distributes tests (in a worker, ``--dist``
+    reads ``no``)."""
+    node.workerinput["dist"] = node.config.getoption("dist")
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """In an xdist worker, queue the jobs of every test of a module when its first test
     starts (``--dist loadfile`` gives a worker whole modules), so that they run on the
@@ -523,6 +547,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     bg = item.config.stash.get(_BACKGROUND, None)
     if bg is None or not _xdist_worker(item.config):
         return
+    if getattr(item.config, "workerinput", {}).get("dist") != "loadfile":
+        return  # other modes split modules across workers: each test's job runs on demand
     queued = item.config.stash.setdefault(_QUEUED, set())
     if item.path in queued:
         return
@@ -536,7 +562,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     warming = session.config.stash.get(_WARMING, None)
     if warming is not None:
-        warming.wait()
+        _finish_warming(warming, 120)
     bg = session.config.stash.get(_BACKGROUND, None)
     if bg is not None:
         bg.close()
