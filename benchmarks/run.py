@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from smallcap_bt.claims.parallel import usable_cpus
+
 Entry = dict[str, Any]
 
 
@@ -402,7 +404,7 @@ def bench_verify_jobs(store: str) -> list[Entry]:
     wall(1_000, 1)  # warm caches and compiled kernels
     one, two = wall(10_000, 1), wall(10_000, 2)
     lo = wall(1_000, 2)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = usable_cpus()
     return [
         {
             "name": "verify, all claims, 10,000 draws, jobs=2 (wall s)",
@@ -461,7 +463,7 @@ def bench_suite(limit: float = 90.0) -> Entry:
     seconds = time.perf_counter() - t
     if res.returncode != 0:
         raise RuntimeError(f"the suite failed (exit {res.returncode}):\n{res.stdout[-2000:]}")
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = usable_cpus()
     return {
         "name": f"test suite, python -m pytest ({cpus} cores, wall s)",
         "seconds": seconds,

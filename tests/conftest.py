@@ -294,9 +294,9 @@ def verified(store_dir: Path, request: pytest.FixtureRequest):
 def shared_across_workers(request: pytest.FixtureRequest, name: str, make: Callable[[], T]) -> T:
     """``make()`` once per test run even under pytest-xdist: the first worker to ask computes
     it under a file lock and pickles it beside the workers' temporary folders; the others
-    load that. Only for deterministic values that do not depend on the worker (the claims'
-    results depend only on the data, seed and draws, not on the store's path: tested in
-    tests/test_claims.py and tests/test_parallel.py)."""
+    load that. Only for deterministic values that do not depend on the worker: the claims'
+    results depend on the data (the vintage fingerprint is content hashes, no store path),
+    the seed and the draws, not on the process (tests/test_parallel.py)."""
     import fcntl
     import pickle
 
