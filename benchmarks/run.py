@@ -200,7 +200,8 @@ def bench_bootstrap(panel: pd.DataFrame, reps: int) -> Entry:
 
 def bench_null_simulations(panel: pd.DataFrame, draws: int) -> list[Entry]:
     """Null simulations of the predictive regression and logit: numba kernels vs the NumPy
-    references, on the same index draws (SMB on its trailing 5-year sum, 36-month horizon)."""
+    references, on the same counter-stream draws (SMB on its trailing 5-year sum, 36-month
+    horizon); the references read the index matrix, the kernels compute each index in place."""
     from smallcap_bt.stats import predictive as pr
 
     r = panel["sml.smb"].dropna()
@@ -210,19 +211,24 @@ def bench_null_simulations(panel: pd.DataFrame, draws: int) -> list[Entry]:
     a, phi, v = pr._ar1(x)
     mu = float(rr[1:].mean())
     u = rr[1:] - mu
-    idx = np.random.default_rng(0).integers(0, T - 1, size=(draws, T - 1))
+    key = np.uint64(20261121)  # one counter stream (stats/streams.py) for kernel and reference
     reg = (v, u, a, phi, float(x[0]), float(rr[0]), mu, (h,))
     y = (pd.Series(rr).rolling(12).sum().shift(-12).fillna(0).to_numpy() > 0).astype(float)
-    pr._null_slopes(idx[:4], *reg)  # load the compiled kernels (not timed)
-    pr._logit_ar1(idx[:4], v, a, phi, float(x[0]), y)
-    pr._null_slopes_numpy(idx[:4], *reg)  # import scipy outside the timings
-    t_reg = best_of(lambda: pr._null_slopes(idx, *reg))
-    t_reg_np = best_of(lambda: pr._null_slopes_numpy(idx, *reg), repeat=1)
-    t_log = best_of(lambda: pr._logit_ar1(idx, v, a, phi, float(x[0]), y))
-    t_log_np = best_of(lambda: pr._logit_ar1_numpy(idx, v, a, phi, float(x[0]), y), repeat=1)
-    d_reg = np.max(np.abs(pr._null_slopes(idx, *reg) - pr._null_slopes_numpy(idx, *reg)))
-    b1 = pr._logit_ar1(idx, v, a, phi, float(x[0]), y)
-    b0 = pr._logit_ar1_numpy(idx, v, a, phi, float(x[0]), y)
+    log = (v, a, phi, float(x[0]), y)
+    pr._null_slopes_keyed(key, 4, *reg)  # load the compiled kernels (not timed)
+    pr._logit_ar1_keyed(key, 4, *log)
+    pr._null_slopes_keyed_numpy(key, 4, *reg)  # import scipy outside the timings
+    t_reg = best_of(lambda: pr._null_slopes_keyed(key, draws, *reg))
+    t_reg_np = best_of(lambda: pr._null_slopes_keyed_numpy(key, draws, *reg), repeat=1)
+    t_log = best_of(lambda: pr._logit_ar1_keyed(key, draws, *log))
+    t_log_np = best_of(lambda: pr._logit_ar1_keyed_numpy(key, draws, *log), repeat=1)
+    d_reg = np.max(
+        np.abs(
+            pr._null_slopes_keyed(key, draws, *reg) - pr._null_slopes_keyed_numpy(key, draws, *reg)
+        )
+    )
+    b1 = pr._logit_ar1_keyed(key, draws, *log)
+    b0 = pr._logit_ar1_keyed_numpy(key, draws, *log)
     ok = np.isfinite(b0)
     same_nan = bool((np.isfinite(b1) == ok).all())
     d_log = float(np.max(np.abs(b1[ok] - b0[ok]))) if ok.any() else 0.0
@@ -230,7 +236,7 @@ def bench_null_simulations(panel: pd.DataFrame, draws: int) -> list[Entry]:
         {
             "name": f"predictive regression null slopes, {draws:,} draws x {T} months",
             "seconds": t_reg,
-            "baseline": "NumPy reference (_null_slopes_numpy)",
+            "baseline": "NumPy reference (_null_slopes_keyed_numpy)",
             "baseline_seconds": t_reg_np,
             "ratio": t_reg_np / t_reg,
             "max_abs_diff": float(d_reg),
@@ -240,7 +246,7 @@ def bench_null_simulations(panel: pd.DataFrame, draws: int) -> list[Entry]:
         {
             "name": f"predictive logit null slopes, {draws:,} draws x {T} months",
             "seconds": t_log,
-            "baseline": "NumPy reference (_logit_ar1_numpy)",
+            "baseline": "NumPy reference (_logit_ar1_keyed_numpy)",
             "baseline_seconds": t_log_np,
             "ratio": t_log_np / t_log,
             "max_abs_diff": d_log,

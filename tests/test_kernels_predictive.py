@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smallcap_bt.stats import nb_predictive, pairs, predictive
-from smallcap_bt.stats.inference import stationary_indices, stationary_stream
+from smallcap_bt.stats import nb_predictive, pairs, predictive, streams
 from smallcap_bt.stats.pairs import (
     LogGrowthDifference,
     cumulative_difference,
@@ -22,11 +21,13 @@ from smallcap_bt.stats.pairs import (
 )
 from smallcap_bt.stats.predictive import (
     _ar1,
-    _logit_ar1,
-    _logit_ar1_numpy,
+    _logit_ar1_keyed,
+    _logit_ar1_keyed_numpy,
     _logit_fit,
     _logit_fit_nb,
     _null_slopes,
+    _null_slopes_keyed,
+    _null_slopes_keyed_numpy,
     _null_slopes_numpy,
     predictive_logit,
     predictive_regression,
@@ -114,21 +115,6 @@ def test_logit_rows_with_one_outcome_per_row() -> None:
         _logit_fit_nb(x, yy[:3])
 
 
-def test_logit_ar1_rows_equal_the_numpy_reference() -> None:
-    g = np.random.default_rng(5)
-    n = 600
-    x, _ = _series(g, n, 0.95)
-    y = (np.convolve(g.random(n) < 0.03, np.ones(12), "same") == 0).astype(float)
-    a, phi, v = _ar1(x)
-    idx = g.integers(0, n - 1, size=(53, n - 1))
-    ref = _logit_ar1_numpy(idx, v, a, phi, float(x[0]), y)
-    got = _logit_ar1(idx, v, a, phi, float(x[0]), y)
-    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
-    ok = np.isfinite(ref)
-    assert ok.sum() > 40
-    assert np.all(np.abs(got[ok] - ref[ok]) <= 1e-8 * (1 + np.abs(ref[ok])))
-
-
 def test_exp_used_by_the_logit_kernel_is_accurate() -> None:
     from numba import njit
 
@@ -139,14 +125,38 @@ def test_exp_used_by_the_logit_kernel_is_accurate() -> None:
     assert np.isnan(f(np.nan))
 
 
-def test_integer_stream_does_not_depend_on_the_split() -> None:
-    """The null simulations draw iid indices in chunks: NumPy must give the same draws."""
-    for n in (1195, 37):
-        g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
-        whole = g1.integers(0, n, size=(9, n))
-        parts = np.vstack([g2.integers(0, n, size=(m, n)) for m in (4, 1, 4)])
-        np.testing.assert_array_equal(whole, parts)
-        assert g1.bit_generator.state == g2.bit_generator.state
+@pytest.mark.parametrize(("T", "phi"), [(1196, 0.99), (150, 0.5), (46, -0.4)])
+def test_keyed_null_slopes_equal_the_numpy_reference(T: int, phi: float) -> None:
+    """The kernel computes the counter-stream indices itself (two per word, an odd count of
+    residuals included); the reference reads them from ``streams.iid_indices``."""
+    g = np.random.default_rng(T)
+    x, r = _series(g, T, phi)
+    a, ph, v = _ar1(x)
+    mu = float(r[1:].mean())
+    u = r[1:] - mu
+    key = streams.draw_key(g)
+    args = (v, u, a, ph, float(x[0]), float(r[0]), mu, (12, 1))
+    ref = _null_slopes_keyed_numpy(key, 37, *args)
+    got = _null_slopes_keyed(key, 37, *args)
+    for c in range(2):
+        assert np.max(np.abs(got[:, c] - ref[:, c])) <= 1e-10 * np.std(ref[:, c])
+    # the first rows do not depend on how many rows are drawn
+    np.testing.assert_array_equal(_null_slopes_keyed(key, 5, *args), got[:5])
+
+
+def test_keyed_logit_null_equals_the_numpy_reference() -> None:
+    g = np.random.default_rng(5)
+    n = 601
+    x, _ = _series(g, n, 0.95)
+    y = (np.convolve(g.random(n) < 0.03, np.ones(12), "same") == 0).astype(float)
+    a, phi, v = _ar1(x)
+    key = streams.draw_key(g)
+    ref = _logit_ar1_keyed_numpy(key, 53, v, a, phi, float(x[0]), y)
+    got = _logit_ar1_keyed(key, 53, v, a, phi, float(x[0]), y)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    ok = np.isfinite(ref)
+    assert ok.sum() > 40
+    assert np.all(np.abs(got[ok] - ref[ok]) <= 1e-8 * (1 + np.abs(ref[ok])))
 
 
 def _frame(g: np.random.Generator, T: int, phi: float) -> tuple[pd.Series, pd.Series]:
@@ -162,6 +172,7 @@ def test_predictive_regression_equals_the_reference_end_to_end(monkeypatch, bloc
     g_fast, g_ref = np.random.default_rng(1), np.random.default_rng(1)
     fast = predictive_regression(r, x, 24, seed=g_fast, **kw)
     monkeypatch.setattr(predictive, "_null_slopes", _null_slopes_numpy)
+    monkeypatch.setattr(predictive, "_null_slopes_keyed", _null_slopes_keyed_numpy)
     ref = predictive_regression(r, x, 24, seed=g_ref, **kw)
     d = np.max(np.abs(fast.null_draws - ref.null_draws))
     assert d <= 1e-10 * np.std(ref.null_draws)
@@ -178,7 +189,7 @@ def test_predictive_logit_equals_the_reference_end_to_end(monkeypatch) -> None:
     calm = 1 - predictive.event_within(rec, 12)
     g_fast, g_ref = np.random.default_rng(2), np.random.default_rng(2)
     fast = predictive_logit(calm, x, 12, draws=600, seed=g_fast)
-    monkeypatch.setattr(predictive, "_logit_ar1", _logit_ar1_numpy)
+    monkeypatch.setattr(predictive, "_logit_ar1_keyed", _logit_ar1_keyed_numpy)
     ref = predictive_logit(calm, x, 12, draws=600, seed=g_ref)
     a, b = fast.null_draws, ref.null_draws
     np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
@@ -193,9 +204,10 @@ def test_pair_log_sums_follow_stationary_indices() -> None:
     g = np.random.default_rng(8)
     n, k, block, lags = 50, 200, 3.5, 4
     ls, ll = g.normal(0.01, 0.05, n), g.normal(0.008, 0.04, n)
-    idx = stationary_indices(n, k, block, np.random.default_rng(11))
-    starts, unif, p = stationary_stream(n, k, block, np.random.default_rng(11))
-    ss, sl, sd, lrv = nb_predictive.pair_log_sums(starts, unif, p, ls, ll, lags, True)
+    key, row0 = streams.draw_key(np.random.default_rng(11)), 7
+    idx = streams.stationary_indices(key, row0, k, n, 1 / block)
+    threshold = streams.new_block_threshold(1 / block)
+    ss, sl, sd, lrv = nb_predictive.pair_log_sums(key, row0, k, threshold, ls, ll, lags, True)
     np.testing.assert_allclose(ss, ls[idx].sum(axis=1), rtol=0, atol=1e-13)
     np.testing.assert_allclose(sl, ll[idx].sum(axis=1), rtol=0, atol=1e-13)
     np.testing.assert_allclose(sd, (ls[idx] - ll[idx]).sum(axis=1), rtol=0, atol=1e-13)
@@ -220,7 +232,9 @@ def test_pair_bootstrap_fast_path_equals_the_gather_path(monkeypatch, n, kind) -
     assert calls, "the LogGrowthDifference statistic must take the kernel path"
     ref = pair_bootstrap(s, lg, lambda a, b: stat(a, b), **kw)  # generic: gathers (k, T)
     assert len(calls) == 1
-    np.testing.assert_allclose(fast.extra["draws"], ref.extra["draws"], rtol=1e-12, atol=1e-14)
+    # the same resamples; the kernel sums months in order, NumPy pairwise: rounding only
+    scale = np.max(np.abs(ref.extra["draws"]))
+    np.testing.assert_allclose(fast.extra["draws"], ref.extra["draws"], rtol=0, atol=1e-13 * scale)
     assert fast.value == ref.value
     assert abs(fast.p_value - ref.p_value) <= 1e-10
     assert abs(fast.ci_low - ref.ci_low) <= 1e-12 and abs(fast.ci_high - ref.ci_high) <= 1e-12

@@ -101,46 +101,18 @@ def _politis_white(eps: np.ndarray, n: int, kn: int, m_max: int, cv: float) -> f
     return float(((2 * g**2) / (2 * lr_acv**2)) ** (1 / 3) * n ** (1 / 3))
 
 
-def stationary_stream(
-    n: int, reps: int, block: float, seed: SeedLike = None
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """The random numbers behind :func:`stationary_indices`, drawn in the same calls.
-
-    Parameters
-    ----------
-    n : int
-        Length of the series (observations).
-    reps : int
-        Number of resamples.
-    block : float
-        Expected block length (observations).
-    seed : int, numpy.random.Generator or None
-        Randomness; a Generator's state advances exactly as in :func:`stationary_indices`.
-
-    Returns
-    -------
-    tuple
-        ``starts`` (``(reps, n)`` int64, uniform on ``0 .. n-1``), ``unif`` (``(reps, n)``
-        uniforms on [0, 1)) and ``p = 1 / max(block, 1)``: a block starts at position ``t``
-        when ``unif[:, t] < p`` (and always at ``t = 0``), at ``starts[:, t]``.
-    """
-    if n < 2:
-        raise InsufficientDataError(f"stationary bootstrap needs at least 2 observations, got {n}")
-    g = rng(seed)
-    p = 1.0 / max(block, 1.0)
-    starts = g.integers(0, n, size=(reps, n), dtype=np.int64)
-    unif = g.random((reps, n))
-    return starts, unif, p
-
-
 def stationary_indices(n: int, reps: int, block: float, seed: SeedLike = None) -> np.ndarray:
     """Index matrix ``(reps, n)`` of stationary-bootstrap draws (wrapping at the end).
 
     Each row starts at a uniform position; each next position continues the block with
     probability ``1 - 1/block`` and jumps to a new uniform position otherwise.
     """
-    starts, unif, p = stationary_stream(n, reps, block, seed)
-    new = unif < p
+    if n < 2:
+        raise InsufficientDataError(f"stationary bootstrap needs at least 2 observations, got {n}")
+    g = rng(seed)
+    p = 1.0 / max(block, 1.0)
+    starts = g.integers(0, n, size=(reps, n), dtype=np.int64)
+    new = g.random((reps, n)) < p
     new[:, 0] = True
     pos = np.arange(n, dtype=np.int64)
     last_new = np.where(new, pos, 0)

@@ -18,7 +18,8 @@ Kernels
   row of an index matrix.
 - :func:`logit_rows` — row-wise two-parameter logit by Newton-Raphson (same start, steps,
   convergence test and failure rules as the NumPy reference).
-- :func:`logit_ar1_rows` — the same logit on AR(1) signal paths built from an index matrix.
+- :func:`logit_ar1_keyed` — the same logit on AR(1) signal paths built from iid residual
+  indices of the counter stream (:mod:`smallcap_bt.stats.streams`).
 - :func:`pair_log_sums` — stationary-bootstrap sums (and Bartlett long-run variances) of
   monthly log returns of two legs, from the block starts and the uniforms of the index stream.
 """
@@ -38,6 +39,18 @@ _TWO_M26 = 1.4901161193847656e-08  # 2 ** -26
 
 # reduction loops may be re-associated (vectorised); no nnan/ninf: NaN must propagate
 _FAST = {"reassoc", "contract"}
+
+# SplitMix64 (:mod:`smallcap_bt.stats.streams`), as uint64 constants so that numba keeps every
+# operation in unsigned 64-bit arithmetic (a uint64 mixed with an int64 becomes a float64)
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_U27 = np.uint64(27)
+_U30 = np.uint64(30)
+_U31 = np.uint64(31)
+_U32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_ZERO_KEY = np.uint64(0)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -105,6 +118,27 @@ def _newton_sums(x: np.ndarray, y: np.ndarray, a: float, b: float):
     return g0, g1, h00, h01, h11
 
 
+@njit(cache=True, fastmath=_FAST, error_model="numpy")
+def _newton_sums_flat(x: np.ndarray, y: np.ndarray, a: float):
+    """:func:`_newton_sums` at ``(a, 0)``: the fitted probability is the same in every month,
+    so the sums need no exponential (the first Newton step from the start of the fit)."""
+    eta = _clip35(a)
+    p = 1.0 / (1.0 + _exp_clipped(-eta))
+    w = p * (1.0 - p)
+    sy = 0.0
+    sx = 0.0
+    sxx = 0.0
+    sxy = 0.0
+    for t in range(x.shape[0]):
+        xt = x[t]
+        sy += y[t]
+        sx += xt
+        sxx += xt * xt
+        sxy += xt * y[t]
+    n = x.shape[0]
+    return sy - n * p, sxy - p * sx, n * w, w * sx, w * sxx
+
+
 @njit(cache=True, error_model="numpy")
 def _logit_one(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
     """One row of :func:`logit_rows`: (intercept, slope, slope se), NaN when it fails."""
@@ -117,8 +151,11 @@ def _logit_one(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
     a = np.log(p0 / (1 - p0))
     b = 0.0
     done = False
-    for _ in range(iters):
-        g0, g1, h00, h01, h11 = _newton_sums(x, y, a, b)
+    for it in range(iters):
+        if it == 0:
+            g0, g1, h00, h01, h11 = _newton_sums_flat(x, y, a)
+        else:
+            g0, g1, h00, h01, h11 = _newton_sums(x, y, a, b)
         det = h00 * h11 - h01 * h01
         da = (h11 * g0 - h01 * g1) / det
         db = (h00 * g1 - h01 * g0) / det
@@ -190,28 +227,71 @@ def logit_rows(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
     return a_out, b_out, se_out
 
 
+@njit(cache=True, inline="always")
+def _word(key: np.uint64, row: int, t: int) -> np.uint64:
+    """Word ``(row, t)`` of the counter stream of ``key``: SplitMix64 output number
+    ``row * 2**32 + t + 1`` (the arithmetic of :func:`smallcap_bt.stats.streams.counter_words`;
+    every operand a uint64, so the products wrap)."""
+    z = key + ((np.uint64(row) << _U32) + np.uint64(t + 1)) * _GAMMA
+    z = (z ^ (z >> _U30)) * _MIX1
+    z = (z ^ (z >> _U27)) * _MIX2
+    return z ^ (z >> _U31)
+
+
+@njit(cache=True, inline="always")
+def _index_of(bits: np.uint64, n: np.uint64) -> np.int64:
+    """Index ``0 .. n-1`` from a 32-bit value by multiply-shift (``streams.uniform_index``)."""
+    return np.int64((bits * n) >> _U32)
+
+
+@njit(cache=True)
+def _fill_from_key(key: np.uint64, i0: int, rows: int, n: int, ib: np.ndarray) -> None:
+    """``ib[t, j]`` = iid index ``0 .. n-1`` of row ``i0 + j`` at position ``t``: word
+    ``t // 2`` of the row, its upper half for even ``t``, its lower half for odd ``t``
+    (:func:`smallcap_bt.stats.streams.iid_indices`)."""
+    nu = np.uint64(n)
+    m = ib.shape[0]
+    for t in range(0, m - 1, 2):
+        for j in range(rows):  # rows innermost: the hashing vectorises
+            w = _word(key, i0 + j, t >> 1)
+            ib[t, j] = _index_of(w >> _U32, nu)
+            ib[t + 1, j] = _index_of(w & _LOW32, nu)
+    if m % 2:
+        for j in range(rows):
+            ib[m - 1, j] = _index_of(_word(key, i0 + j, m >> 1) >> _U32, nu)
+
+
+@njit(cache=True)
+def _fill_from_array(idx: np.ndarray, i0: int, rows: int, ib: np.ndarray) -> None:
+    """``ib[t, j] = idx[i0 + j, t]``: a block of rows of an index matrix, months first."""
+    for j in range(rows):
+        for t in range(ib.shape[0]):
+            ib[t, j] = idx[i0 + j, t]
+
+
 @njit(cache=True, error_model="numpy")
 def _ar1_block(
-    idx: np.ndarray, i0: int, rows: int, v: np.ndarray, a: float, phi: float, x0: float
+    ib: np.ndarray, rows: int, v: np.ndarray, a: float, phi: float, x0: float
 ) -> np.ndarray:
-    """AR(1) paths of rows ``i0 .. i0+rows-1``: ``(rows, m + 1)``, ``x[0] = x0``,
-    ``x[t+1] = (a + v[idx[i, t]]) + phi x[t]`` (the arithmetic of scipy's ``lfilter``)."""
-    m = idx.shape[1]
+    """AR(1) paths of a block of rows: ``(rows, m + 1)``, ``x[0] = x0``,
+    ``x[t+1] = (a + v[ib[t, j]]) + phi x[t]`` (the arithmetic of scipy's ``lfilter``)."""
+    m = ib.shape[0]
     out = np.empty((rows, m + 1))
     cur = np.full(rows, x0)
     for j in range(rows):
         out[j, 0] = x0
     for t in range(m):
         for j in range(rows):
-            c = (a + v[idx[i0 + j, t]]) + phi * cur[j]
+            c = (a + v[ib[t, j]]) + phi * cur[j]
             cur[j] = c
             out[j, t + 1] = c
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def logit_ar1_rows(
-    idx: np.ndarray,
+def logit_ar1_keyed(
+    key: np.uint64,
+    k: int,
     v: np.ndarray,
     a: float,
     phi: float,
@@ -219,14 +299,17 @@ def logit_ar1_rows(
     y: np.ndarray,
     iters: int,
 ) -> np.ndarray:
-    """Logit slopes of ``y`` on AR(1) signal paths rebuilt from resampled residuals.
+    """Logit slopes of ``y`` on AR(1) signal paths rebuilt from iid resampled residuals.
 
     Parameters
     ----------
-    idx : numpy.ndarray
-        ``(k, n - 1)`` int64 indices into ``v``, one row per simulated path.
+    key : numpy.uint64
+        Key of the counter stream: path ``i`` takes the residual indices of row ``i``,
+        ``len(v)`` of them (:func:`smallcap_bt.stats.streams.iid_indices`), computed here.
+    k : int
+        Number of simulated paths.
     v : numpy.ndarray
-        AR(1) residuals of the signal.
+        AR(1) residuals of the signal (``n - 1`` for an ``n``-month outcome).
     a, phi, x0 : float
         AR(1) intercept and coefficient, starting value of every path.
     y : numpy.ndarray
@@ -240,13 +323,83 @@ def logit_ar1_rows(
         ``(k,)`` logit slopes (log-odds per unit of signal); NaN where the fit fails
         (see :func:`logit_rows`).
     """
-    k = idx.shape[0]
+    m = v.shape[0]
     out = np.empty(k)
+    ib = np.empty((m, ROWS), dtype=np.int64)
     for i0 in range(0, k, ROWS):
         rows = min(ROWS, k - i0)
-        xb = _ar1_block(idx, i0, rows, v, a, phi, x0)
+        _fill_from_key(key, i0, rows, m, ib)
+        xb = _ar1_block(ib, rows, v, a, phi, x0)
         for j in range(rows):
             out[i0 + j] = _logit_one(xb[j], y, iters, False)[1]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _ar1_slopes(
+    idx: np.ndarray,
+    key: np.uint64,
+    k: int,
+    m: int,
+    v: np.ndarray,
+    u: np.ndarray,
+    a: float,
+    phi: float,
+    x0: float,
+    r0: float,
+    mu: float,
+    hs: np.ndarray,
+) -> np.ndarray:
+    """:func:`ar1_null_slopes` (``key`` unused) and :func:`ar1_null_slopes_keyed` (``idx``
+    unused) in one body; ``k`` rows of ``m`` residual indices."""
+    keyed = idx.shape[0] == 0
+    T = m + 1
+    H = hs.shape[0]
+    out = np.empty((k, H))
+    ib = np.empty((m, ROWS), dtype=np.int64)
+    xb = np.empty((T, ROWS))
+    cb = np.empty((T, ROWS))
+    sx = np.empty((H, ROWS))
+    sy = np.empty((H, ROWS))
+    sxy = np.empty((H, ROWS))
+    sxx = np.empty((H, ROWS))
+    for i0 in range(0, k, ROWS):
+        rows = min(ROWS, k - i0)
+        if keyed:
+            _fill_from_key(key, i0, rows, v.shape[0], ib)
+        else:
+            _fill_from_array(idx, i0, rows, ib)
+        for j in range(rows):
+            xb[0, j] = x0
+            cb[0, j] = r0
+        for t in range(m):
+            for j in range(rows):
+                q = ib[t, j]
+                xb[t + 1, j] = (a + v[q]) + phi * xb[t, j]
+                cb[t + 1, j] = cb[t, j] + (mu + u[q])
+        for c in range(H):
+            h = hs[c]
+            n = T - h
+            for j in range(rows):
+                sx[c, j] = 0.0
+                sy[c, j] = 0.0
+            for t in range(n):
+                for j in range(rows):
+                    sx[c, j] += xb[t, j]
+                    sy[c, j] += cb[t + h, j] - cb[t, j]
+            for j in range(rows):
+                sx[c, j] /= n
+                sy[c, j] /= n
+                sxy[c, j] = 0.0
+                sxx[c, j] = 0.0
+            for t in range(n):
+                for j in range(rows):
+                    xc = xb[t, j] - sx[c, j]
+                    yc = (cb[t + h, j] - cb[t, j]) - sy[c, j]
+                    sxy[c, j] += xc * yc
+                    sxx[c, j] += xc * xc
+            for j in range(rows):
+                out[i0 + j, c] = sxy[c, j] / sxx[c, j]
     return out
 
 
@@ -287,72 +440,52 @@ def ar1_null_slopes(
         horizons (the simulation, not the regressions, is most of the cost).
     """
     k, m = idx.shape
-    T = m + 1
-    H = hs.shape[0]
-    out = np.empty((k, H))
-    xb = np.empty((T, ROWS))
-    cb = np.empty((T, ROWS))
-    sx = np.empty(ROWS)
-    sy = np.empty(ROWS)
-    sxy = np.empty(ROWS)
-    sxx = np.empty(ROWS)
-    for i0 in range(0, k, ROWS):
-        rows = min(ROWS, k - i0)
-        for j in range(rows):
-            xb[0, j] = x0
-            cb[0, j] = r0
-        for t in range(m):
-            for j in range(rows):
-                q = idx[i0 + j, t]
-                xb[t + 1, j] = (a + v[q]) + phi * xb[t, j]
-                cb[t + 1, j] = cb[t, j] + (mu + u[q])
-        for c in range(H):
-            h = hs[c]
-            n = T - h
-            for j in range(rows):
-                sx[j] = 0.0
-                sy[j] = 0.0
-            for t in range(n):
-                for j in range(rows):
-                    sx[j] += xb[t, j]
-                    sy[j] += cb[t + h, j] - cb[t, j]
-            for j in range(rows):
-                sx[j] /= n
-                sy[j] /= n
-                sxy[j] = 0.0
-                sxx[j] = 0.0
-            for t in range(n):
-                for j in range(rows):
-                    xc = xb[t, j] - sx[j]
-                    yc = (cb[t + h, j] - cb[t, j]) - sy[j]
-                    sxy[j] += xc * yc
-                    sxx[j] += xc * xc
-            for j in range(rows):
-                out[i0 + j, c] = sxy[j] / sxx[j]
-    return out
+    return _ar1_slopes(idx, _ZERO_KEY, k, m, v, u, a, phi, x0, r0, mu, hs)
+
+
+@njit(cache=True, error_model="numpy")
+def ar1_null_slopes_keyed(
+    key: np.uint64,
+    k: int,
+    v: np.ndarray,
+    u: np.ndarray,
+    a: float,
+    phi: float,
+    x0: float,
+    r0: float,
+    mu: float,
+    hs: np.ndarray,
+) -> np.ndarray:
+    """:func:`ar1_null_slopes` on the iid indices of the counter stream of ``key``: rows
+    ``0 .. k-1``, ``len(v)`` indices each (:func:`smallcap_bt.stats.streams.iid_indices`),
+    computed where they are used instead of read from a ``(k, T - 1)`` matrix."""
+    none = np.empty((0, 0), dtype=np.int64)
+    return _ar1_slopes(none, key, k, v.shape[0], v, u, a, phi, x0, r0, mu, hs)
 
 
 @njit(cache=True, error_model="numpy")
 def pair_log_sums(
-    starts: np.ndarray,
-    unif: np.ndarray,
-    p: float,
+    key: np.uint64,
+    row0: int,
+    k: int,
+    threshold: int,
     ls: np.ndarray,
     ll: np.ndarray,
     lags: int,
     want_lrv: bool,
 ):
-    """Stationary-bootstrap sums of two legs' log returns, from the index stream.
+    """Stationary-bootstrap sums of two legs' log returns, on the counter stream of ``key``.
 
     Parameters
     ----------
-    starts : numpy.ndarray
-        ``(k, n)`` int64 uniform block starts (``Generator.integers(0, n, (k, n))``).
-    unif : numpy.ndarray
-        ``(k, n)`` uniforms (``Generator.random((k, n))``): a new block starts at ``t`` when
-        ``unif[i, t] < p`` (always at ``t = 0``).
-    p : float
-        ``1 / block``.
+    key : numpy.uint64
+        Key of the counter stream (:func:`smallcap_bt.stats.streams.draw_key`).
+    row0, k : int
+        Resamples ``row0 .. row0 + k - 1`` (rows of the stream).
+    threshold : int
+        :func:`smallcap_bt.stats.streams.new_block_threshold` of ``p = 1 / block``: month
+        ``t > 0`` starts a new block when the upper half of its word is below it, at the
+        index given by the lower half (month 0 always starts one).
     ls, ll : numpy.ndarray
         ``(n,)`` monthly ``log(1 + r)`` of the two legs.
     lags : int
@@ -369,11 +502,13 @@ def pair_log_sums(
 
     Notes
     -----
-    The resample is that of :func:`smallcap_bt.stats.inference.stationary_indices`: position
-    ``t`` takes observation ``(starts[i, s] + t - s) % n`` with ``s`` the last block start
-    at or before ``t``.
+    The resample is that of :func:`smallcap_bt.stats.streams.stationary_indices`: position
+    ``t`` takes observation ``(start + t - s) mod n`` with ``s`` the last block start at or
+    before ``t``. The words are computed here, one per month, never stored.
     """
-    k, n = starts.shape
+    n = ls.shape[0]
+    nu = np.uint64(n)
+    thr = np.uint64(threshold)
     sum_s = np.empty(k)
     sum_l = np.empty(k)
     sum_d = np.empty(k)
@@ -384,14 +519,14 @@ def pair_log_sums(
         ts = 0.0
         tl = 0.0
         td = 0.0
-        begin = 0
-        off = 0
+        q = 0
         for t in range(n):
-            if t == 0 or unif[i, t] < p:
-                begin = starts[i, t]
-                off = 0
-            q = (begin + off) % n
-            off += 1
+            w = _word(key, row0 + i, t)
+            q += 1
+            if q == n:
+                q = 0
+            if t == 0 or (w >> _U32) < thr:
+                q = int(_index_of(w & _LOW32, nu))
             ts += ls[q]
             tl += ll[q]
             dt = ls[q] - ll[q]

@@ -39,13 +39,8 @@ import numpy as np
 import pandas as pd
 
 from smallcap_bt.exceptions import InsufficientDataError
-from smallcap_bt.stats.inference import (
-    SeedLike,
-    optimal_block_length,
-    rng,
-    stationary_indices,
-    stationary_stream,
-)
+from smallcap_bt.stats import streams
+from smallcap_bt.stats.inference import SeedLike, optimal_block_length, rng
 from smallcap_bt.stats.results import Estimate
 
 Alternative = Literal["two-sided", "greater", "less"]
@@ -215,25 +210,28 @@ def pair_bootstrap(
         d0 = null_terms(s[None, :], l_[None, :])
         sum0 = float(d0.sum())
         t0 = sum0 / math.sqrt(n * float(bartlett_lrv(d0, lags)[0]))
-    step = max(1, chunk_cells // n)
+    # one key of the counter stream (streams.py): resample i is row i, however it is chunked
+    key = streams.draw_key(g)
+    p_new = 1.0 / max(b, 1.0)
     fast = isinstance(statistic, LogGrowthDifference) and null_terms in (None, _log_excess)
+    step = draws if fast else max(1, chunk_cells // n)
     if fast:  # same draws, statistics from block-wise log sums on a numba kernel
         from smallcap_bt.stats import nb_predictive
 
         ls, ll = np.log1p(s), np.log1p(l_)
+        threshold = streams.new_block_threshold(p_new)
     for i in range(0, draws, step):
         k = min(step, draws - i)
         if fast:
             assert isinstance(statistic, LogGrowthDifference)
-            starts, unif, p_new = stationary_stream(n, k, b, g)
             sum_s, sum_l, sum_d, lrv = nb_predictive.pair_log_sums(
-                starts, unif, p_new, ls, ll, lags, null_terms is not None
+                key, i, k, threshold, ls, ll, lags, null_terms is not None
             )
             out[i : i + k] = statistic.from_log_sums(sum_s, sum_l, n)
             if null_terms is not None:
                 t_null[i : i + k] = (sum_d - sum0) / np.sqrt(n * lrv)
             continue
-        idx = stationary_indices(n, k, b, g)
+        idx = streams.stationary_indices(key, i, k, n, p_new)
         S, L = s[idx], l_[idx]
         out[i : i + k] = statistic(S, L)
         if null_terms is not None:

@@ -54,13 +54,11 @@ import numpy as np
 import pandas as pd
 
 from smallcap_bt.exceptions import InsufficientDataError
+from smallcap_bt.stats import streams
 from smallcap_bt.stats.inference import SeedLike, rng, stationary_indices
 from smallcap_bt.stats.results import Estimate
 
 Alternative = Literal["two-sided", "greater", "less"]
-
-#: cells (rows x months) of iid resampling indices drawn per call in the null simulations
-_IID_CHUNK_CELLS = 250_000
 
 
 @dataclass(frozen=True)
@@ -279,12 +277,6 @@ def _ar1_paths(a: float, phi: float, x0: float, v: np.ndarray) -> np.ndarray:
     return np.column_stack([np.full(v.shape[0], x0), body])
 
 
-def _resample_idx(n: int, draws: int, block: float | None, g: np.random.Generator) -> np.ndarray:
-    if block is None or block <= 1:
-        return g.integers(0, n, size=(draws, n))
-    return stationary_indices(n, draws, block, g)
-
-
 def _null_slopes_numpy(
     idx: np.ndarray,
     v: np.ndarray,
@@ -340,6 +332,56 @@ def _null_slopes(
         float(mu),
         np.asarray(hs, dtype=np.int64),
     )
+
+
+def _null_slopes_keyed(
+    key: np.uint64,
+    k: int,
+    v: np.ndarray,
+    u: np.ndarray,
+    a: float,
+    phi: float,
+    x0: float,
+    r0: float,
+    mu: float,
+    hs: Sequence[int],
+) -> np.ndarray:
+    """Null slopes ``(k, len(hs))`` of iid resampled residual pairs drawn from the counter
+    stream of ``key`` (:mod:`smallcap_bt.stats.streams`), on the numba kernel
+    :func:`smallcap_bt.stats.nb_predictive.ar1_null_slopes_keyed`: the indices are computed
+    where they are used, never stored."""
+    from smallcap_bt.stats import nb_predictive
+
+    return nb_predictive.ar1_null_slopes_keyed(
+        np.uint64(key),
+        int(k),
+        np.ascontiguousarray(v, dtype=float),
+        np.ascontiguousarray(u, dtype=float),
+        float(a),
+        float(phi),
+        float(x0),
+        float(r0),
+        float(mu),
+        np.asarray(hs, dtype=np.int64),
+    )
+
+
+def _null_slopes_keyed_numpy(
+    key: np.uint64,
+    k: int,
+    v: np.ndarray,
+    u: np.ndarray,
+    a: float,
+    phi: float,
+    x0: float,
+    r0: float,
+    mu: float,
+    hs: Sequence[int],
+) -> np.ndarray:
+    """Reference of :func:`_null_slopes_keyed`: the index matrix of
+    :func:`smallcap_bt.stats.streams.iid_indices`, then :func:`_null_slopes_numpy`."""
+    idx = streams.iid_indices(key, 0, k, len(v), len(v))
+    return _null_slopes_numpy(idx, v, u, a, phi, x0, r0, mu, hs)
 
 
 def predictive_regression(
@@ -449,17 +491,19 @@ def predictive_regressions(
     u = rr[1:] - mu
     g = rng(seed)
     nulls = {h: np.empty(draws) for h in hs}
-    step = max(1, chunk_cells // T)
+    start = (v, u, a_, phi, float(x[0]), float(rr[0]), mu, hs)
     if block is None or block <= 1:
-        # iid indices: NumPy's integer stream does not depend on how the draws are split
-        # into calls, so chunks small enough to stay in cache give the same draws
-        step = min(step, max(1, _IID_CHUNK_CELLS // T))
-    for i in range(0, draws, step):
-        k = min(step, draws - i)
-        idx = _resample_idx(T - 1, k, block, g)
-        slopes = _null_slopes(idx, v, u, a_, phi, float(x[0]), float(rr[0]), mu, hs)
+        # iid pairs from the counter stream: one key, indices computed inside the kernel
+        slopes = _null_slopes_keyed(streams.draw_key(g), draws, *start)
         for c, h in enumerate(hs):
-            nulls[h][i : i + k] = slopes[:, c]
+            nulls[h][:] = slopes[:, c]
+    else:
+        step = max(1, chunk_cells // T)
+        for i in range(0, draws, step):
+            k = min(step, draws - i)
+            slopes = _null_slopes(stationary_indices(T - 1, k, block, g), *start)
+            for c, h in enumerate(hs):
+                nulls[h][i : i + k] = slopes[:, c]
     sim = (a_, phi, u, v)
     return {
         h: _predictive_readings(
@@ -650,15 +694,16 @@ def _logit_ar1_numpy(
     return _logit_fit(_ar1_paths(a, phi, x0, v[idx]), y)[1]
 
 
-def _logit_ar1(
-    idx: np.ndarray, v: np.ndarray, a: float, phi: float, x0: float, y: np.ndarray
+def _logit_ar1_keyed(
+    key: np.uint64, k: int, v: np.ndarray, a: float, phi: float, x0: float, y: np.ndarray
 ) -> np.ndarray:
-    """:func:`_logit_ar1_numpy` on the numba kernel
-    :func:`smallcap_bt.stats.nb_predictive.logit_ar1_rows` (paths built row by row)."""
+    """Null logit slopes of ``k`` AR(1) paths whose iid residual indices come from the counter
+    stream of ``key``, on the kernel :func:`smallcap_bt.stats.nb_predictive.logit_ar1_keyed`."""
     from smallcap_bt.stats import nb_predictive
 
-    return nb_predictive.logit_ar1_rows(
-        np.ascontiguousarray(idx, dtype=np.int64),
+    return nb_predictive.logit_ar1_keyed(
+        np.uint64(key),
+        int(k),
         np.ascontiguousarray(v, dtype=float),
         float(a),
         float(phi),
@@ -666,6 +711,14 @@ def _logit_ar1(
         np.ascontiguousarray(y, dtype=float),
         50,
     )
+
+
+def _logit_ar1_keyed_numpy(
+    key: np.uint64, k: int, v: np.ndarray, a: float, phi: float, x0: float, y: np.ndarray
+) -> np.ndarray:
+    """Reference of :func:`_logit_ar1_keyed`: :func:`smallcap_bt.stats.streams.iid_indices`,
+    then :func:`_logit_ar1_numpy`."""
+    return _logit_ar1_numpy(streams.iid_indices(key, 0, k, len(v), len(v)), v, a, phi, x0, y)
 
 
 def predictive_logit(
@@ -753,11 +806,7 @@ def predictive_logit(
     g = rng(seed)
     if null == "ar1":
         a_, phi, v = _ar1(x)
-        nb = np.empty(draws)
-        step = max(1, _IID_CHUNK_CELLS // n)  # same draws as one (draws, n - 1) call
-        for i in range(0, draws, step):
-            idx = g.integers(0, n - 1, size=(min(step, draws - i), n - 1))
-            nb[i : i + len(idx)] = _logit_ar1(idx, v, a_, phi, float(x[0]), yv)
+        nb = _logit_ar1_keyed(streams.draw_key(g), draws, v, a_, phi, float(x[0]), yv)
         how = "AR(1) signal with iid resampled residuals"
     elif null == "circular":
         shifts = g.integers(1, n, size=draws)
