@@ -380,26 +380,25 @@ def _ar1_slopes(
         for c in range(H):
             h = hs[c]
             n = T - h
+            hmu = h * mu
             for j in range(rows):
                 sx[c, j] = 0.0
                 sy[c, j] = 0.0
-            for t in range(n):
-                for j in range(rows):
-                    sx[c, j] += xb[t, j]
-                    sy[c, j] += cb[t + h, j] - cb[t, j]
-            for j in range(rows):
-                sx[c, j] /= n
-                sy[c, j] /= n
                 sxy[c, j] = 0.0
                 sxx[c, j] = 0.0
             for t in range(n):
                 for j in range(rows):
-                    xc = xb[t, j] - sx[c, j]
-                    yc = (cb[t + h, j] - cb[t, j]) - sy[c, j]
+                    # sums of values shifted by x0 and h * mu: one pass, no cancellation
+                    xc = xb[t, j] - x0
+                    yc = (cb[t + h, j] - cb[t, j]) - hmu
+                    sx[c, j] += xc
+                    sy[c, j] += yc
                     sxy[c, j] += xc * yc
                     sxx[c, j] += xc * xc
             for j in range(rows):
-                out[i0 + j, c] = sxy[c, j] / sxx[c, j]
+                cxy = sxy[c, j] - sx[c, j] * sy[c, j] / n
+                cxx = sxx[c, j] - sx[c, j] * sx[c, j] / n
+                out[i0 + j, c] = cxy / cxx
     return out
 
 
@@ -514,14 +513,17 @@ def pair_log_sums(
     sum_d = np.empty(k)
     lrv = np.full(k, np.nan)
     d = np.empty(n)
+    wb = np.empty(n, dtype=np.uint64)
     L = min(lags, n - 1)
     for i in range(k):
         ts = 0.0
         tl = 0.0
         td = 0.0
+        for t in range(n):  # the hashing vectorises here, not in the serial loop below
+            wb[t] = _word(key, row0 + i, t)
         q = 0
         for t in range(n):
-            w = _word(key, row0 + i, t)
+            w = wb[t]
             q += 1
             if q == n:
                 q = 0
