@@ -289,3 +289,60 @@ def test_logit_fits_equal_statsmodels_whatever_the_units_of_x(sd: float) -> None
         assert b == pytest.approx(ref.params[1], rel=1e-7), fit.__name__
         assert a == pytest.approx(ref.params[0], rel=1e-7, abs=1e-9), fit.__name__
         assert se == pytest.approx(ref.bse[1], rel=1e-6), fit.__name__
+
+
+@pytest.mark.parametrize("level", [5e3, 1e8])
+def test_logit_slope_does_not_depend_on_the_level_of_the_signal(level: float) -> None:
+    """A signal far from zero (level / spread 5,000 or 1e8): both fits step on the centred
+    signal, so they reach statsmodels' slope on the centred signal (the oracle; the slope is
+    shift-invariant). Uncentred, the kernel returned NaN at 5,000 and a wrong sign at 1e8."""
+    import statsmodels.api as sm
+
+    g = np.random.default_rng(12)
+    z = g.normal(size=300)
+    y = (g.random(300) < 1 / (1 + np.exp(-(0.2 + 0.8 * z)))).astype(float)
+    ref = sm.Logit(y, sm.add_constant(z - z.mean())).fit(disp=0, tol=1e-12, maxiter=100)
+    for fit in (_logit_fit, _logit_fit_nb):
+        a, b, se = (float(v[0]) for v in fit((level + z)[None, :], y))
+        assert b == pytest.approx(ref.params[1], rel=1e-6), fit.__name__
+        assert se == pytest.approx(ref.bse[1], rel=1e-5), fit.__name__
+        # intercept shifted back to the signal's own units: fitted log-odds at the mean agree
+        assert a + b * (level + z.mean()) == pytest.approx(ref.params[0], rel=1e-6, abs=1e-8)
+
+
+def test_logit_fails_on_constant_missing_and_infinite_rows() -> None:
+    g = np.random.default_rng(13)
+    y = (g.random(120) < 0.4).astype(float)
+    ok = g.normal(size=120)
+    rows = [np.full(120, 3.0), ok.copy(), ok.copy(), ok.copy(), ok]
+    rows[1][7] = np.nan
+    rows[2][9] = np.inf
+    rows[3][9] = -np.inf
+    x = np.vstack(rows)
+    for fit in (_logit_fit, _logit_fit_nb):
+        a, b, se = fit(x, y)
+        assert np.isnan(b[:4]).all() and np.isnan(a[:4]).all(), fit.__name__
+        assert np.isfinite(b[4]) and np.isfinite(se[4]), fit.__name__
+
+
+def test_kernels_read_a_python_int_key_as_its_uint64() -> None:
+    """numba types int64 + uint64 as int64 (sign-extending shifts): the kernels cast the key."""
+    g = np.random.default_rng(14)
+    ls, ll = g.normal(0.01, 0.05, 40), g.normal(0.008, 0.04, 40)
+    thr = streams.new_block_threshold(0.4)
+    as_int = nb_predictive.pair_log_sums(5, 0, 30, thr, ls, ll, 2, True)
+    as_u64 = nb_predictive.pair_log_sums(np.uint64(5), 0, 30, thr, ls, ll, 2, True)
+    for got, ref in zip(as_int, as_u64, strict=True):
+        np.testing.assert_array_equal(got, ref)
+    idx = streams.stationary_indices(5, 0, 30, 40, 0.4)
+    np.testing.assert_allclose(as_int[0], ls[idx].sum(axis=1), rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("block", [None, 4.0])
+def test_predictive_null_draws_do_not_depend_on_the_chunk_size(block) -> None:
+    r, x = _frame(np.random.default_rng(15), 300, 0.9)
+    runs = [
+        predictive_regression(r, x, 12, draws=300, seed=4, block=block, chunk_cells=cells)
+        for cells in (20_000, 4_000_000)
+    ]
+    np.testing.assert_array_equal(runs[0].null_draws, runs[1].null_draws)

@@ -38,18 +38,16 @@ def test_row_zero_is_splitmix64_with_its_published_values() -> None:
 
 
 @pytest.mark.parametrize("key", [0, 1, 2**63 + 12345, MASK])
-def test_words_of_any_row_are_the_splitmix64_outputs_at_that_position(key: int) -> None:
+def test_rows_are_consecutive_runs_of_one_splitmix64_sequence(key: int) -> None:
     got = streams.counter_words(key, 3, 2, 4)
-    for i, row in enumerate((3, 4)):
-        # output number row * 2**32 + t + 1 from the key: advance the state directly
-        state = (key + row * (1 << 32) * 0x9E3779B97F4A7C15) & MASK
-        assert [int(w) for w in got[i]] == splitmix64(state, 4)
+    # rows of 4 words: row 3 is outputs 13..16 of the sequence from the key, row 4 17..20
+    assert [int(w) for w in got.ravel()] == splitmix64(key, 20)[12:]
 
 
 def test_iid_indices_take_both_halves_of_each_word_by_multiply_shift() -> None:
     key, n = 99, 1195
     idx = streams.iid_indices(key, 5, 1, 7, n)[0]
-    words = splitmix64((key + 5 * (1 << 32) * 0x9E3779B97F4A7C15) & MASK, 4)
+    words = splitmix64(key, 24)[20:]  # rows of ceil(7 / 2) = 4 words: row 5 is outputs 21-24
     halves = [h for w in words for h in (w >> 32, w & 0xFFFFFFFF)][:7]
     assert idx.tolist() == [(h * n) >> 32 for h in halves]
 

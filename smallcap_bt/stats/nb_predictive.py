@@ -4,24 +4,26 @@ The bottom layer (plain arrays in, plain arrays out) under :mod:`smallcap_bt.sta
 and :mod:`smallcap_bt.stats.pairs`, like :mod:`smallcap_bt.stats.nb`. This module imports
 numba, so it is imported lazily, inside the functions that use it.
 
-The random numbers are *not* drawn here: the callers draw them with NumPy exactly as the
-reference (pure NumPy) implementations do, in the same calls and the same order, and pass the
-index or uniform arrays in; the kernels only replace the arithmetic that followed (gathers,
-recursions, cumulative sums, row statistics), one simulated row at a time, without the
-``(draws, months)`` temporaries. Results equal the reference up to the order of floating-point
-sums (about 1e-15 relative) and, for the logit, the Newton convergence tolerance.
+Random numbers: the keyed kernels compute the words of the counter-based stream of
+:mod:`smallcap_bt.stats.streams` where they use them (SplitMix64 of a key drawn by the caller
+from the user's seed), and the NumPy references read the very same words from that module's
+functions; :func:`ar1_null_slopes` reads an index matrix drawn by the caller. The kernels
+replace the arithmetic (gathers, recursions, cumulative sums, row statistics), one block of
+simulated rows at a time, without ``(draws, months)`` temporaries. Results equal the reference
+up to the order of floating-point sums (about 1e-14 relative) and, for the logit, the Newton
+convergence tolerance.
 
 Kernels
 -------
 - :func:`ar1_null_slopes` — Nelson-Kim null slopes of long-horizon regressions: AR(1)
   signal path, return path, overlapping forward sums and OLS slopes at several horizons, per
-  row of an index matrix.
+  row of an index matrix; :func:`ar1_null_slopes_keyed` on the iid indices of the stream.
 - :func:`logit_rows` — row-wise two-parameter logit by Newton-Raphson (same start, steps,
   convergence test and failure rules as the NumPy reference).
 - :func:`logit_ar1_keyed` — the same logit on AR(1) signal paths built from iid residual
   indices of the counter stream (:mod:`smallcap_bt.stats.streams`).
 - :func:`pair_log_sums` — stationary-bootstrap sums (and Bartlett long-run variances) of
-  monthly log returns of two legs, from the block starts and the uniforms of the index stream.
+  monthly log returns of two legs, block starts and lengths decoded from the stream.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ _TWO_M26 = 1.4901161193847656e-08  # 2 ** -26
 # reduction loops may be re-associated (vectorised); no nnan/ninf: NaN must propagate
 _FAST = {"reassoc", "contract"}
 
-# SplitMix64 (:mod:`smallcap_bt.stats.streams`), as uint64 constants so that numba keeps every
-# operation in unsigned 64-bit arithmetic (a uint64 mixed with an int64 becomes a float64)
+# SplitMix64 (:mod:`smallcap_bt.stats.streams`), as uint64 constants; every operand of the
+# counter arithmetic is cast to uint64 too: numba types int64 + uint64 as int64, whose ">>"
+# would shift in sign bits
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -96,15 +99,16 @@ def _clip35(v: float) -> float:
 
 
 @njit(cache=True, fastmath=_FAST, error_model="numpy")
-def _newton_sums(x: np.ndarray, y: np.ndarray, a: float, b: float):
-    """Score and information of the logit at ``(a, b)``: g0, g1, h00, h01, h11."""
+def _newton_sums(x: np.ndarray, y: np.ndarray, a: float, b: float, m: float):
+    """Score and information of the logit at ``(a, b)`` on the centred regressor ``x - m``:
+    g0, g1, h00, h01, h11."""
     g0 = 0.0
     g1 = 0.0
     h00 = 0.0
     h01 = 0.0
     h11 = 0.0
     for t in range(x.shape[0]):
-        xt = x[t]
+        xt = x[t] - m
         eta = _clip35(a + b * xt)
         p = 1.0 / (1.0 + _exp_clipped(-eta))
         w = p * (1.0 - p)
@@ -119,7 +123,7 @@ def _newton_sums(x: np.ndarray, y: np.ndarray, a: float, b: float):
 
 
 @njit(cache=True, fastmath=_FAST, error_model="numpy")
-def _newton_sums_flat(x: np.ndarray, y: np.ndarray, a: float):
+def _newton_sums_flat(x: np.ndarray, y: np.ndarray, a: float, m: float):
     """:func:`_newton_sums` at ``(a, 0)``: the fitted probability is the same in every month,
     so the sums need no exponential (the first Newton step from the start of the fit)."""
     eta = _clip35(a)
@@ -130,7 +134,7 @@ def _newton_sums_flat(x: np.ndarray, y: np.ndarray, a: float):
     sxx = 0.0
     sxy = 0.0
     for t in range(x.shape[0]):
-        xt = x[t]
+        xt = x[t] - m
         sy += y[t]
         sx += xt
         sxx += xt * xt
@@ -143,20 +147,34 @@ def _newton_sums_flat(x: np.ndarray, y: np.ndarray, a: float):
 def _logit_one(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
     """One row of :func:`logit_rows`: (intercept, slope, slope se), NaN when it fails."""
     n = x.shape[0]
+    # mean and population standard deviation of the row, two passes (as numpy.std)
+    m = 0.0
+    for t in range(n):
+        m += x[t]
+    m /= n
+    ss = 0.0
+    for t in range(n):
+        d = x[t] - m
+        ss += d * d
+    sd = np.sqrt(ss / n)
+    if not np.isfinite(sd):  # a missing or infinite value in the row
+        return np.nan, np.nan, np.nan
     ybar = 0.0
     for t in range(n):
         ybar += y[t]
     p0 = ybar / n
     p0 = min(max(p0, 1e-6), 1 - 1e-6)
-    a = np.log(p0 / (1 - p0))
+    a = np.log(p0 / (1 - p0))  # intercept of the centred regressor
     b = 0.0
     done = False
     for it in range(iters):
         if it == 0:
-            g0, g1, h00, h01, h11 = _newton_sums_flat(x, y, a)
+            g0, g1, h00, h01, h11 = _newton_sums_flat(x, y, a, m)
         else:
-            g0, g1, h00, h01, h11 = _newton_sums(x, y, a, b)
+            g0, g1, h00, h01, h11 = _newton_sums(x, y, a, b, m)
         det = h00 * h11 - h01 * h01
+        if not det > 0:  # singular information (a constant row): no estimate
+            break
         da = (h11 * g0 - h01 * g1) / det
         db = (h00 * g1 - h01 * g0) / det
         if not np.isfinite(da):
@@ -168,23 +186,13 @@ def _logit_one(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
         if abs(da) < 1e-10 and abs(db) < 1e-8 * (1 + abs(b)):
             done = True
             break
-    se = np.nan
-    if want_se:
-        _, _, h00, h01, h11 = _newton_sums(x, y, a, b)
-        se = np.sqrt(h00 / (h00 * h11 - h01 * h01))
-    # population standard deviation of the row, two passes (as numpy.std)
-    m = 0.0
-    for t in range(n):
-        m += x[t]
-    m /= n
-    ss = 0.0
-    for t in range(n):
-        d = x[t] - m
-        ss += d * d
-    sd = np.sqrt(ss / n)
     if not done or not np.isfinite(b) or abs(b) * sd > 30:
         return np.nan, np.nan, np.nan
-    return a, b, se
+    se = np.nan
+    if want_se:
+        _, _, h00, h01, h11 = _newton_sums(x, y, a, b, m)
+        se = np.sqrt(h00 / (h00 * h11 - h01 * h01))
+    return a - b * m, b, se
 
 
 @njit(cache=True, error_model="numpy")
@@ -212,9 +220,12 @@ def logit_rows(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
     Notes
     -----
     The same algorithm as the NumPy reference ``smallcap_bt.stats.predictive._logit_fit``:
-    start at the intercept of the outcome's mean and a zero slope, linear predictor clipped to
-    ``[-35, 35]``, non-finite steps set to zero, converged when ``|da| < 1e-10`` and
-    ``|db| < 1e-8 (1 + |b|)``.
+    Newton steps on the regressor centred on its row mean (the slope is unchanged, the
+    intercept is shifted back at the end; without centring a signal whose level is large
+    against its spread never met the intercept's stopping rule), starting at the intercept of
+    the outcome's mean and a zero slope, linear predictor clipped to ``[-35, 35]``, non-finite
+    steps set to zero, converged when ``|da| < 1e-10`` and ``|db| < 1e-8 (1 + |b|)``; a row
+    with a missing or infinite value or a singular information matrix (constant) fails.
     """
     k = x.shape[0]
     a_out = np.empty(k)
@@ -228,11 +239,13 @@ def logit_rows(x: np.ndarray, y: np.ndarray, iters: int, want_se: bool):
 
 
 @njit(cache=True, inline="always")
-def _word(key: np.uint64, row: int, t: int) -> np.uint64:
-    """Word ``(row, t)`` of the counter stream of ``key``: SplitMix64 output number
-    ``row * 2**32 + t + 1`` (the arithmetic of :func:`smallcap_bt.stats.streams.counter_words`;
-    every operand a uint64, so the products wrap)."""
-    z = key + ((np.uint64(row) << _U32) + np.uint64(t + 1)) * _GAMMA
+def _word(key: np.uint64, row: int, t: int, stride: int) -> np.uint64:
+    """Word ``t`` of row ``row`` of the counter stream of ``key`` with ``stride`` words per
+    row: SplitMix64 output number ``row * stride + t + 1`` (the arithmetic of
+    :func:`smallcap_bt.stats.streams.counter_words`; every operand a uint64, so products
+    wrap)."""
+    c = np.uint64(row) * np.uint64(stride) + np.uint64(t) + np.uint64(1)
+    z = np.uint64(key) + c * _GAMMA
     z = (z ^ (z >> _U30)) * _MIX1
     z = (z ^ (z >> _U27)) * _MIX2
     return z ^ (z >> _U31)
@@ -247,18 +260,20 @@ def _index_of(bits: np.uint64, n: np.uint64) -> np.int64:
 @njit(cache=True)
 def _fill_from_key(key: np.uint64, i0: int, rows: int, n: int, ib: np.ndarray) -> None:
     """``ib[t, j]`` = iid index ``0 .. n-1`` of row ``i0 + j`` at position ``t``: word
-    ``t // 2`` of the row, its upper half for even ``t``, its lower half for odd ``t``
+    ``t // 2`` of the row (``ceil(m / 2)`` words per row), its upper half for even ``t``, its
+    lower half for odd ``t``
     (:func:`smallcap_bt.stats.streams.iid_indices`)."""
     nu = np.uint64(n)
     m = ib.shape[0]
+    stride = (m + 1) // 2
     for t in range(0, m - 1, 2):
         for j in range(rows):  # rows innermost: the hashing vectorises
-            w = _word(key, i0 + j, t >> 1)
+            w = _word(key, i0 + j, t >> 1, stride)
             ib[t, j] = _index_of(w >> _U32, nu)
             ib[t + 1, j] = _index_of(w & _LOW32, nu)
     if m % 2:
         for j in range(rows):
-            ib[m - 1, j] = _index_of(_word(key, i0 + j, m >> 1) >> _U32, nu)
+            ib[m - 1, j] = _index_of(_word(key, i0 + j, m >> 1, stride) >> _U32, nu)
 
 
 @njit(cache=True)
@@ -520,7 +535,7 @@ def pair_log_sums(
         tl = 0.0
         td = 0.0
         for t in range(n):  # the hashing vectorises here, not in the serial loop below
-            wb[t] = _word(key, row0 + i, t)
+            wb[t] = _word(key, row0 + i, t, n)
         q = 0
         for t in range(n):
             w = wb[t]

@@ -55,7 +55,7 @@ import pandas as pd
 
 from smallcap_bt.exceptions import InsufficientDataError
 from smallcap_bt.stats import streams
-from smallcap_bt.stats.inference import SeedLike, rng, stationary_indices
+from smallcap_bt.stats.inference import SeedLike, rng
 from smallcap_bt.stats.results import Estimate
 
 Alternative = Literal["two-sided", "greater", "less"]
@@ -497,11 +497,13 @@ def predictive_regressions(
         slopes = _null_slopes_keyed(streams.draw_key(g), draws, *start)
         for c, h in enumerate(hs):
             nulls[h][:] = slopes[:, c]
-    else:
+    else:  # stationary blocks of residual pairs, from the counter stream in chunks
+        key = streams.draw_key(g)
         step = max(1, chunk_cells // T)
         for i in range(0, draws, step):
             k = min(step, draws - i)
-            slopes = _null_slopes(stationary_indices(T - 1, k, block, g), *start)
+            idx = streams.stationary_indices(key, i, k, T - 1, 1.0 / block)
+            slopes = _null_slopes(idx, *start)
             for c, h in enumerate(hs):
                 nulls[h][i : i + k] = slopes[:, c]
     sim = (a_, phi, u, v)
@@ -629,16 +631,22 @@ def _logit_fit(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row-wise two-parameter logit by Newton-Raphson: (intercept, slope, slope ML se).
 
-    ``x`` is ``(k, n)``; ``y`` is ``(n,)`` or ``(k, n)``. Rows that do not converge (e.g.
-    perfect separation) get NaN.
+    ``x`` is ``(k, n)``; ``y`` is ``(n,)`` or ``(k, n)``. Newton steps run on ``x`` centred on
+    its row mean (same slope; the intercept is shifted back), so that the stopping rule does
+    not depend on the level of the signal. Rows that do not converge (e.g. perfect
+    separation), rows with a missing or infinite value and constant rows (singular
+    information) get NaN.
     """
     k = x.shape[0]
     yy = np.broadcast_to(y, x.shape)
+    with np.errstate(invalid="ignore"):
+        m = x.mean(axis=1)
+        x = x - m[:, None]  # centred: same slope, intercept shifted back below
     p0 = np.clip(yy.mean(axis=1), 1e-6, 1 - 1e-6)
     a = np.log(p0 / (1 - p0))
     b = np.zeros(k)
     done = np.zeros(k, dtype=bool)
-    active = np.arange(k)
+    active = np.flatnonzero(np.isfinite(m))  # a missing or infinite value: no estimate
     for _ in range(iters):
         xa, ya = x[active], yy[active]
         eta = np.clip(a[active, None] + b[active, None] * xa, -35, 35)
@@ -649,6 +657,7 @@ def _logit_fit(
         wx = w * xa
         h00, h01, h11 = w.sum(axis=1), wx.sum(axis=1), (wx * xa).sum(axis=1)
         det = h00 * h11 - h01**2
+        regular = det > 0  # singular information (a constant row): no estimate
         with np.errstate(divide="ignore", invalid="ignore"):
             da = (h11 * g0 - h01 * g1) / det
             db = (h00 * g1 - h01 * g0) / det
@@ -656,18 +665,19 @@ def _logit_fit(
         db = np.where(np.isfinite(db), db, 0.0)
         a[active] += da
         b[active] += db
-        conv = (np.abs(da) < 1e-10) & (np.abs(db) < 1e-8 * (1 + np.abs(b[active])))
+        conv = regular & (np.abs(da) < 1e-10) & (np.abs(db) < 1e-8 * (1 + np.abs(b[active])))
         done[active[conv]] = True
-        active = active[~conv]
+        active = active[regular & ~conv]
         if len(active) == 0:
             break
-    eta = np.clip(a[:, None] + b[:, None] * x, -35, 35)
-    p = 1 / (1 + np.exp(-eta))
-    w = p * (1 - p)
-    h00, h01, h11 = w.sum(axis=1), (w * x).sum(axis=1), (w * x * x).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # failed rows: NaN, masked below
+        eta = np.clip(a[:, None] + b[:, None] * x, -35, 35)
+        p = 1 / (1 + np.exp(-eta))
+        w = p * (1 - p)
+        h00, h01, h11 = w.sum(axis=1), (w * x).sum(axis=1), (w * x * x).sum(axis=1)
         se = np.sqrt(h00 / (h00 * h11 - h01**2))
-    bad = ~done | ~np.isfinite(b) | (np.abs(b) * np.std(x, axis=1) > 30)
+        a = a - b * m
+    bad = ~done | ~np.isfinite(b) | (np.abs(b) * np.std(x, axis=1) > 30)  # x is centred
     return np.where(bad, np.nan, a), np.where(bad, np.nan, b), np.where(bad, np.nan, se)
 
 

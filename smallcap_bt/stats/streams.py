@@ -8,13 +8,15 @@ they use it, and these NumPy functions compute the very same words for the refer
 implementations and the tests.
 
 The generator is SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number
-generators", OOPSLA; the generator of Java's ``SplittableRandom``; it passes BigCrush): the
-word at ``(row, t)`` is output number ``row * 2**32 + t + 1`` of SplitMix64 started at the
-key, i.e. ``mix64(key + (row * 2**32 + t + 1) * GAMMA)`` with the Stafford "variant 13"
-finaliser. Row 0 is the ordinary SplitMix64 sequence of the key (tested against published
-values). The key comes from the caller's ``numpy.random.Generator`` (one draw per simulation),
-so results are reproducible from the user's seed, and do not depend on how the draws are
-split into chunks or processes.
+generators", OOPSLA; the generator of Java's ``SplittableRandom``; it passes BigCrush). A
+simulation's words are consecutive outputs of one SplitMix64 sequence started at its key: with
+``W`` words per row (``ceil(months / 2)`` for iid indices, ``months`` for the stationary
+bootstrap), word ``t`` of row ``row`` is output number ``row * W + t + 1``, i.e.
+``mix64(key + (row * W + t + 1) * GAMMA)`` with the Stafford "variant 13" finaliser. So the
+whole simulation is one consecutive run of the generator, the setting of its published tests.
+The key comes from the caller's ``numpy.random.Generator`` (one draw per simulation), so
+results are reproducible from the user's seed and do not depend on how the draws are split
+into chunks or processes.
 
 Decoding (``hi``/``lo`` = upper/lower 32 bits of a word):
 
@@ -34,9 +36,6 @@ import numpy as np
 GAMMA = 0x9E3779B97F4A7C15
 MIX1 = 0xBF58476D1CE4E5B9
 MIX2 = 0x94D049BB133111EB
-#: positions ``t`` of one row (months) must stay below this
-ROW_STRIDE = 1 << 32
-
 #: a stream's key: a Python int or a NumPy uint64 in ``0 .. 2**64 - 1``
 Key = int | np.uint64
 
@@ -55,8 +54,9 @@ def mix64(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def counter_words(key: Key, row0: int, rows: int, months: int) -> np.ndarray:
-    """Words ``(rows, months)`` of rows ``row0 .. row0 + rows - 1``, positions ``0 .. months-1``.
+def counter_words(key: Key, row0: int, rows: int, width: int) -> np.ndarray:
+    """Words ``(rows, width)`` of rows ``row0 .. row0 + rows - 1`` of a stream of ``width``
+    words per row.
 
     Parameters
     ----------
@@ -64,20 +64,20 @@ def counter_words(key: Key, row0: int, rows: int, months: int) -> np.ndarray:
         The 64-bit key (:func:`draw_key`).
     row0, rows : int
         First row (simulated draw) and number of rows.
-    months : int
-        Positions per row (``< 2**32``).
+    width : int
+        Words per row ``W``: word ``t`` of row ``r`` is SplitMix64 output ``r * W + t + 1``.
 
     Returns
     -------
     numpy.ndarray
         uint64 words, the same as the numba kernels compute at those positions.
     """
-    if not 0 <= months < ROW_STRIDE:
-        raise ValueError(f"counter stream: {months} positions per row, at most {ROW_STRIDE - 1}")
+    if width < 0 or row0 < 0 or rows < 0:
+        raise ValueError(f"counter stream: rows {row0}+{rows} of width {width}")
     r = np.arange(row0, row0 + rows, dtype=np.uint64)[:, None]
-    t = np.arange(months, dtype=np.uint64)[None, :]
+    t = np.arange(width, dtype=np.uint64)[None, :]
     with np.errstate(over="ignore"):
-        c = (r << np.uint64(32)) + t + np.uint64(1)
+        c = r * np.uint64(width) + t + np.uint64(1)
         return mix64(np.uint64(key) + c * np.uint64(GAMMA))
 
 
@@ -87,9 +87,9 @@ def uniform_index(bits: np.ndarray, n: int) -> np.ndarray:
 
 
 def iid_indices(key: Key, row0: int, rows: int, months: int, n: int) -> np.ndarray:
-    """iid indices ``(rows, months)`` uniform on ``0 .. n-1``, two per word: position ``t``
-    decodes the upper half of word ``t // 2`` of its row when ``t`` is even, the lower half
-    when odd."""
+    """iid indices ``(rows, months)`` uniform on ``0 .. n-1``, two per word (``ceil(months /
+    2)`` words per row): position ``t`` decodes the upper half of word ``t // 2`` of its row
+    when ``t`` is even, the lower half when odd."""
     w = counter_words(key, row0, rows, (months + 1) // 2)
     halves = np.empty((rows, 2 * w.shape[1]), dtype=np.uint64)
     halves[:, 0::2] = w >> np.uint64(32)
@@ -105,7 +105,8 @@ def new_block_threshold(p: float) -> int:
 
 
 def stationary_indices(key: Key, row0: int, rows: int, n: int, p: float) -> np.ndarray:
-    """Stationary-bootstrap index matrix ``(rows, n)`` of the counter stream (wrapping).
+    """Stationary-bootstrap index matrix ``(rows, n)`` of the counter stream (``n`` words per
+    row; wrapping at the end).
 
     Month 0 always starts a block; month ``t`` starts one when the upper half of its word is
     below :func:`new_block_threshold` of ``p = 1 / block``, at the index given by the lower
