@@ -391,7 +391,8 @@ def _fresh_verify(store: str, draws: int, jobs: int) -> tuple[float, float]:
 
 def bench_verify(store: str, rounds: int = 5) -> list[Entry]:
     """``smallcap-bt verify`` of every claim at 10,000 draws against 1,000 draws, in fresh
-    processes: CPU time with one process (``--jobs 1``), wall time with two (``--jobs 2``).
+    processes: CPU time with one process (``--jobs 1``), wall time with two (``--jobs 2``);
+    and, for reference, ``sb.verify`` in this warm process (imports and caches excluded).
     The four runs of a round alternate, ``rounds`` rounds; the medians are compared (this
     machine's speed drifts by a quarter within minutes: single runs gave 1.26x-1.46x)."""
     runs: dict[tuple[int, int], list[tuple[float, float]]] = {}
@@ -403,6 +404,16 @@ def bench_verify(store: str, rounds: int = 5) -> list[Entry]:
     def med(draws: int, jobs: int, what: int) -> float:
         return statistics.median(r[what] for r in runs[(draws, jobs)])
 
+    import smallcap_bt as sb
+
+    def warm_cpu(draws: int) -> float:  # in this process, after a warm-up: no imports
+        t = time.process_time()
+        sb.verify(None, store=store, draws=draws)
+        return time.process_time() - t
+
+    warm_cpu(1_000)
+    warm = [(warm_cpu(1_000), warm_cpu(10_000)) for _ in range(3)]
+    in_lo, in_hi = statistics.median(w[0] for w in warm), statistics.median(w[1] for w in warm)
     cpu_lo, cpu_hi = med(1_000, 1, 1), med(10_000, 1, 1)
     wall_lo, wall_hi = med(1_000, 2, 0), med(10_000, 2, 0)
     one = med(10_000, 1, 0)
@@ -415,8 +426,18 @@ def bench_verify(store: str, rounds: int = 5) -> list[Entry]:
             "baseline": "verify, all claims, 1,000 draws, --jobs 1 (CPU s)",
             "baseline_seconds": cpu_lo,
             "ratio": cpu_lo / cpu_hi,
-            "target": "seconds <= 1.3 x baseline (ratio >= 0.77) and <= 4 s CPU",
-            "met": cpu_hi <= 1.3 * cpu_lo and cpu_hi <= 4.0,
+            "target": "seconds <= 1.3 x baseline (ratio >= 0.77); guidance 4 s CPU: "
+            + ("reached" if cpu_hi <= 4.0 else f"not reached ({cpu_hi:.1f} s)"),
+            "met": cpu_hi <= 1.3 * cpu_lo,  # issue 12: "absolute times only as guidance"
+            "guidance_met": cpu_hi <= 4.0,
+        },
+        {
+            "name": "sb.verify in a warm process (no imports), all claims, 10,000 draws (CPU s; "
+            "median of 3 interleaved rounds)",
+            "seconds": in_hi,
+            "baseline": "the same, 1,000 draws (CPU s)",
+            "baseline_seconds": in_lo,
+            "ratio": in_lo / in_hi,
         },
         {
             "name": f"verify, all claims, 10,000 draws, --jobs 2 (wall s; {note})",
@@ -432,8 +453,10 @@ def bench_verify(store: str, rounds: int = 5) -> list[Entry]:
             "baseline": "verify, all claims, 1,000 draws, --jobs 2 (wall s)",
             "baseline_seconds": wall_lo,
             "ratio": wall_lo / wall_hi,
-            "target": "seconds <= 1.3 x baseline (ratio >= 0.77) and <= 4 s on 2 cores",
-            "met": wall_hi <= 1.3 * wall_lo and wall_hi <= 4.0,
+            "target": "seconds <= 1.3 x baseline (ratio >= 0.77); guidance 4 s on 2 cores: "
+            + ("reached" if wall_hi <= 4.0 else f"not reached ({wall_hi:.1f} s)"),
+            "met": wall_hi <= 1.3 * wall_lo,
+            "guidance_met": wall_hi <= 4.0,
             "cpus": cpus,
         },
     ]
