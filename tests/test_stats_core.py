@@ -7,7 +7,6 @@ import csv
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -40,12 +39,21 @@ returns = arrays(
 )
 
 
+@pytest.fixture(scope="module")
+def sm():
+    """statsmodels (an oracle here), imported only where a test uses it: both pytest-xdist
+    workers collect this module, one of them runs it."""
+    import statsmodels.api
+
+    return statsmodels.api
+
+
 def _series(x: np.ndarray, start: str = "1990-01") -> pd.Series:
     return pd.Series(x, index=pd.period_range(start, periods=len(x), freq="M"))
 
 
 # -- cross-implementation ---------------------------------------------------------------------
-def test_hac_mean_equals_statsmodels(panel):
+def test_hac_mean_equals_statsmodels(panel, sm):
     r = panel["sml.smb"].dropna()
     est = hac_mean(r, lags=6)
     fit = sm.OLS(r.to_numpy(), np.ones(len(r))).fit(cov_type="HAC", cov_kwds={"maxlags": 6})
@@ -67,7 +75,7 @@ def test_hac_mean_equals_statsmodels(panel):
         ("dummies", 5),
     ],
 )
-def test_ols_hac_equals_statsmodels_field_by_field(panel, case, lags):
+def test_ols_hac_equals_statsmodels_field_by_field(panel, case, lags, sm):
     """Coefficients, HAC standard errors, t, p and R-squared of :func:`ols_hac` (NumPy) equal
     statsmodels' ``cov_type="HAC"`` fitted directly (the oracle), on real series."""
     from smallcap_bt.stats.regression import ols_hac
@@ -102,7 +110,7 @@ def test_ols_hac_equals_statsmodels_field_by_field(panel, case, lags):
     assert res.nobs == int(fit.nobs) and res.lags == lags
 
 
-def test_ff3_alpha_equals_statsmodels(panel):
+def test_ff3_alpha_equals_statsmodels(panel, sm):
     y = panel["small.decile.vw"] - panel["rf"]
     est = factor_alpha(y, panel, "ff3", lags=4)
     X = sm.add_constant(panel[["mkt_rf", "smb", "hml"]])
@@ -341,7 +349,7 @@ def test_relative_drawdowns_episodes():
     assert dd["ongoing"].sum() == 1
 
 
-def test_predictive_regression_equals_statsmodels(panel):
+def test_predictive_regression_equals_statsmodels(panel, sm):
     from smallcap_bt.stats import predictive_regression
 
     r = panel["sml.tercile.vw"]

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from scipy.signal import lfilter
 
 from smallcap_bt.stats.events import (
     calendar_event_study,
@@ -33,6 +32,14 @@ from smallcap_bt.stats.predictive import (
 from smallcap_bt.stats.regimes import above
 from smallcap_bt.stats.regression import predictive_regression as old_predictive_regression
 from tests.conftest import FRED_DIR, raw_french_table
+
+
+def lfilter(*args, **kwargs):
+    """scipy.signal.lfilter, imported on first use: importing scipy.signal loads scipy.stats
+    (about 1 s), and both pytest-xdist workers collect this module while one runs it."""
+    from scipy.signal import lfilter as _lfilter
+
+    return _lfilter(*args, **kwargs)
 
 
 def _months(n: int, start: str = "2000-01") -> pd.PeriodIndex:
