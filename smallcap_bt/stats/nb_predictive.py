@@ -10,8 +10,8 @@ from the user's seed), and the NumPy references read the very same words from th
 functions; :func:`ar1_null_slopes` reads an index matrix drawn by the caller. The kernels
 replace the arithmetic (gathers, recursions, cumulative sums, row statistics), one block of
 simulated rows at a time, without ``(draws, months)`` temporaries. Results equal the reference
-up to the order of floating-point sums (about 1e-14 relative) and, for the logit, the Newton
-convergence tolerance.
+up to the order of floating-point sums (null slopes within about 1e-12 of their spread) and,
+for the logit, the Newton convergence tolerance.
 
 Kernels
 -------

@@ -670,7 +670,8 @@ def _logit_fit(
         active = active[regular & ~conv]
         if len(active) == 0:
             break
-    with np.errstate(divide="ignore", invalid="ignore"):  # failed rows: NaN, masked below
+    # failed rows (NaN) are masked below; rows of extreme scale may overflow on the way
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         eta = np.clip(a[:, None] + b[:, None] * x, -35, 35)
         p = 1 / (1 + np.exp(-eta))
         w = p * (1 - p)
