@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO, Job
 
-PATHS = ["smallcap_bt", "tests", "benchmarks", "scripts"]
+PATHS = ["smallcap_bt", "tests", "benchmarks", "scripts", "notebooks", "docs/notebooks"]
 RUFF = {
     name: Job(f"ruff-{name}", (sys.executable, "-m", "ruff", *command, *PATHS), cwd=REPO)
     for name, command in {"lint": ["check"], "format": ["format", "--check"]}.items()
