@@ -294,7 +294,8 @@ def verified(store_dir: Path, request: pytest.FixtureRequest):
 def shared_across_workers(request: pytest.FixtureRequest, name: str, make: Callable[[], T]) -> T:
     """``make()`` once per test run even under pytest-xdist: the first worker to ask computes
     it under a file lock and pickles it beside the workers' temporary folders; the others
-    load that. Only for deterministic values that do not depend on the worker: the claims'
+    load that; if it fails, the others fail at once with its error instead of computing it
+    again. Only for deterministic values that do not depend on the worker: the claims'
     results depend on the data (the vintage fingerprint is content hashes, no store path),
     the seed and the draws, not on the process (tests/test_parallel.py)."""
     import fcntl
@@ -304,11 +305,18 @@ def shared_across_workers(request: pytest.FixtureRequest, name: str, make: Calla
         return make()
     root = request.getfixturevalue("tmp_path_factory").getbasetemp().parent
     path = root / f"{name}.pickle"
+    failed = root / f"{name}.failed"
     with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if path.is_file():
             return pickle.loads(path.read_bytes())
-        value = make()
+        if failed.is_file():  # do not compute a failing value twice: report the first error
+            pytest.fail(f"{name}: failed in another worker:\n{failed.read_text()}", False)
+        try:
+            value = make()
+        except BaseException as exc:
+            failed.write_text(f"{type(exc).__name__}: {exc}")
+            raise
         tmp = path.with_suffix(".partial")
         tmp.write_bytes(pickle.dumps(value))
         tmp.replace(path)
