@@ -29,13 +29,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+def timed(
+    cmd: list[str], env: dict[str, str] | None = None, quiet: bool = False
+) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the process and its workers) of running
+    ``cmd`` to completion (it must succeed; ``quiet`` captures its output)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=quiet)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def _run(
     store: str, out: Path, pythonpath: str | None, extra: list[str] | None = None
 ) -> tuple[float, float]:
     """Wall time and CPU time (user + system, the report's processes and their workers)."""
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = dict(os.environ, MPLBACKEND="Agg")
     env.pop("PYTHONPATH", None)
     if pythonpath:
@@ -45,12 +57,7 @@ def _run(
         f"sys.exit(main(['--store', {store!r}, 'report', '--out', {str(out)!r}, '-q', "
         f"*{list(extra or [])!r}]))"
     )
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env=env, check=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    return timed([sys.executable, "-c", code], env)
 
 
 def compare(

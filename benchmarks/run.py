@@ -379,14 +379,11 @@ def bench_joint(store: str, draws: int = 100) -> Entry:
 def _fresh_verify(store: str, draws: int, jobs: int) -> tuple[float, float]:
     """Wall and CPU seconds (user + system, workers included) of one fresh
     ``smallcap-bt verify`` process: imports, data loading and every claim, as a user runs it."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    from bench_report import timed
+
     cmd = [sys.executable, "-m", "smallcap_bt.cli", "--store", store, "verify", "-q"]
     cmd += ["--progress", "off", "--draws", str(draws), "--jobs", str(jobs)]
-    t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return timed(cmd, quiet=True)
 
 
 def bench_verify(store: str, rounds: int = 5) -> list[Entry]:

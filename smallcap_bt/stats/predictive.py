@@ -305,6 +305,30 @@ def _null_slopes_numpy(
     return np.column_stack(cols)
 
 
+def _kernel_args(
+    v: np.ndarray,
+    u: np.ndarray,
+    a: float,
+    phi: float,
+    x0: float,
+    r0: float,
+    mu: float,
+    hs: Sequence[int],
+) -> tuple[Any, ...]:
+    """The simulation's arguments as the null-slope kernels take them (contiguous float
+    arrays, Python floats, int64 horizons)."""
+    return (
+        np.ascontiguousarray(v, dtype=float),
+        np.ascontiguousarray(u, dtype=float),
+        float(a),
+        float(phi),
+        float(x0),
+        float(r0),
+        float(mu),
+        np.asarray(hs, dtype=np.int64),
+    )
+
+
 def _null_slopes(
     idx: np.ndarray,
     v: np.ndarray,
@@ -322,15 +346,7 @@ def _null_slopes(
     from smallcap_bt.stats import nb_predictive
 
     return nb_predictive.ar1_null_slopes(
-        np.ascontiguousarray(idx, dtype=np.int64),
-        np.ascontiguousarray(v, dtype=float),
-        np.ascontiguousarray(u, dtype=float),
-        float(a),
-        float(phi),
-        float(x0),
-        float(r0),
-        float(mu),
-        np.asarray(hs, dtype=np.int64),
+        np.ascontiguousarray(idx, dtype=np.int64), *_kernel_args(v, u, a, phi, x0, r0, mu, hs)
     )
 
 
@@ -353,16 +369,7 @@ def _null_slopes_keyed(
     from smallcap_bt.stats import nb_predictive
 
     return nb_predictive.ar1_null_slopes_keyed(
-        np.uint64(key),
-        int(k),
-        np.ascontiguousarray(v, dtype=float),
-        np.ascontiguousarray(u, dtype=float),
-        float(a),
-        float(phi),
-        float(x0),
-        float(r0),
-        float(mu),
-        np.asarray(hs, dtype=np.int64),
+        np.uint64(key), int(k), *_kernel_args(v, u, a, phi, x0, r0, mu, hs)
     )
 
 
