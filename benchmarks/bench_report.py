@@ -30,15 +30,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def timed(
-    cmd: list[str], env: dict[str, str] | None = None, quiet: bool = False
+    cmd: list[str],
+    env: dict[str, str] | None = None,
+    quiet: bool = False,
+    cwd: str | Path | None = None,
 ) -> tuple[float, float]:
     """Wall time and CPU time (user + system, the process and its workers) of running
-    ``cmd`` to completion (it must succeed; ``quiet`` captures its output)."""
+    ``cmd`` in ``cwd`` to completion (it must succeed; ``quiet`` captures its output)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=quiet)
+    subprocess.run(cmd, env=env, check=True, capture_output=quiet, cwd=cwd)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -47,17 +50,25 @@ def timed(
 def _run(
     store: str, out: Path, pythonpath: str | None, extra: list[str] | None = None
 ) -> tuple[float, float]:
-    """Wall time and CPU time (user + system, the report's processes and their workers)."""
+    """Wall time and CPU time (user + system, the report's processes and their workers).
+
+    The child runs in ``out``'s parent folder, not in this checkout: ``python -c`` puts its
+    working directory first on ``sys.path``, so a child started in the checkout would import
+    the working tree's package whatever ``PYTHONPATH`` says (the 0.1 "baseline" then timed
+    today's code). The child also checks where its package came from."""
     env = dict(os.environ, MPLBACKEND="Agg")
     env.pop("PYTHONPATH", None)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
+    where = str(Path(pythonpath or REPO).resolve() / "smallcap_bt")
     code = (
-        "import sys; from smallcap_bt.cli import main; "
+        "import sys, smallcap_bt; "
+        f"assert smallcap_bt.__file__.startswith({where!r}), smallcap_bt.__file__; "
+        "from smallcap_bt.cli import main; "
         f"sys.exit(main(['--store', {store!r}, 'report', '--out', {str(out)!r}, '-q', "
         f"*{list(extra or [])!r}]))"
     )
-    return timed([sys.executable, "-c", code], env)
+    return timed([sys.executable, "-c", code], env, cwd=out.parent)
 
 
 def compare(
