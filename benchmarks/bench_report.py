@@ -61,12 +61,11 @@ def _run(
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     where = str(Path(pythonpath or REPO).resolve() / "smallcap_bt")
-    code = (
-        "import sys, smallcap_bt; "
+    argv = ["smallcap-bt", "--store", store, "report", "--out", str(out), "-q", *(extra or [])]
+    code = (  # as `python -m smallcap_bt.cli ...` runs, once the package's origin is checked
+        "import runpy, sys, smallcap_bt; "
         f"assert smallcap_bt.__file__.startswith({where!r}), smallcap_bt.__file__; "
-        "from smallcap_bt.cli import main; "
-        f"sys.exit(main(['--store', {store!r}, 'report', '--out', {str(out)!r}, '-q', "
-        f"*{list(extra or [])!r}]))"
+        f"sys.argv = {argv!r}; runpy.run_module('smallcap_bt.cli', run_name='__main__')"
     )
     return timed([sys.executable, "-c", code], env, cwd=out.parent)
 

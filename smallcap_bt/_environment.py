@@ -20,7 +20,6 @@ STACK: tuple[str, ...] = (
     "statsmodels",
     "vectorbt",
     "numba",
-    "arch",
     "pandas-datareader",
     "matplotlib",
 )

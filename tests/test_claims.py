@@ -377,5 +377,5 @@ def test_results_record_the_numerical_stack(full):
     from importlib import metadata
 
     env = full.to_dict()["environment"]
-    for name in ("numpy", "pandas", "statsmodels", "scipy", "arch"):
+    for name in ("numpy", "pandas", "statsmodels", "scipy", "numba"):
         assert env[name] == metadata.version(name), name

@@ -35,7 +35,6 @@ def test_env_json_matches_pip(capsys):
         "statsmodels",
         "vectorbt",
         "numba",
-        "arch",
         "pandas-datareader",
         "matplotlib",
     ]

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from smallcap_bt.claims.engine import Settings
     from smallcap_bt.claims.model import Claim
     from smallcap_bt.claims.runner import ClaimResult
@@ -92,6 +94,26 @@ def fork_context():
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return None
     return multiprocessing.get_context("fork")
+
+
+def start_pool(
+    n: int, context: Any, initializer: Callable[..., object] | None = None, initargs: tuple = ()
+) -> ProcessPoolExecutor:
+    """A pool of ``n`` workers forked now (``context`` from :func:`fork_context`), with the
+    caller's objects frozen out of the garbage collector during the fork (``gc.freeze``, as
+    the :mod:`gc` documentation advises before a fork): a worker's collections then skip the
+    objects it inherited instead of writing to every one of them, which would copy their
+    memory pages into the worker. The caller's collector is unfrozen again at once."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(n, context, initializer=initializer, initargs=initargs)
+    gc.freeze()
+    try:
+        pool.submit(int)  # a fork context starts every worker at the first task
+    finally:
+        gc.unfreeze()
+    return pool
 
 
 def worker_init(work: Any = None) -> None:
@@ -172,6 +194,7 @@ def run_claims(
     settings: Settings,
     jobs: int | None = 1,
     on_done: Callable[[str], object] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[ClaimResult]:
     """Evaluate ``claims`` on ``vintage``, in ``jobs`` processes (see :func:`resolve_jobs`).
 
@@ -186,7 +209,13 @@ def run_claims(
     jobs : int or None
         Processes (1 = this one; capped at the number of claims).
     on_done : callable, optional
-        Called with each claim id as its result arrives (completion order).
+        Called with each claim id as its result arrives (completion order; while
+        ``meanwhile`` runs, the calls wait for it to return).
+    meanwhile : callable, optional
+        Light work for this process, called once with no arguments after the workers are
+        forked, while they evaluate the claims (the report imports its plotting modules so);
+        before the claims when they run in this process. If it raises, the workers are
+        stopped and the error propagates.
 
     Returns
     -------
@@ -198,24 +227,26 @@ def run_claims(
     n = min(resolve_jobs(jobs), len(claims))
     context = fork_context() if n > 1 else None
     if context is None:
+        if meanwhile is not None:
+            meanwhile()
         out = []
         for claim in claims:
             out.append(run_claim(claim, vintage, settings))
             if on_done is not None:
                 on_done(claim.id)
         return out
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     _ = vintage.panel  # build (or load) the panel once, before the fork
     _preload(claims)
     order = sorted(range(len(claims)), key=lambda i: _cost_rank(claims[i]))
     results: list[ClaimResult | None] = [None] * len(claims)
-    pool = ProcessPoolExecutor(
-        n, mp_context=context, initializer=worker_init, initargs=((claims, vintage, settings),)
-    )
+    pool = start_pool(n, context, worker_init, ((claims, vintage, settings),))
     try:
-        futures = {pool.submit(_run_index, i): i for i in order}
+        futures = {pool.submit(_run_index, i): i for i in order}  # forks the workers
+        if meanwhile is not None:
+            meanwhile()
         for fut in as_completed(futures):
             i = futures[fut]
             try:

@@ -409,6 +409,7 @@ def verify_all(
     progress: bool = False,
     on_claim: Callable[[str], object] | None = None,
     jobs: int | None = 1,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Verification:
     """Run claims (all registered ones by default) on a vintage.
 
@@ -434,6 +435,10 @@ def verify_all(
         workers (Linux; elsewhere one process); ``None`` = the ``SMALLCAP_BT_JOBS``
         environment variable, else the CPUs this process may use. Results are identical
         whatever the number (every claim draws from its own seeded generator).
+    meanwhile : callable, optional
+        Light work for this process while worker processes evaluate the claims (called once;
+        before the claims when they run here; see
+        :func:`smallcap_bt.claims.parallel.run_claims`).
     """
     from smallcap_bt.claims.parallel import run_claims
 
@@ -451,7 +456,7 @@ def verify_all(
         if on_claim is not None:
             on_claim(claim_id)
 
-    results = run_claims(chosen, v, settings, jobs, finished)
+    results = run_claims(chosen, v, settings, jobs, finished, meanwhile)
     adjust(results)
     return Verification(
         results, v.fingerprint, {"seed": seed, "draws": draws, "joint_draws": joint_draws}

@@ -1,5 +1,5 @@
 import sys
 
-from smallcap_bt.cli import main
+from smallcap_bt.cli import console
 
-sys.exit(main())
+sys.exit(console())

@@ -28,7 +28,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "env",
         help="versions of Python and the numerical stack (numpy, pandas, vectorbt, ...)",
         description="Print the versions that results depend on: Python, numpy, pandas, scipy, "
-        "statsmodels, vectorbt, numba, arch, pandas-datareader, matplotlib.",
+        "statsmodels, vectorbt, numba, pandas-datareader, matplotlib.",
     )
     e.add_argument("--json", action="store_true", help="print a JSON object instead of a table")
     e.set_defaults(func=_cmd_env)

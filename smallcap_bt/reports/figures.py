@@ -377,11 +377,11 @@ def png_bytes(fig: Figure, dpi: int = 200) -> bytes:
         if rgba[..., 3].min() < 255:
             fig.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
             return out.getvalue()
-        rgb = rgba[..., :3].copy()
+        height, width = rgba.shape[:2]  # RGB without a NumPy copy of the pixels
+        image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
     finally:
         fig.dpi = old_dpi
         fig.set_canvas(old_canvas)
-    image = Image.fromarray(rgb)
     q = image.quantize(256, method=Image.Quantize.FASTOCTREE)
     palette = np.asarray(q.getpalette() or [], np.int16).reshape(-1, 3)
     for pure in (255, 0):

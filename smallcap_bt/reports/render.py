@@ -221,7 +221,13 @@ def build_report(
         ``results.json``, ``claims.tex``, ``report.md``, ``report.html``, ``figures``
         (and ``figures.tex``).
     """
-    from smallcap_bt.claims.parallel import fork_context, resolve_jobs, stop_pool, worker_init
+    from smallcap_bt.claims.parallel import (
+        fork_context,
+        resolve_jobs,
+        start_pool,
+        stop_pool,
+        worker_init,
+    )
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.cli.output import progress as progress_ctx
     from smallcap_bt.data.store import Store
@@ -242,17 +248,23 @@ def build_report(
             args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
             overview: Future | None = pool.submit(_draw_overview, *args) if pool else None
             t0 = time.monotonic()
+            n_draw = resolve_jobs(jobs) - 1 if pool is None and context else 0
             ver = verify_all(
-                claims, vin, store=st, seed=seed, draws=draws, joint_draws=joint_draws, jobs=jobs
+                claims,
+                vin,
+                store=st,
+                seed=seed,
+                draws=draws,
+                joint_draws=joint_draws,
+                jobs=jobs,
+                meanwhile=_import_drawing if n_draw > 0 else None,
             )
             advance(f"claims verified in {time.monotonic() - t0:.1f} s")
-            n_draw = resolve_jobs(jobs) - 1 if pool is None and context else 0
             if n_draw > 0:
                 # the claims had every process; now figures: forked after the claims, the
-                # workers read this process's panel instead of building their own
-                pool = ProcessPoolExecutor(
-                    n_draw, context, initializer=worker_init, initargs=(vin,)
-                )
+                # workers read this process's panel instead of building their own, and
+                # inherit the plotting modules imported here while the claims ran
+                pool = start_pool(n_draw, context, worker_init, (vin,))
                 overview = pool.submit(_draw_overview_forked, *args[2:])
             doc = ver.to_dict()
             testable = [c for c in doc["claims"] if c.get("testable") and c.get("specifications")]
@@ -274,6 +286,18 @@ def build_report(
     if pool is not None:
         pool.shutdown()
     return paths
+
+
+def _import_drawing() -> None:
+    """Import what drawing the figures needs (matplotlib's Agg canvas, Pillow, the figure,
+    tearsheet and strategy modules): run in the report's process while worker processes
+    verify the claims, so that it costs no time of its own and the figure workers forked
+    afterwards inherit the modules instead of each importing them."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import PIL.Image  # noqa: F401
+
+    from smallcap_bt.reports import figures, plots, tearsheet  # noqa: F401
+    from smallcap_bt.strategies import sweeps  # noqa: F401
 
 
 def _draw_overview_forked(*args: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ Bailey, D. H. and López de Prado, M. (2014). The deflated Sharpe ratio: correct
 selection bias, backtest overfitting and non-normality. Journal of Portfolio Management 40(5).
 Bailey, D. H., Borwein, J., López de Prado, M. and Zhu, Q. J. (2017). The probability of
 backtest overfitting. Journal of Computational Finance 20(4).
-Hansen, P. R. (2005). A test for superior predictive ability. JBES 23(4) (via ``arch``).
+Hansen, P. R. (2005). A test for superior predictive ability. JBES 23(4) (computed as
+``arch.bootstrap.SPA`` computes it; the suite checks equal p-values on arch's own draws).
 """
 
 from __future__ import annotations
@@ -108,17 +109,80 @@ def spa_test(
     block: int = 12,
     seed: int = 0,
 ) -> dict[str, float]:
-    """Hansen's SPA test (arch): can any variant beat the benchmark? Losses = -returns.
+    """Hansen's SPA test: can any variant beat the benchmark? Losses are minus returns.
 
-    Returns the consistent, lower and upper p-values of the null that no variant is better.
+    The p-values of the null that no variant is better, from ``reps`` stationary-bootstrap
+    resamples of the months (mean block length ``block`` months; the counter-based stream
+    of :mod:`smallcap_bt.stats.streams`, keyed from ``seed``); see :func:`spa_pvalues`.
+
+    Parameters
+    ----------
+    benchmark : Series
+        Per-period returns of the benchmark (T).
+    variants : DataFrame
+        Per-period returns of the variants (T x k), on the same periods.
+    reps, block, seed : int
+        Bootstrap resamples, mean block length (periods), seed.
+
+    Returns
+    -------
+    dict
+        ``{"consistent": p, "lower": p, "upper": p}``.
     """
-    from arch.bootstrap import SPA
+    from smallcap_bt.stats.streams import draw_key, stationary_indices
 
-    spa = SPA(-benchmark.to_numpy(), -variants.to_numpy(), block_size=block, reps=reps, seed=seed)
-    spa.compute()
-    pv = spa.pvalues
-    return {
-        "consistent": float(pv["consistent"]),
-        "lower": float(pv["lower"]),
-        "upper": float(pv["upper"]),
-    }
+    diff = variants.to_numpy(dtype=float) - benchmark.to_numpy(dtype=float)[:, None]
+    key = draw_key(np.random.default_rng(seed))
+    idx = stationary_indices(key, 0, reps, diff.shape[0], 1.0 / block)
+    pv = spa_pvalues(diff, idx, block)
+    return {k: pv[k] for k in ("consistent", "lower", "upper")}
+
+
+def spa_pvalues(diff: np.ndarray, indices: np.ndarray, block: int) -> dict[str, float]:
+    """SPA p-values of loss differentials from given bootstrap resamples, computed as
+    ``arch.bootstrap.SPA`` (arch 7-8, ``studentize=True, nested=False``) computes them.
+
+    The statistic is the largest mean loss differential ``max_k mean(d_k)``; each resample's
+    is ``max_k (mean*(d_k) - mu_k)`` with ``mu_k`` recentred three ways (Hansen 2005):
+    *upper* ``mu_k = mean(d_k)``; *consistent* ``mu_k = mean(d_k)`` only where ``mean(d_k)
+    >= -sqrt(2 log log T * w_k / T)`` (else 0), ``w_k`` the stationary-bootstrap long-run
+    variance of ``d_k`` (Politis and Romano's kernel with ``p = 1 / block``); *lower*
+    ``mu_k = max(mean(d_k), 0)``. The p-value is the share of resamples whose statistic
+    exceeds the observed one. As in arch, ``w_k`` enters the consistent threshold only: the
+    statistic is not studentized.
+
+    Parameters
+    ----------
+    diff : ndarray
+        Loss differentials ``(T, k)``: benchmark loss minus variant loss (positive = the
+        variant did better), e.g. variant return minus benchmark return.
+    indices : ndarray of int
+        Resampled rows ``(reps, T)``, one resample per row.
+    block : int
+        Mean block length of the bootstrap (periods).
+
+    Returns
+    -------
+    dict
+        ``{"lower": p, "consistent": p, "upper": p}``.
+    """
+    d = np.asarray(diff, dtype=float)
+    idx = np.asarray(indices, dtype=np.int64)
+    t = d.shape[0]
+    reps = idx.shape[0]
+    mean = d.mean(axis=0)
+    dm = d - mean
+    p = 1.0 / block
+    w = np.sum(dm**2, 0) / t
+    for i in range(1, t):
+        kappa = (1.0 - i / t) * (1 - p) ** i + (i / t) * (1 - p) ** (t - i)
+        w += 2 * kappa * np.sum(dm[: t - i] * dm[i:], 0) / t
+    valid = mean >= -np.sqrt(w / t * 2 * np.log(np.log(t)))
+    centres = np.stack([np.maximum(mean, 0.0), np.where(valid, mean, 0.0), mean])
+    # bootstrap means from how often each row is drawn: (reps x T) counts @ (T x k)
+    rows = (idx + t * np.arange(reps)[:, None]).ravel()
+    counts = np.bincount(rows, minlength=reps * t).reshape(reps, t)
+    boot = counts @ d / t
+    sim = (boot[:, None, :] - centres[None, :, :]).max(axis=2)  # (reps, 3)
+    pv = (sim > mean.max()).mean(axis=0)
+    return {"lower": float(pv[0]), "consistent": float(pv[1]), "upper": float(pv[2])}
