@@ -45,6 +45,51 @@ def test_workers_give_the_same_results_in_the_same_order(store_dir, monkeypatch)
 
 
 @linux_only
+def test_meanwhile_runs_once_here_while_workers_evaluate(store_dir, monkeypatch) -> None:
+    import gc
+
+    _pid_recording(monkeypatch)
+    kw = {"vintage": "202602", "store": store_dir, "draws": 50, "joint_draws": 0}
+    calls: list[tuple[int, int]] = []
+
+    def meanwhile() -> None:  # the workers exist (forked) and the claims are not yet back
+        calls.append((os.getpid(), len(done)))
+
+    done: list[str] = []
+    two = verify_all(CLAIMS[:3], jobs=2, meanwhile=meanwhile, on_claim=done.append, **kw)
+    assert calls == [(os.getpid(), 0)]
+    assert os.getpid() not in {r.pid for r in two.results}
+    assert gc.get_freeze_count() == 0  # the pool forked under gc.freeze, then unfroze
+    calls.clear()
+    one = verify_all(CLAIMS[:3], jobs=1, meanwhile=meanwhile, **kw)
+    assert len(calls) == 1 and one.to_json() == two.to_json()
+
+    def failing() -> None:
+        raise RuntimeError("meanwhile failed (test)")
+
+    with pytest.raises(RuntimeError, match="meanwhile failed"):
+        verify_all(CLAIMS[:3], jobs=2, meanwhile=failing, **kw)
+
+
+def test_console_script_freezes_only_at_exit(monkeypatch, capsys) -> None:
+    import gc
+    from importlib import metadata
+
+    from smallcap_bt import cli
+
+    (ep,) = [e for e in metadata.entry_points(group="console_scripts") if e.name == "smallcap-bt"]
+    assert ep.value == "smallcap_bt.cli:console"
+    assert main(["claims", "list"]) == 0 and gc.get_freeze_count() == 0  # Python callers
+    monkeypatch.setattr(sys, "argv", ["smallcap-bt", "claims", "show", "no-such-claim"])
+    try:
+        assert cli.console() == 2  # main's exit code, then everything frozen
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    capsys.readouterr()
+
+
+@linux_only
 def test_a_data_error_in_a_worker_reaches_the_caller(store_dir, monkeypatch) -> None:
     run = runner.run_claim
 
