@@ -49,26 +49,46 @@ def test_meanwhile_runs_once_here_while_workers_evaluate(store_dir, monkeypatch)
     import gc
 
     _pid_recording(monkeypatch)
+    import multiprocessing
+
     kw = {"vintage": "202602", "store": store_dir, "draws": 50, "joint_draws": 0}
     calls: list[tuple[int, int]] = []
 
-    def meanwhile() -> None:  # the workers exist (forked) and the claims are not yet back
-        calls.append((os.getpid(), len(done)))
+    def children() -> set[int]:  # the suite's background jobs are children too: compare sets
+        return {p.pid for p in multiprocessing.active_children()}
 
-    done: list[str] = []
-    two = verify_all(CLAIMS[:3], jobs=2, meanwhile=meanwhile, on_claim=done.append, **kw)
-    assert calls == [(os.getpid(), 0)]
+    before = children()
+
+    def meanwhile() -> None:  # runs here while the two forked workers exist
+        calls.append((os.getpid(), len(children() - before)))
+
+    two = verify_all(CLAIMS[:3], jobs=2, meanwhile=meanwhile, **kw)
+    assert calls == [(os.getpid(), 2)]
     assert os.getpid() not in {r.pid for r in two.results}
     assert gc.get_freeze_count() == 0  # the pool forked under gc.freeze, then unfroze
     calls.clear()
     one = verify_all(CLAIMS[:3], jobs=1, meanwhile=meanwhile, **kw)
-    assert len(calls) == 1 and one.to_json() == two.to_json()
+    assert calls == [(os.getpid(), 0)] and one.to_json() == two.to_json()
 
     def failing() -> None:
         raise RuntimeError("meanwhile failed (test)")
 
+    before = children()
     with pytest.raises(RuntimeError, match="meanwhile failed"):
         verify_all(CLAIMS[:3], jobs=2, meanwhile=failing, **kw)
+    assert not children() - before  # its workers were stopped, not left running
+
+
+@linux_only
+def test_pools_fork_with_the_collector_frozen() -> None:
+    import gc
+
+    pool = parallel.start_pool(1, parallel.fork_context())
+    try:  # the worker inherited the frozen generation; the caller's is unfrozen again
+        assert pool.submit(gc.get_freeze_count).result() > 0
+        assert gc.get_freeze_count() == 0
+    finally:
+        pool.shutdown()
 
 
 def test_console_script_freezes_only_at_exit(monkeypatch, capsys) -> None:
@@ -81,9 +101,16 @@ def test_console_script_freezes_only_at_exit(monkeypatch, capsys) -> None:
     assert ep.value == "smallcap_bt.cli:console"
     assert main(["claims", "list"]) == 0 and gc.get_freeze_count() == 0  # Python callers
     monkeypatch.setattr(sys, "argv", ["smallcap-bt", "claims", "show", "no-such-claim"])
+    frozen_during: list[int] = []
+
+    def recording_main(argv=None):
+        frozen_during.append(gc.get_freeze_count())
+        return main(argv)
+
+    monkeypatch.setattr(cli, "main", recording_main)
     try:
         assert cli.console() == 2  # main's exit code, then everything frozen
-        assert gc.get_freeze_count() > 0
+        assert frozen_during == [0] and gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
     capsys.readouterr()

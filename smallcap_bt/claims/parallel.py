@@ -108,11 +108,17 @@ def start_pool(
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(n, context, initializer=initializer, initargs=initargs)
-    gc.freeze()
+    mine = gc.get_freeze_count() == 0  # never unfreeze what an embedding program froze
+    if mine:
+        gc.freeze()
     try:
         pool.submit(int)  # a fork context starts every worker at the first task
+    except BaseException:
+        stop_pool(pool)
+        raise
     finally:
-        gc.unfreeze()
+        if mine:
+            gc.unfreeze()
     return pool
 
 
@@ -244,7 +250,7 @@ def run_claims(
     results: list[ClaimResult | None] = [None] * len(claims)
     pool = start_pool(n, context, worker_init, ((claims, vintage, settings),))
     try:
-        futures = {pool.submit(_run_index, i): i for i in order}  # forks the workers
+        futures = {pool.submit(_run_index, i): i for i in order}
         if meanwhile is not None:
             meanwhile()
         for fut in as_completed(futures):

@@ -7,7 +7,8 @@ selection bias, backtest overfitting and non-normality. Journal of Portfolio Man
 Bailey, D. H., Borwein, J., López de Prado, M. and Zhu, Q. J. (2017). The probability of
 backtest overfitting. Journal of Computational Finance 20(4).
 Hansen, P. R. (2005). A test for superior predictive ability. JBES 23(4) (computed as
-``arch.bootstrap.SPA`` computes it; the suite checks equal p-values on arch's own draws).
+``arch.bootstrap.SPA`` computes it, unstudentized; the suite checks equal p-values on arch's
+own draws).
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def spa_test(
     block: int = 12,
     seed: int = 0,
 ) -> dict[str, float]:
-    """Hansen's SPA test: can any variant beat the benchmark? Losses are minus returns.
+    """Hansen's SPA test, unstudentized as in arch: can any variant beat the benchmark?
+    Losses are minus returns.
 
     The p-values of the null that no variant is better, from ``reps`` stationary-bootstrap
     resamples of the months (mean block length ``block`` months; the counter-based stream
@@ -149,7 +151,11 @@ def spa_pvalues(diff: np.ndarray, indices: np.ndarray, block: int) -> dict[str, 
     variance of ``d_k`` (Politis and Romano's kernel with ``p = 1 / block``); *lower*
     ``mu_k = max(mean(d_k), 0)``. The p-value is the share of resamples whose statistic
     exceeds the observed one. As in arch, ``w_k`` enters the consistent threshold only: the
-    statistic is not studentized.
+    statistic is not studentized (White's reality check statistic with Hansen's recentring;
+    Hansen's floor at zero is not applied either). Equal to arch's p-values on the same
+    resamples up to floating-point tie-breaking: where a resample's statistic equals the
+    observed one exactly (constant or coarsely rounded differentials), the two summation
+    orders may decide the strict ``>`` differently.
 
     Parameters
     ----------
@@ -183,6 +189,6 @@ def spa_pvalues(diff: np.ndarray, indices: np.ndarray, block: int) -> dict[str, 
     rows = (idx + t * np.arange(reps)[:, None]).ravel()
     counts = np.bincount(rows, minlength=reps * t).reshape(reps, t)
     boot = counts @ d / t
-    sim = (boot[:, None, :] - centres[None, :, :]).max(axis=2)  # (reps, 3)
-    pv = (sim > mean.max()).mean(axis=0)
-    return {"lower": float(pv[0]), "consistent": float(pv[1]), "upper": float(pv[2])}
+    top = mean.max()
+    pv = [float(((boot - c).max(axis=1) > top).mean()) for c in centres]  # one (reps, k) at a time
+    return {"lower": pv[0], "consistent": pv[1], "upper": pv[2]}
