@@ -191,6 +191,12 @@ def test_report_files_do_not_depend_on_the_process_count(store_dir, tmp_path, mo
         if a.is_file():
             assert a.read_bytes() == b.read_bytes(), f
     assert set(one) == set(two)
+    # --workers: the overview drawn in a pool forked before the claims; same bytes again
+    monkeypatch.undo()  # the pool is sent _draw_overview itself (pickled by name)
+    render.build_report(tmp_path / "three", "202602", claims=ids, jobs=1, workers=1, **kw)
+    for f in files:
+        if (tmp_path / "one" / f).is_file():
+            assert (tmp_path / "one" / f).read_bytes() == (tmp_path / "three" / f).read_bytes()
 
 
 @linux_only

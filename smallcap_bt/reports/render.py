@@ -242,7 +242,7 @@ def build_report(
     name = vin.name
     formats = ("png", "pdf") if tex_figures else ("png",)
     context = fork_context()
-    pool = ProcessPoolExecutor(workers, context) if workers > 0 and context else None
+    pool = start_pool(workers, context) if workers > 0 and context else None
     try:
         with progress_ctx(4, "report", mode) as advance:
             args = (name, str(st.root), seed, draws, strategies, str(figdir), formats)
