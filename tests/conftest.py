@@ -58,11 +58,25 @@ def pytest_configure(config: pytest.Config) -> None:
     # from the other processes (the suite's CPU time grew 2.5x under ``-n 2``): one BLAS
     # thread per process. Workers and jobs are started after this and inherit it.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.register_at_fork(after_in_child=_stop_tracing)
+
     if not (FRENCH / "202602" / "ftp" / "Portfolios_Formed_on_ME_CSV.zip").is_file():
         raise pytest.UsageError(
             f"snapshot data not found at {SHARED_DATA}: the tests read the real source files "
             "from ../shared/data (or $SMALLCAP_BT_SHARED_DATA)"
         )
+
+
+def _stop_tracing() -> None:
+    """In a process forked from a test (claim and figure workers): no line tracing. The fork
+    inherits coverage's tracer, but pool workers end with ``os._exit`` and never save what it
+    collected, so tracing only made them slower (about a third); coverage measures this
+    process, and tests/test_parallel.py checks that workers give identical results."""
+    import sys
+    import threading
+
+    sys.settrace(None)
+    threading.settrace(None)  # type: ignore[arg-type]
 
 
 def _numba_caches_empty() -> list[str]:

@@ -116,6 +116,40 @@ def test_console_script_freezes_only_at_exit(monkeypatch, capsys) -> None:
     capsys.readouterr()
 
 
+_BLAS_PROBE = """
+import sys
+from smallcap_bt import cli
+
+def probe(argv=None):  # what NumPy's OpenBLAS runs with, loaded inside the command
+    import numpy, threadpoolctl
+    pools = [i for i in threadpoolctl.threadpool_info() if i["internal_api"] == "openblas"]
+    print(max(i["num_threads"] for i in pools))
+    return 0
+
+cli.main = probe
+sys.exit(cli.console())
+"""
+
+
+@pytest.mark.parametrize(
+    ("user", "threads"),
+    [({}, 1), ({"OMP_NUM_THREADS": "2"}, 2), ({"OPENBLAS_NUM_THREADS": "2"}, 2)],
+)
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS caps its threads at the cores")
+def test_console_script_runs_blas_single_threaded_unless_told(user, threads) -> None:
+    """The console script sets one OpenBLAS thread before NumPy loads (a fresh process: the
+    suite itself runs with one), and leaves a thread count the user set alone (two here)."""
+    import subprocess
+
+    from smallcap_bt.cli import BLAS_THREAD_VARS
+
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_THREAD_VARS} | user
+    out = subprocess.run(
+        [sys.executable, "-c", _BLAS_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    assert int(out.stdout) == threads, out.stderr
+
+
 @linux_only
 def test_a_data_error_in_a_worker_reaches_the_caller(store_dir, monkeypatch) -> None:
     run = runner.run_claim
@@ -269,3 +303,21 @@ def test_memoised_event_sets_and_regimes_still_check_declarations(store_dir) -> 
         event_sets(TestInput(without, g, 10, None), params)
     with pytest.raises(UndeclaredDatasetError, match="second claim"):
         regime_dummy(TestInput(without, g, 10, None), regime)
+
+
+def _tracing() -> bool:
+    return sys.gettrace() is not None
+
+
+@linux_only
+def test_workers_forked_by_a_traced_test_do_not_trace() -> None:
+    """tests/conftest.py stops coverage's tracer in forked workers (they never save what it
+    collects); the test process itself goes on tracing."""
+    import multiprocessing
+
+    coverage = pytest.importorskip("coverage")
+    if coverage.Coverage.current() is None or sys.gettrace() is None:
+        pytest.skip("the suite runs without coverage (--no-cov)")
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_tracing) is False
+    assert _tracing()

@@ -1,8 +1,9 @@
 """What makes ``smallcap-bt report`` cheaper (issue 12) without changing what a reader sees:
 palette PNGs that keep every pixel within a few levels of matplotlib's own rendering, one
 layout per figure whatever the formats, a one-pass layout with constrained layout's rules,
-specification curves drawn on reused figures (the same bytes as on new ones),
-and one monthly panel per report. No timings here (the benchmark is
+specification curves drawn on reused figures (the same bytes as on new ones). One monthly
+panel per report and one verification per vintage are checked on the reports that
+``tests/test_reports.py`` builds anyway. No timings here (the benchmark is
 ``benchmarks/bench_report.py``): each test pins the mechanism."""
 
 from __future__ import annotations
@@ -85,67 +86,6 @@ def test_save_lays_out_once_for_all_formats(tmp_path, monkeypatch):
     assert fig.canvas is canvas and fig.dpi == dpi
 
 
-def test_report_builds_the_monthly_panel_once(store_dir, tmp_path, monkeypatch):
-    """The claims and the overview figures (and the strategy sweep) share one panel."""
-    import smallcap_bt.panel.build as build
-    from smallcap_bt.reports.render import build_report
-
-    calls = []
-    original = build.monthly_panel
-    monkeypatch.setattr(
-        build, "monthly_panel", lambda *a, **k: calls.append(a) or original(*a, **k)
-    )
-    paths = build_report(
-        tmp_path,
-        "202602",
-        store=store_dir,
-        draws=50,
-        joint_draws=0,
-        claims=["size-premium-long-run"],
-        strategies=True,
-    )
-    assert len(calls) == 1
-    figs = paths["figures"]
-    for name in ("wealth", "fed_cuts", "strategy", "spec_size-premium-long-run"):
-        with Image.open(figs / f"{name}.png") as img:
-            assert img.mode == "P", name
-
-
-def test_vintage_sensitivity_verifies_the_report_vintage_once(store_dir, tmp_path, monkeypatch):
-    """``--compare-vintage`` runs the claims on the other vintage only (the report's own
-    results are reused), and the section is what ``verify_vintages`` (both run afresh) says."""
-    import smallcap_bt.claims.runner as runner
-    from smallcap_bt.reports import render
-    from smallcap_bt.reports.scorecard import sensitivity_rows
-
-    ids = ["size-premium-long-run", "more-volatile", "cheap-relative-to-large"]
-    kw = {"draws": 50, "joint_draws": 0}
-    calls, sections = [], []
-    verify_all, section = runner.verify_all, render._sensitivity
-    monkeypatch.setattr(
-        runner, "verify_all", lambda *a, **k: calls.append(a[1]) or verify_all(*a, **k)
-    )
-    monkeypatch.setattr(
-        render, "_sensitivity", lambda *a: sections.append(section(*a)) or sections[-1]
-    )
-    render.build_report(
-        tmp_path,
-        "202602",
-        store=store_dir,
-        claims=ids,
-        strategies=False,
-        compare_vintage="202302",
-        **kw,
-    )
-    assert [getattr(v, "name", v) for v in calls] == ["202602", "202302"]
-    monkeypatch.setattr(runner, "verify_all", verify_all)
-    pair = ["202302", "202602"]
-    _, table, skipped = runner.verify_vintages(pair, ids, store=store_dir, **kw)
-    assert sections[0]["rows"] == sensitivity_rows(table, pair)
-    assert sections[0]["flips"] == int(table["flipped"].sum())
-    assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]
-
-
 # ------------------------------------------------------------------ one-pass layout, reuse
 #: claims whose curves share figure shapes (3 panels; 1 panel with and without a stated
 #: figure), one with a panel whose dashboard is empty (axis off) and one whose later panels
@@ -165,6 +105,7 @@ def _report_png(fig, tmp_path, name):
     return path.read_bytes()
 
 
+@pytest.mark.untraced  # 18 curves drawn again: the full report traces the drawing
 def test_reused_spec_figures_draw_the_same_bytes(verified, tmp_path):
     """A curve drawn on a pooled figure (after other curves, in either order) is byte for
     byte the curve drawn on a new figure: nothing of the previous curve survives."""

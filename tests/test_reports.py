@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -23,27 +24,37 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def report(store_dir, tmp_path_factory):
+    """``smallcap-bt report`` of every claim with the strategy tearsheet, in this process
+    (``$SMALLCAP_BT_JOBS`` is 1 in the suite), so that coverage traces it: the suite's one
+    full report. ``…-panels.log`` beside the output gets a line from every process that
+    builds a monthly panel."""
+    import smallcap_bt.panel.build as build
+
     out = tmp_path_factory.mktemp("report")
-    assert (
-        main(
-            [
-                "--store",
-                str(store_dir),
-                "report",
-                "--out",
-                str(out),
-                "--vintage",
-                "202602",
-                "--draws",
-                "200",
-                "--joint-draws",
-                "100",
-                "-q",
-            ]
-        )
-        == 0
-    )
+    log = out.parent / f"{out.name}-panels.log"
+    original = build.monthly_panel
+
+    def logged(*a, **k):
+        with log.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return original(*a, **k)
+
+    argv = ["--store", str(store_dir), "report", "--out", str(out), "--vintage", "202602"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build, "monthly_panel", logged)
+        assert main([*argv, "--draws", "200", "--joint-draws", "100", "-q"]) == 0
     return out
+
+
+def test_report_builds_the_monthly_panel_once(report):
+    """The claims, the overview figures and the strategy sweep share one panel (issue 12);
+    every figure is a palette PNG."""
+    from PIL import Image
+
+    assert (report.parent / f"{report.name}-panels.log").read_text().split() == [str(os.getpid())]
+    for name in ("wealth", "fed_cuts", "strategy", "spec_size-premium-long-run"):
+        with Image.open(report / "figures" / f"{name}.png") as img:
+            assert img.mode == "P", name
 
 
 def test_report_files(report):
@@ -652,22 +663,35 @@ def test_claim_and_sweep_plots_display_in_a_fresh_kernel(background):
     assert "fed-cuts-since-1990" in html and "<table" in html
 
 
-def test_report_vintage_sensitivity_section(store_dir, tmp_path):
+def test_report_vintage_sensitivity_section(store_dir, tmp_path, monkeypatch):
     """``report --compare-vintage``: the same claims on 202302 and 202602 side by side, flips
-    counted, claims lacking data in one vintage listed; file versions named per dataset."""
-    from smallcap_bt.reports.render import build_report
+    counted, claims lacking data in one vintage listed. The claims run on the other vintage
+    only (the report's own results are reused), and the section is what ``verify_vintages``
+    (both run afresh) says."""
+    import smallcap_bt.claims.runner as runner
+    from smallcap_bt.reports import render
+    from smallcap_bt.reports.scorecard import sensitivity_rows
 
     ids = ["size-premium-long-run", "more-volatile", "cheap-relative-to-large"]
-    paths = build_report(
+    kw = {"draws": 100, "joint_draws": 0}
+    calls, sections = [], []
+    verify_all, section = runner.verify_all, render._sensitivity
+    monkeypatch.setattr(
+        runner, "verify_all", lambda *a, **k: calls.append(a[1]) or verify_all(*a, **k)
+    )
+    monkeypatch.setattr(
+        render, "_sensitivity", lambda *a: sections.append(section(*a)) or sections[-1]
+    )
+    paths = render.build_report(
         tmp_path,
         "202602",
         store=store_dir,
-        draws=100,
-        joint_draws=0,
         claims=ids,
         strategies=False,
         compare_vintage="202302",
+        **kw,
     )
+    assert [getattr(v, "name", v) for v in calls] == ["202602", "202302"]
     md = paths["report.md"].read_text()
     html = paths["report.html"].read_text()
     assert "## Vintage sensitivity" in md and 'id="sensitivity"' in html
@@ -675,3 +699,9 @@ def test_report_vintage_sensitivity_section(store_dir, tmp_path):
     assert "| size-premium-long-run |" in block and "| more-volatile |" in block
     # 202302 has no 2x3 portfolios: the valuation claim cannot run on both vintages
     assert "cheap-relative-to-large (needs ff.portfolios_2x3" in block
+    monkeypatch.setattr(runner, "verify_all", verify_all)
+    pair = ["202302", "202602"]
+    _, table, skipped = runner.verify_vintages(pair, ids, store=store_dir, **kw)
+    assert sections[0]["rows"] == sensitivity_rows(table, pair)
+    assert sections[0]["flips"] == int(table["flipped"].sum())
+    assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]
