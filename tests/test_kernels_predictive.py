@@ -346,3 +346,37 @@ def test_predictive_null_draws_do_not_depend_on_the_chunk_size(block) -> None:
         for cells in (20_000, 4_000_000)
     ]
     np.testing.assert_array_equal(runs[0].null_draws, runs[1].null_draws)
+
+
+def test_kernels_get_writable_arrays_whatever_the_caller_holds(monkeypatch):
+    """Read-only inputs (pandas hands them out under copy-on-write) reach the kernels as
+    writable copies, so numba compiles one specialization per kernel, not two (about 1 s of
+    JIT each on a fresh install); writable float arrays pass through uncopied."""
+    g = np.random.default_rng(0)
+    x = g.normal(size=(3, 40))
+    y = (g.normal(size=(1, 40)) > 0).astype(float)
+    frozen = x.copy()
+    frozen.flags.writeable = False
+    seen = []
+    kernels = {
+        "logit_rows": nb_predictive.logit_rows,
+        "logit_ar1_keyed": nb_predictive.logit_ar1_keyed,
+        "ar1_null_slopes_keyed": nb_predictive.ar1_null_slopes_keyed,
+    }
+    for name, kernel in kernels.items():
+
+        def recording(*args, _kernel=kernel, _name=name):
+            seen.extend((_name, a.flags.writeable) for a in args if isinstance(a, np.ndarray))
+            return _kernel(*args)
+
+        monkeypatch.setattr(nb_predictive, name, recording)
+    frozen_y = y.copy()
+    frozen_y.flags.writeable = False
+    _logit_fit_nb(frozen, frozen_y)
+    _logit_ar1_keyed(np.uint64(7), 5, frozen[0, :-1], 0.0, 0.5, 0.0, frozen_y[0])
+    _null_slopes_keyed(
+        np.uint64(7), 5, frozen[0, :-1], frozen[1, :-1], 0.0, 0.5, 0.0, 0.0, 0.0, [1]
+    )
+    assert {n for n, _ in seen} == set(kernels)
+    assert all(writable for _, writable in seen), seen
+    assert predictive._c_float(x) is x  # no copy when none is needed
