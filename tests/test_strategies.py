@@ -44,6 +44,24 @@ def test_vectorbt_equals_direct_compounding(panel, assets):
     )
 
 
+def test_vectorbt_gets_the_same_argument_types_for_any_number_of_variants(assets, monkeypatch):
+    """One variant or several, ``from_orders`` receives arrays of one layout, so numba compiles
+    vectorbt's simulation once per process (a scalar ``init_cash`` was broadcast with stride 0
+    for several groups: a second compilation of about 2 s on a fresh install)."""
+    import vectorbt as vbt
+
+    from smallcap_bt.strategies.backtest import vectorbt_portfolio
+
+    seen = []
+    monkeypatch.setattr(vbt.Portfolio, "from_orders", lambda *a, **k: seen.append(k["init_cash"]))
+    w = pd.DataFrame(0.5, index=assets.index, columns=range(3))
+    for n in (1, 3):
+        vectorbt_portfolio(w.iloc[:, :n], assets)
+    for n, cash in zip((1, 3), seen, strict=True):
+        assert isinstance(cash, np.ndarray) and cash.shape == (n,), cash
+        assert cash.flags.c_contiguous and cash.dtype == np.float64 and (cash == 1.0).all()
+
+
 def test_costs_are_turnover_times_rate(assets):
     w = pd.DataFrame(
         {"switch": np.tile([1.0, 1.0, 0.0], len(assets))[: len(assets)]}, index=assets.index
