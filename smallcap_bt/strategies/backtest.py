@@ -95,7 +95,7 @@ def vectorbt_portfolio(
         fees=cost_bps / 1e4,
         # one starting cash per group as an array: a scalar is broadcast with stride 0 when
         # there are several groups, and numba compiles vectorbt's simulation again for that
-        # layout (about 10 s of JIT on a fresh install)
+        # layout (about 2 s more JIT on a fresh install: 18.5 s of CPU instead of 20.3 s)
         init_cash=np.ones(n_var),
         freq="30D",
     )
