@@ -544,21 +544,30 @@ def _jobs_of(item: pytest.Item) -> list[Job]:
     return [job for m in item.iter_markers("background") for job in m.args]
 
 
-#: modules that take longest (seconds of CPU on two cores, their subprocess jobs included, as
-#: seen in November 2026), started first: pytest-xdist (``--dist loadfile
-#: --no-loadscope-reorder``, see pyproject.toml) hands whole modules to its workers in
-#: collection order, so the long ones no longer end the run on one worker while the other idles
+#: modules in the order the workers start them: longest first (seconds of CPU on two cores,
+#: their subprocess jobs included, as seen in November 2026), so that pytest-xdist (``--dist
+#: loadfile --no-loadscope-reorder``, see pyproject.toml), which hands whole modules to its
+#: workers in this order, ends the run with short modules on both workers instead of one long
+#: module on one while the other idles. ``test_style.py`` starts early because its mypy job
+#: (about 10 s on a fresh clone) runs beside the tests; the two modules that use vectorbt
+#: (``test_strategies.py``, ``test_perf_kernels.py``) start after more than half of the run,
+#: when the vectorbt warm-up of a fresh clone (``_warm_numba_caches``) has long finished.
 LONGEST_FIRST = (
-    "test_reports.py",
-    "test_claims.py",
-    "test_report_speed.py",
-    "test_data_store.py",
-    "test_notebooks.py",
-    "test_stats_inference.py",
-    "test_parallel.py",
-    "test_data_errors.py",
-    "test_fastpath.py",
-    "test_perf_kernels.py",
+    "test_reports.py",  # 26 s
+    "test_claims.py",  # 15 s
+    "test_stats_inference.py",  # 13 s
+    "test_data_store.py",  # 13 s
+    "test_parallel.py",  # 12 s
+    "test_notebooks.py",  # 10 s
+    "test_style.py",  # 2 s; mypy 10 s on a cold cache
+    "test_fastpath.py",  # 7 s
+    "test_report_speed.py",  # 6 s
+    "test_strategies.py",  # 8 s
+    "test_data_errors.py",  # 5 s
+    "test_user_claims.py",  # 4 s
+    "test_perf_kernels.py",  # 4 s
+    "test_expectations.py",  # 3 s
+    "test_docs.py",  # 2 s
 )
 
 
