@@ -140,7 +140,9 @@ def _warm_numba_caches(config: pytest.Config) -> None:
     instead of in every worker, claim worker and job at once: the library's kernels before
     the xdist workers start (about 7 s), vectorbt's (about 25 s) beside the first tests,
     which do not use vectorbt (the modules that do come late in the run). Nothing is
-    checked here: a failure only means that the workers compile for themselves."""
+    checked here: a failure only means that the workers compile for themselves. This runs
+    before pytest starts its session timer, so the time pytest prints leaves out the
+    library's kernels (time the whole command for a fresh clone's wall time)."""
     import sys
     import time
 
@@ -165,7 +167,8 @@ def _warm_numba_caches(config: pytest.Config) -> None:
         said = _finish_warming(procs["claims"], 300)
         config.get_terminal_writer().line(
             f"numba cache was empty: the library's kernels compiled in "
-            f"{time.monotonic() - t0:.0f} s before the workers started ({said})"
+            f"{time.monotonic() - t0:.0f} s before the workers started ({said}); pytest's "
+            "timer starts after this"
         )
 
 
