@@ -552,7 +552,7 @@ def _jobs_of(item: pytest.Item) -> list[Job]:
 #: loadfile --no-loadscope-reorder``, see pyproject.toml), which hands whole modules to its
 #: workers in this order, ends the run with short modules on both workers instead of one long
 #: module on one while the other idles. ``test_style.py`` starts early because its mypy job
-#: (about 10 s on a fresh clone) runs beside the tests; the two modules that use vectorbt
+#: (about 7 s on a fresh clone) runs beside the tests; the two modules that use vectorbt
 #: (``test_strategies.py``, ``test_perf_kernels.py``) start after more than half of the run,
 #: when the vectorbt warm-up of a fresh clone (``_warm_numba_caches``) has long finished.
 LONGEST_FIRST = (
@@ -562,7 +562,7 @@ LONGEST_FIRST = (
     "test_data_store.py",  # 13 s
     "test_parallel.py",  # 12 s
     "test_notebooks.py",  # 10 s
-    "test_style.py",  # 2 s; mypy 10 s on a cold cache
+    "test_style.py",  # 2 s; mypy 7 s on a cold cache
     "test_fastpath.py",  # 7 s
     "test_report_speed.py",  # 6 s
     "test_strategies.py",  # 8 s

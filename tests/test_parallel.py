@@ -86,6 +86,15 @@ def test_meanwhile_runs_once_here_while_workers_evaluate(store_dir, monkeypatch)
     assert not [p.pid for p in new if not wait([p.sentinel], timeout=0)]
 
 
+def test_the_kernel_warm_up_names_testable_claims() -> None:
+    """tests/warm_caches.py warms numba's cache on a fresh clone by verifying these claims; a
+    renamed claim would make it fail silently (the workers then compile for themselves)."""
+    from smallcap_bt.claims import registry
+    from tests.warm_caches import KERNEL_CLAIMS
+
+    assert KERNEL_CLAIMS and all(registry.get(cid).testable for cid in KERNEL_CLAIMS)
+
+
 @linux_only
 def test_pools_fork_with_the_collector_frozen() -> None:
     import gc
