@@ -203,7 +203,8 @@ def build_report(
     claims : list of str, optional
         Claim ids (all by default).
     strategies : bool
-        Add the Fed-cut rotation tearsheet (a vectorbt backtest).
+        Add the Fed-cut rotation tearsheet (a sweep on the strategy kernel; vectorbt is not
+        called, see :meth:`~smallcap_bt.strategies.sweeps.SweepResult.portfolio`).
     progress : bool or {"auto", "bar", "plain", "off"}
         Progress on stderr (``True`` = ``auto``).
     tex_figures : bool
