@@ -54,7 +54,7 @@ def test_meanwhile_runs_once_here_while_workers_evaluate(store_dir, monkeypatch)
     kw = {"vintage": "202602", "store": store_dir, "draws": 50, "joint_draws": 0}
     calls: list[tuple[int, int]] = []
 
-    def children() -> set[int]:  # the suite's background jobs are children too: compare sets
+    def children() -> set[int]:  # other tests' pools may have left children: compare sets
         return {p.pid for p in multiprocessing.active_children()}
 
     before = children()
