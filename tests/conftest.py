@@ -7,7 +7,6 @@ the snapshot folders in the sources' own URL layout.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import re
@@ -41,16 +40,10 @@ MAIN_VINTAGE_FRENCH = {
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "untraced: coverage is paused while the test runs (a repetition of code other tests "
-        "trace, such as a seeded Monte Carlo); pytest-cov's own no_cover marker fails under "
-        "--no-cov (pytest-dev/pytest-cov#590)",
-    )
-    config.addinivalue_line(
-        "markers",
         "background(*jobs): subprocess jobs (tests.conftest.Job) this test reads; they are "
         "started ahead, one at a time, while the suite runs",
     )
-    # claims run in this process unless a test asks for workers (coverage traces only this
+    # claims run in this process unless a test asks for workers (coverage measures only this
     # process; tests/test_parallel.py checks the workers give identical results)
     os.environ.setdefault("SMALLCAP_BT_JOBS", "1")
     # The suite runs in several processes at once (pytest-xdist workers, background jobs,
@@ -58,61 +51,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # from the other processes (the suite's CPU time grew 2.5x under ``-n 2``): one BLAS
     # thread per process. Workers and jobs are started after this and inherit it.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.register_at_fork(after_in_child=_stop_tracing)
-    if _xdist_worker(config):
-        _import_untraced(WORKER_IMPORTS)
     if not (FRENCH / "202602" / "ftp" / "Portfolios_Formed_on_ME_CSV.zip").is_file():
         raise pytest.UsageError(
             f"snapshot data not found at {SHARED_DATA}: the tests read the real source files "
             "from ../shared/data (or $SMALLCAP_BT_SHARED_DATA)"
         )
-
-
-#: third-party modules every pytest-xdist worker imports (while collecting every test module,
-#: or later in tests of both workers' share; seen in November 2026)
-WORKER_IMPORTS = (
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "pydantic",
-    "numba",
-    "PIL.Image",
-    "scipy.stats",
-    "statsmodels.api",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_agg",
-    "vectorbt",
-    "arch.bootstrap",
-    "distributed",
-)
-
-
-def _import_untraced(modules: tuple[str, ...]) -> None:
-    """Import third-party ``modules`` with coverage paused. A pytest-xdist worker starts
-    coverage before it loads this file, and a traced import takes about half as long again
-    as an untraced one (1.4 s more in all for these, in each worker); coverage measures only
-    ``smallcap_bt``, which is imported later, traced. A module that fails to import is left
-    to the tests that need it."""
-    import importlib
-
-    with coverage_paused():
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception:  # e.g. an optional test dependency missing: not this hook's call
-                pass
-
-
-def _stop_tracing() -> None:
-    """In a process forked from a test (claim and figure workers): no line tracing. The fork
-    inherits coverage's tracer, but pool workers end with ``os._exit`` and never save what it
-    collected, so tracing only made them slower (about a third); coverage measures this
-    process, and tests/test_parallel.py checks that workers give identical results."""
-    import sys
-    import threading
-
-    sys.settrace(None)
-    threading.settrace(None)  # type: ignore[arg-type]
 
 
 def _numba_caches_empty() -> list[str]:
@@ -297,49 +240,19 @@ def panel(store_dir: Path):
     return monthly_panel(vintage="202602", store=store_dir)
 
 
-@contextlib.contextmanager
-def coverage_paused() -> Iterator[None]:
-    """Stop line tracing for work that repeats code other tests already trace.
-
-    Under coverage (``--cov``, Python 3.11's C tracer) the claims engine runs about twice as
-    slowly. Use this only around a repetition: the code run inside must also run, traced, in
-    another test (checked by comparing the coverage report with and without the pause).
-    """
-    import coverage
-
-    cov = coverage.Coverage.current()
-    if cov is None:
-        yield
-        return
-    cov.stop()
-    try:
-        yield
-    finally:
-        cov.start()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):
-    """Tests marked ``untraced`` run with coverage paused (see :func:`coverage_paused`)."""
-    if item.get_closest_marker("untraced") is None:
-        return (yield)
-    with coverage_paused():
-        return (yield)
-
-
 @pytest.fixture(scope="session")
 def verified(store_dir: Path, request: pytest.FixtureRequest):
     """Every claim verified once on 202602 (seed 0, 2,000 draws, 500 joint draws), shared by
     the claims and expectations tests.
 
-    Not traced by coverage: every claim runs through the same engine, traced, in the report
-    test (``tests/test_reports.py::report``, all claims at 200 draws) and the claims tests.
+    It runs in two worker processes, which coverage does not see: every claim also runs through
+    the same engine in this process in the report test (``tests/test_reports.py::report``,
+    all claims at 200 draws) and the claims tests.
     """
     from smallcap_bt.claims import verify_all
 
     def run():
-        with coverage_paused():  # untraced anyway: two worker processes (same results, tested)
-            return verify_all(vintage="202602", store=store_dir, seed=0, draws=2_000, jobs=2)
+        return verify_all(vintage="202602", store=store_dir, seed=0, draws=2_000, jobs=2)
 
     return shared_across_workers(request, "verified", run)
 

@@ -207,7 +207,6 @@ def test_two_part_claims_get_two_verdicts(full):
     assert rec["parts"][0]["headline"]["estimate"] < -5
 
 
-@pytest.mark.untraced  # three re-runs of claims every other claims test traces (conftest)
 def test_deterministic_json(store_dir):
     ids = [
         "fed-cuts-since-1990",

@@ -78,3 +78,15 @@ def test_lock_file_pins_every_dependency_with_hashes():
     for script in ("scripts/bootstrap.sh", ".ci/run"):
         body = (REPO / script).read_text()
         assert "--require-hashes -r requirements.lock" in body and "--no-deps -e ." in body
+
+
+def test_ci_runs_the_readme_test_command():
+    """.ci/run runs exactly the README's second set-up command (the suite with coverage)."""
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("two commands", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [ln.split("#", 1)[0].strip() for ln in block.splitlines() if ln.strip()]
+    assert len(commands) == 2, commands
+    ci = [ln.strip() for ln in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert commands[1] in ci, (commands[1], "not a line of .ci/run")

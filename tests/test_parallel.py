@@ -319,21 +319,3 @@ def test_memoised_event_sets_and_regimes_still_check_declarations(store_dir) -> 
         event_sets(TestInput(without, g, 10, None), params)
     with pytest.raises(UndeclaredDatasetError, match="second claim"):
         regime_dummy(TestInput(without, g, 10, None), regime)
-
-
-def _tracing() -> bool:
-    return sys.gettrace() is not None
-
-
-@linux_only
-def test_workers_forked_by_a_traced_test_do_not_trace() -> None:
-    """tests/conftest.py stops coverage's tracer in forked workers (they never save what it
-    collects); the test process itself goes on tracing."""
-    import multiprocessing
-
-    coverage = pytest.importorskip("coverage")
-    if coverage.Coverage.current() is None or sys.gettrace() is None:
-        pytest.skip("the suite runs without coverage (--no-cov)")
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        assert pool.apply(_tracing) is False
-    assert _tracing()

@@ -182,7 +182,6 @@ def test_block_sum_bootstrap_seeding():
         stationary_means(np.r_[x, np.nan], 10, 4, 0)
 
 
-@pytest.mark.untraced  # a seeded Monte Carlo: repeats code other tests trace (conftest)
 def test_bootstrap_mean_test_has_its_size_under_the_null():
     """Seeded Monte Carlo: 400 AR(1) series (phi 0.3, mean 0, 240 months); the stationary
     bootstrap p-value rejects at 5% in 2-9% of them (binomial SE at 5% and 400 runs: 1.1%)."""

@@ -105,7 +105,6 @@ def _report_png(fig, tmp_path, name):
     return path.read_bytes()
 
 
-@pytest.mark.untraced  # 18 curves drawn again: the full report traces the drawing
 def test_reused_spec_figures_draw_the_same_bytes(verified, tmp_path):
     """A curve drawn on a pooled figure (after other curves, in either order) is byte for
     byte the curve drawn on a new figure: nothing of the previous curve survives."""

@@ -25,7 +25,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def report(store_dir, tmp_path_factory):
     """``smallcap-bt report`` of every claim with the strategy tearsheet, in this process
-    (``$SMALLCAP_BT_JOBS`` is 1 in the suite), so that coverage traces it: the suite's one
+    (``$SMALLCAP_BT_JOBS`` is 1 in the suite), so that coverage sees it: the suite's one
     full report. ``…-panels.log`` beside the output gets a line from every process that
     builds a monthly panel."""
     import smallcap_bt.panel.build as build

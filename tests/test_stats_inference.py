@@ -109,7 +109,6 @@ def test_pair_bootstrap_one_sided_pvalues_add_up() -> None:
     assert gt + lt == pytest.approx(1.0, abs=0.01)
 
 
-@pytest.mark.untraced  # a seeded Monte Carlo: repeats code other tests trace (conftest)
 @pytest.mark.parametrize(("n", "phi"), [(120, 0.0), (120, 0.1), (36, 0.2)])
 def test_pair_bootstrap_size_under_null(n: int, phi: float) -> None:
     """Equal-mean month pairs: the 5% test rejects in 2%-9% of 300 samples (10 and 3 years,
@@ -259,7 +258,6 @@ def _raw_every_cut_months(target: pd.Series) -> pd.DatetimeIndex:
     return ch.index[(ch < 0) & (ch.index >= "1990-01-01")]
 
 
-@pytest.mark.untraced  # a seeded Monte Carlo: repeats code other tests trace (conftest)
 def test_circular_placebo_size_with_the_real_calendar(raw_target: pd.Series) -> None:
     """Returns unrelated to the events but persistent (AR(1) 0.9 component plus noise), the
     real clustered 1990+ cut calendar, 12-month windows: the circular-shift placebo rejects in
@@ -376,7 +374,6 @@ def _null_predictive_sample(g: np.random.Generator, T: int, phi: float) -> tuple
     return 0.005 + 0.045 * e[200:, 0], x
 
 
-@pytest.mark.untraced  # a seeded Monte Carlo: repeats code other tests trace (conftest)
 def test_predictive_regression_size_and_old_hac_over_rejects() -> None:
     """T=600, h=24, phi=0.98: the simulated-null p-value rejects in 2%-9% of 200 samples at 5%,
     Bartlett HAC (the former method) in more than 12%; Hodrick 1B standard errors match the
@@ -445,7 +442,6 @@ def test_predictive_regression_readings_against_direct_formulas() -> None:
     assert set(res.table().index) >= {"simulated null", "Hodrick 1B", "non-overlapping"}
 
 
-@pytest.mark.untraced  # a seeded Monte Carlo: repeats code other tests trace (conftest)
 def test_predictive_logit_size_under_null() -> None:
     """A persistent recession-like 0/1 state, outcome 'state on within 12 months', an
     independent AR(1) 0.9 signal, T=480: the simulated-null p-value rejects in 2%-9% of 200
@@ -526,7 +522,6 @@ def _twenty_specs(f: pd.DataFrame) -> np.ndarray:
     return (r.T @ W).ravel()
 
 
-@pytest.mark.untraced  # a seeded Monte Carlo: repeats code other tests trace (conftest)
 def test_spec_curve_size_under_null() -> None:
     """Zero-mean correlated AR returns, 20 specifications: p_count and p_median reject in
     2%-9% of 150 samples at 5%."""

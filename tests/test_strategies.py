@@ -328,7 +328,6 @@ def test_spa_equals_arch_on_arch_draws():
     assert same == {k: float(v) for k, v in spa.pvalues.items()} == dict.fromkeys(same, 0.0)
 
 
-@pytest.mark.untraced
 def test_spa_test_resamples_blocks_of_the_given_length():
     # persistent (AR(1), phi 0.85) differentials with a small positive mean: arch's SPA on
     # its own draws gives p about 0.066 with 12-month blocks, 0.036 with 6, 0.084 with 24 and
