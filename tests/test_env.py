@@ -75,13 +75,13 @@ def test_lock_file_pins_every_dependency_with_hashes():
         name = re.sub(r"[-_.]+", "-", req.name).lower()
         assert name in pins, f"{req.name} missing from requirements.lock: run scripts/lock.sh"
         assert req.specifier.contains(pins[name], prereleases=True), (req, pins[name])
-    for script in ("scripts/bootstrap.sh", ".ci/run"):
-        body = (REPO / script).read_text()
-        assert "--require-hashes -r requirements.lock" in body and "--no-deps -e ." in body
+    body = (REPO / "scripts" / "bootstrap.sh").read_text()
+    assert "--require-hashes -r requirements.lock" in body and "--no-deps -e ." in body
 
 
-def test_ci_runs_the_readme_test_command():
-    """.ci/run runs exactly the README's second set-up command (the suite with coverage)."""
+def test_ci_runs_the_readme_set_up_commands():
+    """.ci/run runs the README's two set-up commands, in order: the install and main job
+    (scripts/bootstrap.sh, which installs from requirements.lock), then the test command."""
     from tests.conftest import REPO
 
     readme = (REPO / "README.md").read_text()
@@ -89,4 +89,9 @@ def test_ci_runs_the_readme_test_command():
     commands = [ln.split("#", 1)[0].strip() for ln in block.splitlines() if ln.strip()]
     assert len(commands) == 2, commands
     ci = [ln.strip() for ln in (REPO / ".ci" / "run").read_text().splitlines()]
-    assert commands[1] in ci, (commands[1], "not a line of .ci/run")
+    where = [
+        next((i for i, ln in enumerate(ci) if ln == c or ln.startswith(c + " ||")), None)
+        for c in commands
+    ]
+    assert None not in where, (commands, "not each a line of .ci/run")
+    assert where[0] < where[1]
