@@ -71,6 +71,7 @@ def run_mutant(cid: str, fname: str, what: str, text: str) -> tuple[str, str, bo
             "pytest",
             "-q",
             "-x",
+            "-n0",  # one process: under pytest-xdist, -x ends the run with exit 2, not 1
             "-p",
             "no:cacheprovider",
             "tests/test_expectations.py",

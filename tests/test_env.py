@@ -89,9 +89,14 @@ def test_ci_runs_the_readme_set_up_commands():
     commands = [ln.split("#", 1)[0].strip() for ln in block.splitlines() if ln.strip()]
     assert len(commands) == 2, commands
     ci = [ln.strip() for ln in (REPO / ".ci" / "run").read_text().splitlines()]
+    # the test command exactly (its exit code is the run's); the install may add an error
+    # branch that exits non-zero, nothing that swallows a failure
     where = [
-        next((i for i, ln in enumerate(ci) if ln == c or ln.startswith(c + " ||")), None)
+        next((i for i, ln in enumerate(ci) if ln == c or ln.startswith(c + " || {")), None)
         for c in commands
     ]
     assert None not in where, (commands, "not each a line of .ci/run")
     assert where[0] < where[1]
+    assert ci[where[1]] == commands[1]
+    assert "exit 1" in ci[where[0]] or ci[where[0]] == commands[0]
+    assert not any(ln.startswith("exit 0") or ln == "exit" for ln in ci[: where[1]])

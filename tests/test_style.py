@@ -45,29 +45,64 @@ def test_version_is_written_once():
 
 
 #: numba's decorators and compilers: a function passed to one is compiled from its bytecode
-NUMBA_COMPILERS = {"njit", "jit", "vectorize", "guvectorize", "cfunc", "generated_jit"}
+NUMBA_COMPILERS = {"njit", "jit", "vectorize", "guvectorize", "cfunc", "generated_jit", "jitclass"}
 
 
 def _compiles_with_numba(tree) -> bool:
+    """Whether a module calls or decorates with one of numba's compilers, however imported
+    (``from numba import njit as fast``, ``import numba as nb; nb.njit``,
+    ``numba.experimental.jitclass``); ``np.vectorize`` and other same-named functions are not
+    numba's."""
     import ast
 
+    direct: set[str] = set()  # local names bound to a compiler
+    modules: set[str] = set()  # local names bound to numba or one of its submodules
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            fn = node.func
-            name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", None)
-            if name in NUMBA_COMPILERS:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "numba":
+            for a in node.names:
+                if a.name in NUMBA_COMPILERS:
+                    direct.add(a.asname or a.name)
+                else:
+                    modules.add(a.asname or a.name)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "numba":
+                    modules.add(a.asname or a.name.split(".")[0])
+
+    def numba_compiler(expr) -> bool:
+        if isinstance(expr, ast.Call):
+            expr = expr.func
+        if isinstance(expr, ast.Name):
+            return expr.id in direct
+        if isinstance(expr, ast.Attribute) and expr.attr in NUMBA_COMPILERS:
+            root = expr.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            return isinstance(root, ast.Name) and root.id in modules
+        return False
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and numba_compiler(node.func):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            if any(numba_compiler(d) for d in node.decorator_list):
                 return True
-        if isinstance(node, ast.FunctionDef):
-            for dec in node.decorator_list:
-                target = dec.func if isinstance(dec, ast.Call) else dec
-                name = (
-                    target.attr
-                    if isinstance(target, ast.Attribute)
-                    else getattr(target, "id", None)
-                )
-                if name in NUMBA_COMPILERS:
-                    return True
     return False
+
+
+def test_the_kernel_detector_knows_numba_from_its_namesakes():
+    import ast
+
+    def finds(src: str) -> bool:
+        return _compiles_with_numba(ast.parse(src))
+
+    assert finds("from numba import njit\n@njit(cache=True)\ndef f(x): return x")
+    assert finds("from numba import njit as fast\n@fast\ndef f(x): return x")
+    assert finds("import numba as nb\ng = nb.njit(lambda x: x)")
+    assert finds("from numba.experimental import jitclass\n@jitclass([])\nclass A: pass")
+    assert finds("import numba.experimental\n@numba.experimental.jitclass([])\nclass A: pass")
+    assert not finds("import numpy as np\nf = np.vectorize(len)")
+    assert not finds("from functools import cache\n@cache\ndef f(x): return x")
 
 
 def test_coverage_leaves_out_exactly_the_modules_that_define_numba_kernels():
