@@ -216,11 +216,11 @@ def test_cli_backtest_on_a_dask_scheduler(store_dir, dask_client, capsys):
 def test_blocks_and_threads_do_not_change_results(weights, assets, monkeypatch):
     """Variants are independent: cutting them into blocks run on several threads (here
     blocks of 3) gives bit-identical results to one block."""
-    from smallcap_bt.stats import nb
+    from smallcap_bt.stats import rotation
 
     one = run_kernel(weights, assets, cost_bps=25.0)
     m_one = screen(weights, assets, cost_bps=25.0)
-    monkeypatch.setattr(nb, "BLOCK", 3)
+    monkeypatch.setattr(rotation, "BLOCK", 3)
     many = run_kernel(weights, assets, cost_bps=25.0)
     pd.testing.assert_frame_equal(one.returns, many.returns, check_exact=True)
     pd.testing.assert_frame_equal(one.turnover, many.turnover, check_exact=True)

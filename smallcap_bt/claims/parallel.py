@@ -66,6 +66,7 @@ def resolve_jobs(jobs: int | None) -> int:
 PRELOAD = (
     "scipy.special",
     "smallcap_bt.stats.nb",
+    "smallcap_bt.stats.rotation",
     "smallcap_bt.stats.nb_predictive",
     "smallcap_bt.claims.fastpath",
 )
@@ -132,13 +133,13 @@ def worker_init(work: Any = None) -> None:
     """
     import signal
 
-    from smallcap_bt.stats import nb
+    from smallcap_bt.stats import rotation
 
     global _WORK
     _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    nb.THREADS = 1
+    rotation.THREADS = 1
 
 
 def worker_work() -> Any:

@@ -13,20 +13,16 @@ Kernels
 -------
 - :func:`stationary_block_means` — stationary-bootstrap means from block sums of one
   cumulative sum (about ``n / block`` random draws per replication instead of ``n``).
-- :func:`rotation_paths` — monthly returns, turnover and costs of two-asset rotation
-  portfolios, trading exactly like vectorbt's ``Portfolio.from_orders`` with
-  ``size_type="targetpercent"``, ``cash_sharing=True``, ``call_seq="auto"``, proportional fees.
-- :func:`rotation_metrics` — the same simulation reduced on the fly to per-variant sums
-  (no months x variants output; memory is O(variants)).
+- :func:`_paths_block` and :func:`_metrics_block` — one block of two-asset rotation
+  portfolios: monthly returns, turnover and costs, or the same simulation reduced on the fly
+  to per-variant sums. :mod:`smallcap_bt.stats.rotation` cuts the variants into blocks and
+  runs these kernels (``nogil=True``) on one Python thread per core.
 
-The rotation functions split the variants into blocks and run the block kernels
-(``nogil=True``) on one Python thread per core.
+Only kernels live here (the suite's coverage tool cannot measure numba modules; see
+``[tool.slipcover]`` in ``pyproject.toml``): plain Python goes in the dispatching modules.
 """
 
 from __future__ import annotations
-
-import os
-from collections.abc import Callable
 
 import numpy as np
 from numba import njit
@@ -141,75 +137,6 @@ def _block_weights(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
     return out
 
 
-#: variants per block of the rotation kernels (one thread works on a block at a time)
-BLOCK = 256
-
-
-#: threads of :func:`_in_blocks` (None = one per core); worker processes set 1, so that
-#: processes x threads never exceed the cores
-THREADS: int | None = None
-
-
-def _in_blocks(run: Callable[[int, int], None], nv: int) -> None:
-    """Call ``run(lo, hi)`` on blocks of :data:`BLOCK` variants, on one thread per core.
-
-    The block kernels release the GIL (``nogil=True``), so Python threads run them in
-    parallel; blocks are independent, so results do not depend on the number of threads.
-    Threads rather than numba's ``parallel=True``: the kernels compile once, in about a
-    second, instead of once per array layout with parallel-loop lowering.
-    """
-    bounds = [(lo, min(lo + BLOCK, nv)) for lo in range(0, nv, BLOCK)]
-    workers = min(len(bounds), THREADS or os.cpu_count() or 1)
-    if workers <= 1:
-        for lo, hi in bounds:
-            run(lo, hi)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(workers) as pool:
-        for f in [pool.submit(run, lo, hi) for lo, hi in bounds]:
-            f.result()
-
-
-def rotation_paths(
-    w: np.ndarray, rs: np.ndarray, ro: np.ndarray, fee: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monthly returns, turnover and costs of rotation portfolios, one column per variant.
-
-    Parameters
-    ----------
-    w : numpy.ndarray
-        ``(months, variants)``, C- or F-ordered: weight of the first asset decided at the end
-        of month ``t`` (NaN counts as 0; values are clipped to [0, 1]), the rest in the second
-        asset.
-    rs, ro : numpy.ndarray
-        ``(months,)`` decimal returns of the two assets in month ``t + 1``.
-    fee : float
-        Proportional cost per unit of traded value (0.001 = 10 basis points).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``(months, variants)`` decimal returns net of costs, turnover (traded value / value
-        before trading) and costs (/ value before trading). Each portfolio starts as 1.0 of cash.
-
-    Notes
-    -----
-    Months outside, variants inside: the variants of a block are independent, so the CPU
-    overlaps their work instead of waiting on one variant's month-to-month dependency.
-    """
-    nt, nv = w.shape
-    ret = np.empty((nt, nv))
-    turn = np.empty((nt, nv))
-    cost = np.empty((nt, nv))
-
-    def run(lo: int, hi: int) -> None:
-        _paths_block(_block_weights(w, lo, hi), rs, ro, fee, ret, turn, cost, lo)
-
-    _in_blocks(run, nv)
-    return ret, turn, cost
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
 def _paths_block(
     wb: np.ndarray,
@@ -221,7 +148,8 @@ def _paths_block(
     cost: np.ndarray,
     lo: int,
 ) -> None:
-    """:func:`rotation_paths` for one C-contiguous block of variants, written at column ``lo``.
+    """:func:`~smallcap_bt.stats.rotation.rotation_paths` for one C-contiguous block of
+    variants, written at column ``lo``.
 
     The per-block kernels take C-contiguous blocks only, so they compile once whatever the
     layout of the caller's weights (only :func:`_block_weights` compiles per layout).
@@ -248,38 +176,6 @@ def _paths_block(
             cost[t, lo + j] = fees * inv
 
 
-def rotation_metrics(
-    w: np.ndarray, rs: np.ndarray, ro: np.ndarray, rc: np.ndarray, rb: np.ndarray, fee: float
-) -> np.ndarray:
-    """Per-variant sums of :func:`rotation_paths`' simulation, without storing the paths.
-
-    Parameters
-    ----------
-    w, rs, ro, fee
-        As in :func:`rotation_paths`.
-    rc : numpy.ndarray
-        ``(months,)`` decimal cash return (for excess returns).
-    rb : numpy.ndarray
-        ``(months,)`` decimal benchmark return (for active returns).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(variants, N_METRIC_SUMS)``: log of the final wealth (= sum of log(1 + r)), sum r,
-        sum r^2, sum and sum of squares of r - rc, of r - rb, the maximum drawdown from the
-        starting wealth (a negative decimal), the sums of turnover and of costs. Column
-        positions are the ``M_*`` constants.
-    """
-    nv = w.shape[1]
-    out = np.zeros((nv, N_METRIC_SUMS))
-
-    def run(lo: int, hi: int) -> None:
-        _metrics_block(_block_weights(w, lo, hi), rs, ro, rc, rb, fee, out, lo)
-
-    _in_blocks(run, nv)
-    return out
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
 def _metrics_block(
     wb: np.ndarray,
@@ -291,7 +187,8 @@ def _metrics_block(
     out: np.ndarray,
     lo: int,
 ) -> None:
-    """:func:`rotation_metrics` for one C-contiguous block of variants, rows ``lo`` on."""
+    """:func:`~smallcap_bt.stats.rotation.rotation_metrics` for one C-contiguous block of
+    variants, rows ``lo`` on."""
     nt, k = wb.shape
     inv_1f = 1.0 / (1.0 + fee)
     hs = np.zeros(k)

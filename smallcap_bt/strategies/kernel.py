@@ -1,6 +1,7 @@
 """Fast backtests: the numba rotation kernel, dispatched in chunks of variants (optionally on Dask).
 
-The middle and top layers over :mod:`smallcap_bt.stats.nb`: arrays in, pandas out. The kernel
+The top layer over :mod:`smallcap_bt.stats.rotation` (which dispatches the kernels of
+:mod:`smallcap_bt.stats.nb`): arrays in, pandas out. The kernel
 trades exactly like :func:`smallcap_bt.strategies.backtest.run_vectorbt` (the suite checks the
 two agree month by month, with and without costs) but needs no ``months x 2 x variants``
 close and order matrices: a screen of 100,000 variants stays within a few hundred megabytes.
@@ -76,11 +77,11 @@ def run_kernel(
         Monthly decimal returns net of costs, turnover and costs (fractions of the value
         before trading) per variant, exactly as :func:`~.backtest.run_vectorbt` computes them.
     """
-    from smallcap_bt.stats import nb
+    from smallcap_bt.stats import rotation
 
     w, a = _align(weights, assets)
     rs, ro = _arrays(a, other)
-    ret, turn, cost = nb.rotation_paths(w.to_numpy(dtype=float), rs, ro, cost_bps / 1e4)
+    ret, turn, cost = rotation.rotation_paths(w.to_numpy(dtype=float), rs, ro, cost_bps / 1e4)
 
     def frame(x: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(x, index=a.index, columns=w.columns)
@@ -90,28 +91,30 @@ def run_kernel(
 
 def _metrics_from_sums(sums: np.ndarray, n: int, bench_log_growth: float) -> np.ndarray:
     """Annualised metrics (12 months a year) from the kernel's per-variant sums."""
-    from smallcap_bt.stats import nb
+    from smallcap_bt.stats import rotation
 
     def sd(s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
         return np.sqrt(np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1))
 
     years = n / 12
-    cagr = np.expm1(sums[:, nb.M_LOG_GROWTH] / years)
-    vol = sd(sums[:, nb.M_SUM], sums[:, nb.M_SUMSQ]) * np.sqrt(12)
-    xs_sd = sd(sums[:, nb.M_XS_SUM], sums[:, nb.M_XS_SUMSQ])
-    act_sd = sd(sums[:, nb.M_ACT_SUM], sums[:, nb.M_ACT_SUMSQ])
+    cagr = np.expm1(sums[:, rotation.M_LOG_GROWTH] / years)
+    vol = sd(sums[:, rotation.M_SUM], sums[:, rotation.M_SUMSQ]) * np.sqrt(12)
+    xs_sd = sd(sums[:, rotation.M_XS_SUM], sums[:, rotation.M_XS_SUMSQ])
+    act_sd = sd(sums[:, rotation.M_ACT_SUM], sums[:, rotation.M_ACT_SUMSQ])
     with np.errstate(divide="ignore", invalid="ignore"):
-        sharpe = np.where(xs_sd > 0, sums[:, nb.M_XS_SUM] / n / xs_sd, np.nan) * np.sqrt(12)
-        info = np.where(act_sd > 1e-15, sums[:, nb.M_ACT_SUM] / n / act_sd, np.nan) * np.sqrt(12)
+        sharpe = np.where(xs_sd > 0, sums[:, rotation.M_XS_SUM] / n / xs_sd, np.nan) * np.sqrt(12)
+        info = np.where(act_sd > 1e-15, sums[:, rotation.M_ACT_SUM] / n / act_sd, np.nan) * np.sqrt(
+            12
+        )
     bench_cagr = np.expm1(bench_log_growth / years)
     return np.column_stack(
         [
             cagr,
             vol,
             sharpe,
-            sums[:, nb.M_MAX_DRAWDOWN],
-            sums[:, nb.M_TURNOVER_SUM] / years,
-            sums[:, nb.M_FEES_SUM] / years,
+            sums[:, rotation.M_MAX_DRAWDOWN],
+            sums[:, rotation.M_TURNOVER_SUM] / years,
+            sums[:, rotation.M_FEES_SUM] / years,
             cagr - bench_cagr,
             info,
         ]
@@ -127,12 +130,12 @@ def _screen_chunk(
     rows: slice,
 ) -> np.ndarray:
     """Kernel sums of variants ``start..stop-1`` (runs locally or on a Dask worker)."""
-    from smallcap_bt.stats import nb
+    from smallcap_bt.stats import rotation
 
     block = source[rows, start:stop] if isinstance(source, np.ndarray) else source(start, stop)
     if not isinstance(source, np.ndarray):
         block = np.asarray(block, dtype=float)[rows]
-    return nb.rotation_metrics(block, *arrays, fee)
+    return rotation.rotation_metrics(block, *arrays, fee)
 
 
 def _client(client: Any) -> Any:
