@@ -95,6 +95,56 @@ def test_the_kernel_warm_up_names_testable_claims() -> None:
     assert KERNEL_CLAIMS and all(registry.get(cid).testable for cid in KERNEL_CLAIMS)
 
 
+#: a fresh interpreter forks a child that compiles a trivial numba function; exit 3 if the
+#: child had to import numba's implementations (or scipy.linalg's BLAS) for it
+_FORK_THEN_JIT = """
+import os, sys
+import numba
+from smallcap_bt.claims import parallel
+if sys.argv[1] == "ready":
+    parallel._ready_numba_target()
+pid = os.fork()
+if pid == 0:
+    before = set(sys.modules)
+    numba.njit(lambda x: x + 1)(1)
+    new = [m for m in set(sys.modules) - before if m.startswith(("numba.np", "scipy.linalg"))]
+    os._exit(3 if new else 0)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+
+
+@linux_only
+@pytest.mark.parametrize(("arg", "rc"), [("ready", 0), ("control", 3)])
+def test_forked_workers_inherit_numba_ready(arg, rc) -> None:
+    """``_ready_numba_target`` in the parent spares each forked worker numba's set-up (about
+    0.5 s of CPU); the control (not readied) shows the child doing it, so the check can fail."""
+    import subprocess
+
+    res = subprocess.run([sys.executable, "-c", _FORK_THEN_JIT, arg], capture_output=True)
+    assert res.returncode == rc, res.stderr.decode()[-2000:]
+
+
+@linux_only
+def test_claim_workers_are_forked_after_numba_is_ready(store_dir, monkeypatch) -> None:
+    calls: list[tuple[str, int]] = []
+    start = parallel.start_pool
+
+    def starting(*args, **kwargs):
+        calls.append(("fork", os.getpid()))
+        return start(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "start_pool", starting)
+    monkeypatch.setattr(
+        parallel, "_ready_numba_target", lambda: calls.append(("ready", os.getpid()))
+    )
+    _pid_recording(monkeypatch)
+    kw = {"vintage": "202602", "store": store_dir, "draws": 20, "joint_draws": 0}
+    res = verify_all(CLAIMS[:2], jobs=2, **kw)
+    assert calls == [("ready", os.getpid()), ("fork", os.getpid())]  # once, before the fork
+    assert os.getpid() not in {r.pid for r in res.results}
+    assert verify_all(CLAIMS[:2], jobs=1, **kw).results and len(calls) == 2  # no fork: no need
+
+
 @linux_only
 def test_pools_fork_with_the_collector_frozen() -> None:
     import gc
