@@ -8,7 +8,7 @@ Bailey, D. H., Borwein, J., López de Prado, M. and Zhu, Q. J. (2017). The proba
 backtest overfitting. Journal of Computational Finance 20(4).
 Hansen, P. R. (2005). A test for superior predictive ability. JBES 23(4) (computed as
 ``arch.bootstrap.SPA`` computes it, unstudentized; the suite checks equal p-values on arch's
-own draws).
+own draws, and the size under the null: 6%-7% at 5%, see :func:`spa_test`).
 """
 
 from __future__ import annotations
@@ -117,6 +117,14 @@ def spa_test(
     resamples of the months (mean block length ``block`` months; the counter-based stream
     of :mod:`smallcap_bt.stats.streams`, keyed from ``seed``); see :func:`spa_pvalues`.
 
+    Size: slightly liberal in samples of a few hundred months. With no variant better (5-10
+    zero-mean variants of unequal volatility, 12-month blocks, 2,000 Monte Carlo samples,
+    ``scripts/spa_size.py``) the consistent p-value fell below 0.05 in 6.4% of samples of
+    240 iid months, 7.3% of 240 AR(1) months (0.2), 6.3% of 420 AR(1) months (the Fed-cut
+    sweep's span) and 5.7% of 600 iid months; the upper one 0.2-0.4 points less, the lower
+    one (liberal by design) 7.6%-10.2%. arch's SPA gives the same p-values on the same
+    resamples. Studentizing by each variant's long-run SD rejected more (9% at 240 iid months).
+
     Parameters
     ----------
     benchmark : Series
@@ -130,10 +138,38 @@ def spa_test(
     -------
     dict
         ``{"consistent": p, "lower": p, "upper": p}``.
+
+    Raises
+    ------
+    ValueError
+        The two differ in length, there are fewer than 3 periods or no variant, ``reps`` or
+        ``block`` is below 1, or a return is missing or not finite (named: a missing month
+        would otherwise make every p-value 0, "significant").
     """
     from smallcap_bt.stats.streams import draw_key, stationary_indices
 
-    diff = variants.to_numpy(dtype=float) - benchmark.to_numpy(dtype=float)[:, None]
+    if len(benchmark) != len(variants):
+        raise ValueError(
+            f"spa_test: benchmark has {len(benchmark)} periods, variants {len(variants)}"
+        )
+    if len(variants) < 3 or variants.shape[1] < 1:
+        raise ValueError(
+            f"spa_test: needs at least 3 periods and 1 variant, got {variants.shape[0]} x "
+            f"{variants.shape[1]}"
+        )
+    if reps < 1 or block < 1:
+        raise ValueError(f"spa_test: reps and block must be at least 1, got {reps} and {block}")
+    bench = benchmark.to_numpy(dtype=float)
+    diff = variants.to_numpy(dtype=float) - bench[:, None]
+    bad = ~np.isfinite(diff)
+    if bad.any():
+        where = ["benchmark"] if not np.isfinite(bench).all() else []
+        where += [str(c) for c in variants.columns[bad.any(axis=0)][:5]]
+        rows = np.flatnonzero(bad.any(axis=1))
+        raise ValueError(
+            f"spa_test: missing or non-finite returns in {', '.join(where)} (first at period "
+            f"{variants.index[rows[0]]}, {len(rows)} periods in all); drop or fill them first"
+        )
     key = draw_key(np.random.default_rng(seed))
     idx = stationary_indices(key, 0, reps, diff.shape[0], 1.0 / block)
     pv = spa_pvalues(diff, idx, block)
@@ -179,10 +215,13 @@ def spa_pvalues(diff: np.ndarray, indices: np.ndarray, block: int) -> dict[str, 
     mean = d.mean(axis=0)
     dm = d - mean
     p = 1.0 / block
-    w = np.sum(dm**2, 0) / t
-    for i in range(1, t):
-        kappa = (1.0 - i / t) * (1 - p) ** i + (i / t) * (1 - p) ** (t - i)
-        w += 2 * kappa * np.sum(dm[: t - i] * dm[i:], 0) / t
+    # w_k = sum over month pairs (s, u) of kappa(|s - u|) dm_s dm_u / T, kappa(0) = 1: one
+    # (T x T) Toeplitz product instead of a loop over the T - 1 lags
+    lag = np.arange(t, dtype=float)
+    kappa = (1.0 - lag / t) * (1 - p) ** lag + (lag / t) * (1 - p) ** (t - lag)
+    kappa[0] = 1.0
+    gaps = np.abs(np.arange(t)[:, None] - np.arange(t)[None, :])
+    w = np.sum(dm * (kappa[gaps] @ dm), axis=0) / t
     valid = mean >= -np.sqrt(w / t * 2 * np.log(np.log(t)))
     centres = np.stack([np.maximum(mean, 0.0), np.where(valid, mean, 0.0), mean])
     # bootstrap means from how often each row is drawn: (reps x T) counts @ (T x k)
