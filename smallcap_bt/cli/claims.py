@@ -85,7 +85,7 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
         "joint_draws": args.joint_draws,
         "jobs": args.jobs,
     }
-    _, table, skipped = verify_vintages(names, chosen, **kw)  # type: ignore[arg-type]
+    _, table, skipped = verify_vintages(names, chosen, **kw)
     rows = []
     for cid, r in table.iterrows():
         rows.append(
@@ -191,8 +191,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         diffs = check_lock(ver, args.check)
         if diffs:
             print(f"\nlock check against {args.check} FAILED:", file=sys.stderr)
-            for d in diffs:
-                print(f"  {d}", file=sys.stderr)
+            for diff in diffs:
+                print(f"  {diff}", file=sys.stderr)
             return EXIT_CHECK_FAILED
         if not args.quiet:
             print(f"lock check against {args.check}: no verdict flipped, no estimate moved")

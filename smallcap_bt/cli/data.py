@@ -212,7 +212,7 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
 
     frame = diff_vintages(args.a, args.b, store=args.store)
     rows = []
-    alone = {k: [] for k in ("only in A", "only in B", "identical")}
+    alone: dict[str, list[str]] = {k: [] for k in ("only in A", "only in B", "identical")}
     for ds_id, r in frame.iterrows():
         if r["status"] in alone and not args.all:
             alone[r["status"]].append(str(ds_id))

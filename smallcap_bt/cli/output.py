@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Literal, Protocol
 
@@ -63,13 +63,13 @@ def _ascii_head() -> object:
     return Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
 
 
-def _natural_width(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> int:
+def _natural_width(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> int:
     widths = [max([len(c)] + [len(str(r.get(c, ""))) for r in rows]) for c in columns]
     return sum(widths) + 3 * len(columns) + 2  # padding both sides + the column rule
 
 
 def print_table(
-    rows: list[dict[str, object]], columns: list[str], *, title: str | None = None
+    rows: Sequence[Mapping[str, object]], columns: list[str], *, title: str | None = None
 ) -> None:
     """Print rows (dicts) under the given column names.
 

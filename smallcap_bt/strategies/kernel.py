@@ -50,8 +50,12 @@ LABELS: dict[str, tuple[str, float]] = {
 }
 
 
-def _arrays(a: pd.DataFrame, other: str) -> tuple[np.ndarray, ...]:
-    return tuple(np.ascontiguousarray(a[c].to_numpy(dtype=float)) for c in ("small", other))
+def _arrays(a: pd.DataFrame, other: str) -> tuple[np.ndarray, np.ndarray]:
+    """The small leg's and the other asset's returns as contiguous float arrays."""
+    return (
+        np.ascontiguousarray(a["small"].to_numpy(dtype=float)),
+        np.ascontiguousarray(a[other].to_numpy(dtype=float)),
+    )
 
 
 def run_kernel(
@@ -125,7 +129,7 @@ def _screen_chunk(
     source: WeightSource | np.ndarray,
     start: int,
     stop: int,
-    arrays: tuple[np.ndarray, ...],
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     fee: float,
     rows: slice,
 ) -> np.ndarray:

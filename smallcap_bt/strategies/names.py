@@ -7,6 +7,11 @@ tables name the same strategies and that every grid key is a parameter of its bu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
+
 #: grid key -> "list" (a sequence of values, one variant each) or "value" (one value)
 GridKeys = dict[str, str]
 
@@ -43,7 +48,7 @@ STRATEGY_INFO: dict[str, tuple[str, GridKeys]] = {
 STRATEGY_NAMES: tuple[str, ...] = tuple(STRATEGY_INFO)
 
 
-def check_grid(strategy: str, grid: dict[str, object]) -> None:
+def check_grid(strategy: str, grid: Mapping[str, object]) -> None:
     """Raise ``ValueError`` naming the strategy and the key when a grid key is not accepted.
 
     Parameters

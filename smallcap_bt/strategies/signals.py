@@ -137,7 +137,7 @@ def staged_entry(
     for n in steps:
         w = np.zeros(len(panel))
         ramp = np.minimum(np.arange(1, hold + 1) / n, 1.0)
-        for s in starts:
+        for s in starts.tolist():
             end = min(s + hold, len(w))
             w[s:end] = np.maximum(w[s:end], ramp[: end - s])
         cols[(n, hold)] = w

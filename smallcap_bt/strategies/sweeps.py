@@ -5,7 +5,7 @@ replay any variant on vectorbt (:meth:`SweepResult.portfolio`)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,7 +243,7 @@ STRATEGIES: dict[str, tuple[Callable[..., pd.DataFrame], str, str]] = {
 }
 
 
-def _grid_values(strategy: str, grid: dict[str, Sequence[Any]] | None) -> dict[str, Any]:
+def _grid_values(strategy: str, grid: Mapping[str, Sequence[Any]] | None) -> dict[str, Any]:
     """Check the grid's keys; ``"value"`` keys given as one-element lists become scalars."""
     g = dict(grid or {})
     check_grid(strategy, g)
@@ -258,14 +258,15 @@ def _signal_params(strategy: str, params: dict[str, Any]) -> dict[str, Any]:
     """The builder's parameters: its defaults updated with the grid's."""
     import inspect
 
-    func = {
+    builders: dict[str, Callable[..., Any]] = {
         "fed-cut": _fed_cut,
         "rate-regime": signals.rate_regime,
         "curve-regime": signals.curve_regime,
         "recovery": signals.recovery,
         "valuation": signals.valuation,
         "staged-entry": signals.staged_entry,
-    }.get(strategy)
+    }
+    func = builders.get(strategy)
     if func is None:
         return dict(params)
     sig = inspect.signature(func).parameters.values()
@@ -317,7 +318,7 @@ def sweep(
     cost_bps: float = 10.0,
     start: str | None = None,
     panel: pd.DataFrame | None = None,
-    grid: dict[str, Sequence[Any]] | None = None,
+    grid: Mapping[str, Sequence[Any]] | None = None,
     spa_reps: int = 1000,
     seed: int = 0,
     client: Any = None,
