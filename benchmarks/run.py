@@ -483,14 +483,14 @@ def bench_report(store: str, rounds: int = 3) -> list[Entry]:
 
 def _suite_run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
     """Wall and CPU seconds (the run and its child processes) of one test run, and pytest's
-    last line; a failed run raises."""
+    summary line (``N passed ... in S s``); a failed run raises."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     res = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
+    lines = [ln for ln in res.stdout.splitlines() if " passed" in ln]  # pytest's summary line
     if res.returncode != 0:
         raise RuntimeError(
             f"{' '.join(cmd)} in {cwd} failed (exit {res.returncode}):\n{res.stdout[-2000:]}"
