@@ -328,30 +328,40 @@ def test_spa_equals_arch_on_arch_draws():
     assert same == {k: float(v) for k, v in spa.pvalues.items()} == dict.fromkeys(same, 0.0)
 
 
-@pytest.mark.parametrize("phi", [0.0, 0.2])
-def test_spa_size_under_null(phi):
-    """No variant beats the benchmark (5 zero-mean variants of unequal volatility, 240 months,
-    iid or AR(1) months, the default 12-month blocks): the consistent and upper p-values
-    reject in 2%-9% of 300 samples at 5%; the lower one, liberal by design, in at most 15%.
-    (scripts/spa_size.py, 2,000 samples: 6%-7%, slightly liberal, as arch's SPA.)"""
+@pytest.mark.parametrize(("phi", "k", "worse"), [(0.0, 5, 0), (0.2, 5, 0), (0.0, 10, 5)])
+def test_spa_size_under_null(phi, k, worse):
+    """No variant beats the benchmark (240 months, iid or AR(1), the default 12-month blocks):
+    every variant as good (zero means, volatilities 0.5-2), or half of them worse (mean -0.3
+    of a common volatility 1). The consistent p-value rejects in 2%-12% of 250 samples at
+    5%, and so does the upper one when all are as good; with worse variants the upper one is
+    conservative, below the consistent one (scripts/spa_size.py, 2,000 samples: consistent
+    6.4%-7.3%, upper 2.8% with worse variants). The bands allow for the Monte Carlo error of
+    250 samples (SD about 1.6 points at 7%); a flipped sign would reject nearly always in
+    the last design, an iid bootstrap on AR data about 13%."""
     from smallcap_bt.strategies.overfit import spa_test
 
-    g = np.random.default_rng(2027)
-    t, k, n = 240, 5, 300
+    g = np.random.default_rng([2027, int(phi * 10), k, worse])
+    t, n = 240, 250
     bench = pd.Series(np.zeros(t))
+    scale = np.linspace(0.5, 2.0, k) if worse == 0 else np.ones(k)
+    shift = np.r_[np.zeros(k - worse), np.full(worse, -0.3)]
     rej = dict.fromkeys(("consistent", "upper", "lower"), 0)
     for i in range(n):
-        e = g.normal(0.0, 1.0, (t + 100, k)) * np.linspace(0.5, 2.0, k)
+        e = g.normal(0.0, 1.0, (t + 100, k)) * scale
         d = np.zeros_like(e)
         d[0] = e[0]
         for j in range(1, t + 100):
             d[j] = phi * d[j - 1] + e[j]
-        pv = spa_test(bench, pd.DataFrame(d[100:]), reps=199, seed=i)
+        pv = spa_test(bench, pd.DataFrame(d[100:] + shift), reps=199, seed=i)
         for key in rej:
             rej[key] += pv[key] < 0.05
-    assert 0.02 <= rej["consistent"] / n <= 0.09, rej
-    assert 0.02 <= rej["upper"] / n <= 0.09, rej
-    assert rej["lower"] / n <= 0.15 and rej["lower"] >= rej["consistent"] >= rej["upper"], rej
+    assert 0.02 <= rej["consistent"] / n <= 0.12, rej
+    if worse:
+        assert rej["upper"] < rej["consistent"], rej
+    else:
+        assert 0.02 <= rej["upper"] / n <= 0.12, rej
+    # a sanity check of the labels: on the same resamples the recentrings order the p-values
+    assert rej["lower"] >= rej["consistent"] >= rej["upper"], rej
 
 
 def test_spa_names_missing_returns_instead_of_a_zero_p_value():
@@ -367,12 +377,20 @@ def test_spa_names_missing_returns_instead_of_a_zero_p_value():
     assert 0 < spa_test(bench, variants, reps=200)["consistent"] <= 1
     gap = variants.copy()
     gap.iloc[7, 1] = np.nan
-    with pytest.raises(ValueError, match=r"hold-6 \(first at period 2000-08, 1 periods"):
+    with pytest.raises(ValueError, match=r"in hold-6 \(first at period 2000-08; 1 of 60 "):
         spa_test(bench, gap, reps=200)
     no_bench = bench.copy()
-    no_bench.iloc[0] = np.inf
-    with pytest.raises(ValueError, match="non-finite returns in benchmark, hold-3, hold-6"):
+    no_bench.iloc[9] = np.inf
+    with pytest.raises(ValueError, match=r"in benchmark \(first at period 2000-10; 1 of 60"):
         spa_test(no_bench, variants, reps=200)
+    many = pd.concat([gap.add_suffix(f"-{i}") for i in range(5)], axis=1)
+    with pytest.raises(ValueError, match="hold-6-4, and 1 more variants .first at period 2000-08"):
+        spa_test(bench, pd.concat([many, gap["hold-6"].rename("x")], axis=1))
+    with pytest.raises(ValueError, match="indexed by different periods .first 2000-01 and 0"):
+        spa_test(bench, variants.reset_index(drop=True))
+    assert spa_test(bench, variants["hold-3"], reps=200) == spa_test(
+        bench, variants[["hold-3"]], reps=200
+    )
     with pytest.raises(ValueError, match="benchmark has 59 periods, variants 60"):
         spa_test(bench.iloc[1:], variants)
     with pytest.raises(ValueError, match="reps and block must be at least 1"):

@@ -91,10 +91,14 @@ def _preload(claims: Sequence[Claim]) -> None:
 def _ready_numba_target() -> None:
     """Install numba's CPU implementations (its ``refresh``: about 70 modules, scipy.linalg's
     BLAS among them) here, once: a process does it when it first loads a compiled kernel,
-    so every forked worker would do it again (about 0.5 s of CPU each)."""
-    from numba.core.registry import cpu_target
+    so every forked worker would do it again (about 0.5 s of CPU each). numba's internal API:
+    if a numba release moves it, the workers simply do it themselves."""
+    try:
+        from numba.core.registry import cpu_target
 
-    cpu_target.target_context.refresh()
+        cpu_target.target_context.refresh()
+    except (ImportError, AttributeError):  # pragma: no cover - another numba layout
+        pass
 
 
 def fork_context():
