@@ -28,8 +28,8 @@ def test_ruff(job, background):
 
 
 @pytest.mark.background(MYPY)
-def test_mypy_clean_on_the_typed_packages(background):
-    """claims, stats, strategies and cli have zero mypy errors (config in pyproject.toml)."""
+def test_mypy_clean_on_the_package(background):
+    """The whole package has zero mypy errors (config in pyproject.toml)."""
     res = background(MYPY)
     assert res.returncode == 0, res.stdout + res.stderr
 

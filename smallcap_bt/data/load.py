@@ -262,15 +262,14 @@ def fetch_vintage(
     if vintage is not None:
         check_vintage_name(vintage, resolved=False)
     names = list(files) if files is not None else list(FILES)
-    opts = {"timeout": timeout, "deadline": deadline, "retry_count": retries}
     fetched = []
     for name in names:
-        spec = file_spec(name)
-        fetched.append(
-            fetch_french_file(name, french_url, **opts)
-            if spec.source == "french"
-            else fetch_fred_series(name, fred_url, **opts)
+        fetch, url = (
+            (fetch_french_file, french_url)
+            if file_spec(name).source == "french"
+            else (fetch_fred_series, fred_url)
         )
+        fetched.append(fetch(name, url, timeout=timeout, deadline=deadline, retry_count=retries))
     if vintage is None:
         french = [f for f in fetched if file_spec(f.name).source == "french"]
         vintage = (

@@ -179,10 +179,11 @@ def check_values(frame: pd.DataFrame, spec: DatasetSpec, file: str, table: str =
         if rng is None:
             continue
         finite = ~np.isnan(values)
-        for severity, lo, hi, strict_lo in (
+        checks: tuple[tuple[Severity, float, float, bool], ...] = (
             ("error", rng.low, rng.high, rng.low <= -1.0 and rng.unit == "%"),
             ("warning", rng.warn_low, rng.warn_high, False),
-        ):
+        )
+        for severity, lo, hi, strict_lo in checks:
             below = (values <= lo) if strict_lo else (values < lo)
             bad = np.flatnonzero(finite & (below | (values > hi) | np.isinf(values)))
             if not len(bad):

@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.gridspec import SubplotSpec
+    from matplotlib.transforms import Transform
 
 __all__ = ["grid_layout"]
 
@@ -114,20 +116,35 @@ def grid_layout(fig: Figure, renderer: RendererBase | None = None) -> bool:
     return True
 
 
+def _spec(ax: Axes) -> SubplotSpec:
+    """The Axes' place in its grid (every Axes laid out here has one)."""
+    ss = ax.get_subplotspec()
+    if ss is None:
+        raise ValueError("grid_layout: every Axes must sit on a GridSpec (fig.subplots)")
+    return ss
+
+
+def _height(artist: Any, renderer: RendererBase, to_fig: Transform) -> float:
+    """Height in figure fractions of an artist's tight box (0 if it draws nothing)."""
+    box = artist.get_tightbbox(renderer)
+    return 0.0 if box is None else float(box.transformed(to_fig).height)
+
+
 def _place(fig: Figure, axes: list[Axes], renderer: RendererBase, pads: dict[str, float]) -> None:
     """One measurement of every Axes' decorations, then the positions (figure fractions)."""
     width, height = fig.get_size_inches()
     w_pad, h_pad = pads["w_pad"] / width, pads["h_pad"] / height
-    gs = axes[0].get_subplotspec().get_gridspec()
+    gs = _spec(axes[0]).get_gridspec()
     nrows, ncols = gs.get_geometry()
-    wspace = (gs.wspace if gs.wspace is not None else pads["wspace"]) / 2 / ncols
-    hspace = (gs.hspace if gs.hspace is not None else pads["hspace"]) / 2 / nrows
+    gs_w, gs_h = getattr(gs, "wspace", None), getattr(gs, "hspace", None)
+    wspace = (gs_w if gs_w is not None else pads["wspace"]) / 2 / ncols
+    hspace = (gs_h if gs_h is not None else pads["hspace"]) / 2 / nrows
     to_fig = fig.transFigure.inverted()
     # margins of each column (left, right) and row (top, bottom): decorations + pads
     left, right = np.zeros(ncols), np.zeros(ncols)
     top, bottom = np.zeros(nrows), np.zeros(nrows)
     for ax in axes:
-        ss = ax.get_subplotspec()
+        ss = _spec(ax)
         pos = ax.get_position(original=True)
         tight = ax.get_tightbbox(renderer, for_layout_only=True)
         box = pos if tight is None else tight.transformed(to_fig)
@@ -143,19 +160,22 @@ def _place(fig: Figure, axes: list[Axes], renderer: RendererBase, pads: dict[str
         bottom[r1] = max(bottom[r1], pos.y0 - box.y0 + pad_b)
     # figure-level margins: suptitle, supxlabel, legends outside the Axes
     fig_top = fig_bottom = fig_left = fig_right = 0.0
-    sup = fig._suptitle
+    sup = getattr(fig, "_suptitle", None)  # matplotlib's own layout engines read these too
     if sup is not None and sup.get_in_layout() and getattr(sup, "_autopos", False):
         sup.set_position((sup.get_position()[0], 1 - h_pad))
-        fig_top = sup.get_tightbbox(renderer).transformed(to_fig).height + 2 * h_pad
-    sxl = fig._supxlabel
+        fig_top = _height(sup, renderer, to_fig) + 2 * h_pad
+    sxl = getattr(fig, "_supxlabel", None)
     if sxl is not None and sxl.get_in_layout() and getattr(sxl, "_autopos", False):
         sxl.set_position((sxl.get_position()[0], h_pad))
-        fig_bottom = sxl.get_tightbbox(renderer).transformed(to_fig).height + 2 * h_pad
+        fig_bottom = _height(sxl, renderer, to_fig) + 2 * h_pad
     for leg in fig.legends:
         where = getattr(leg, "_outside_loc", None)
-        if not where or leg._bbox_to_anchor is not None:
+        if not where or getattr(leg, "_bbox_to_anchor", None) is not None:
             continue
-        box = leg.get_tightbbox(renderer).transformed(to_fig)
+        tight = leg.get_tightbbox(renderer)
+        if tight is None:
+            continue
+        box = tight.transformed(to_fig)
         if where == "lower":
             fig_bottom = max(fig_bottom, box.height + 2 * h_pad)
         elif where == "upper":
@@ -171,15 +191,15 @@ def _place(fig: Figure, axes: list[Axes], renderer: RendererBase, pads: dict[str
     x0 = fig_left + np.cumsum(left + inner_w + right) - right - inner_w
     y1 = 1 - fig_top - (np.cumsum(top + inner_h + bottom) - bottom - inner_h)  # rows from top
     for ax in axes:
-        ss = ax.get_subplotspec()
+        ss = _spec(ax)
         c0, c1 = ss.colspan.start, ss.colspan.stop - 1
         r0, r1 = ss.rowspan.start, ss.rowspan.stop - 1
         ax.set_position(
-            [
-                x0[c0],
-                y1[r1] - inner_h[r1],
-                x0[c1] + inner_w[c1] - x0[c0],
-                y1[r0] - y1[r1] + inner_h[r1],
-            ]
+            (
+                float(x0[c0]),
+                float(y1[r1] - inner_h[r1]),
+                float(x0[c1] + inner_w[c1] - x0[c0]),
+                float(y1[r0] - y1[r1] + inner_h[r1]),
+            )
         )
         ax.set_in_layout(True)  # set_position takes an Axes out of layouts: it is in this one

@@ -343,7 +343,7 @@ def _sensitivity(
             run.append(c)
     ids = {c.id for c in run}
     kw = {"store": store, "seed": seed, "draws": draws, "joint_draws": joint_draws, "jobs": jobs}
-    theirs = verify_all(run, other, **kw)  # type: ignore[arg-type]
+    theirs = verify_all(run, other, **kw)
     ours = {**doc, "claims": [c for c in doc["claims"] if c["id"] in ids]}
     table = compare_verifications(theirs.to_dict(), ours)
     pair = [other, vin.name]

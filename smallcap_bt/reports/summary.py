@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -18,7 +18,7 @@ from smallcap_bt.reports.tables import fmt, tex_escape
 
 __all__ = ["Summary"]
 
-TableLike = pd.DataFrame | Sequence[Mapping[str, Any]]
+TableLike: TypeAlias = "pd.DataFrame | Sequence[Mapping[str, Any]]"
 
 
 def _frame(table: TableLike) -> pd.DataFrame:
