@@ -516,6 +516,8 @@ def bench_suite(
     ``limit / issue_range[1]`` at the strict one)."""
     import tempfile
 
+    if rounds < 1:
+        raise ValueError(f"bench_suite: rounds must be at least 1, got {rounds}")
     repo = Path(__file__).resolve().parents[1]
     env = dict(os.environ, MPLBACKEND="Agg")
     env.pop("PYTHONPATH", None)

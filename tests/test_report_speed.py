@@ -211,6 +211,32 @@ def test_grid_layout_places_axes_as_constrained_layout_does(which, monkeypatch):
     _text_inside(fig)
 
 
+def test_grid_layout_leaves_nested_grids_to_matplotlib():
+    """Axes on a nested grid (``subgridspec``, its own spacing): the one-pass layout does not
+    claim them (it reads a GridSpec's spacing); constrained layout places them, once."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from smallcap_bt.reports.layout import grid_layout
+
+    def make():
+        fig = Figure(figsize=(6, 3), layout="constrained")
+        inner = fig.add_gridspec(1, 1)[0].subgridspec(1, 2, wspace=0.5)
+        for cell in inner:
+            fig.add_subplot(cell).set_title("panel")
+        return fig
+
+    fig = make()
+    assert not grid_layout(fig, FigureCanvasAgg(fig).get_renderer())
+    want = make()
+    FigureCanvasAgg(want)
+    want.get_layout_engine().execute(want)
+    got = np.array([ax.get_position().bounds for ax in fig.axes])
+    np.testing.assert_allclose(got, [ax.get_position().bounds for ax in want.axes], atol=1e-9)
+    assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+
+
 def _table3():
     rows = []
     for d, e in (("a", 0.01), ("b", -0.02), ("c", 0.03)):

@@ -336,8 +336,9 @@ def test_spa_size_under_null(phi, k, worse):
     5%, and so does the upper one when all are as good; with worse variants the upper one is
     conservative, below the consistent one (scripts/spa_size.py, 2,000 samples: consistent
     6.4%-7.3%, upper 2.8% with worse variants). The bands allow for the Monte Carlo error of
-    250 samples (SD about 1.6 points at 7%); a flipped sign would reject nearly always in
-    the last design, an iid bootstrap on AR data about 13%."""
+    250 samples around those rates (SD about 1.6 points at 7%); a flipped sign rejects every
+    sample of the last design. Wrong block lengths are caught by
+    test_spa_test_resamples_blocks_of_the_given_length, not here."""
     from smallcap_bt.strategies.overfit import spa_test
 
     g = np.random.default_rng([2027, int(phi * 10), k, worse])
@@ -377,17 +378,21 @@ def test_spa_names_missing_returns_instead_of_a_zero_p_value():
     assert 0 < spa_test(bench, variants, reps=200)["consistent"] <= 1
     gap = variants.copy()
     gap.iloc[7, 1] = np.nan
-    with pytest.raises(ValueError, match=r"in hold-6 \(first at period 2000-08; 1 of 60 "):
+    with pytest.raises(ValueError, match=r"in hold-6 \(first at period 2000-08, row 7; 1 of 60 "):
         spa_test(bench, gap, reps=200)
     no_bench = bench.copy()
     no_bench.iloc[9] = np.inf
-    with pytest.raises(ValueError, match=r"in benchmark \(first at period 2000-10; 1 of 60"):
+    with pytest.raises(ValueError, match=r"in benchmark \(first at period 2000-10, row 9; 1 of"):
         spa_test(no_bench, variants, reps=200)
     many = pd.concat([gap.add_suffix(f"-{i}") for i in range(5)], axis=1)
-    with pytest.raises(ValueError, match="hold-6-4, and 1 more variants .first at period 2000-08"):
+    with pytest.raises(ValueError, match="hold-6-4, and 1 more .first at period 2000-08"):
         spa_test(bench, pd.concat([many, gap["hold-6"].rename("x")], axis=1))
-    with pytest.raises(ValueError, match="indexed by different periods .first 2000-01 and 0"):
+    with pytest.raises(ValueError, match="different periods .first at row 0: 2000-01 and 0"):
         spa_test(bench, variants.reset_index(drop=True))
+    shifted = variants.copy()
+    shifted.index = idx[:-1].append(pd.period_range("2010-01", periods=1, freq="M"))
+    with pytest.raises(ValueError, match="at row 59: 2004-12 and 2010-01"):
+        spa_test(bench, shifted)
     assert spa_test(bench, variants["hold-3"], reps=200) == spa_test(
         bench, variants[["hold-3"]], reps=200
     )

@@ -16,7 +16,7 @@ positions it from the tick labels' boxes at every draw and counts its point in t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
-    from matplotlib.gridspec import SubplotSpec
+    from matplotlib.gridspec import GridSpec, SubplotSpec
     from matplotlib.transforms import Transform
 
 __all__ = ["grid_layout"]
@@ -86,14 +86,17 @@ def grid_layout(fig: Figure, renderer: RendererBase | None = None) -> bool:
         ``True`` if laid out here; ``False`` if the figure does not fit that shape, in which
         case its own layout engine has been run once (then switched off) instead.
     """
+    from matplotlib.gridspec import GridSpec
+
     axes = [ax for ax in fig.axes if ax.get_in_layout()]
     specs = [ax.get_subplotspec() for ax in axes]
-    grids = {id(s.get_gridspec()) for s in specs if s is not None}
+    grids = {id(s.get_gridspec()): s.get_gridspec() for s in specs if s is not None}
     engine = fig.get_layout_engine()
     if (
         not axes
         or None in specs
         or len(grids) != 1
+        or not all(isinstance(g, GridSpec) for g in grids.values())  # not a nested grid
         or fig.subfigs
         or any(getattr(ax, "_colorbars", None) for ax in axes)
     ):
@@ -134,11 +137,10 @@ def _place(fig: Figure, axes: list[Axes], renderer: RendererBase, pads: dict[str
     """One measurement of every Axes' decorations, then the positions (figure fractions)."""
     width, height = fig.get_size_inches()
     w_pad, h_pad = pads["w_pad"] / width, pads["h_pad"] / height
-    gs = _spec(axes[0]).get_gridspec()
+    gs = cast("GridSpec", _spec(axes[0]).get_gridspec())  # grid_layout checked it
     nrows, ncols = gs.get_geometry()
-    gs_w, gs_h = getattr(gs, "wspace", None), getattr(gs, "hspace", None)
-    wspace = (gs_w if gs_w is not None else pads["wspace"]) / 2 / ncols
-    hspace = (gs_h if gs_h is not None else pads["hspace"]) / 2 / nrows
+    wspace = (gs.wspace if gs.wspace is not None else pads["wspace"]) / 2 / ncols
+    hspace = (gs.hspace if gs.hspace is not None else pads["hspace"]) / 2 / nrows
     to_fig = fig.transFigure.inverted()
     # margins of each column (left, right) and row (top, bottom): decorations + pads
     left, right = np.zeros(ncols), np.zeros(ncols)

@@ -18,7 +18,7 @@ from smallcap_bt.reports.tables import fmt, tex_escape
 
 __all__ = ["Summary"]
 
-TableLike: TypeAlias = "pd.DataFrame | Sequence[Mapping[str, Any]]"
+TableLike: TypeAlias = pd.DataFrame | Sequence[Mapping[str, Any]]
 
 
 def _frame(table: TableLike) -> pd.DataFrame:

@@ -156,15 +156,23 @@ def spa_test(
         raise ValueError(
             f"spa_test: benchmark has {len(benchmark)} periods, variants {len(variants)}"
         )
-    if not benchmark.index.equals(variants.index):
-        raise ValueError(
-            "spa_test: benchmark and variants are indexed by different periods (first "
-            f"{benchmark.index[0]} and {variants.index[0]}); align them first"
-        )
     if len(variants) < 3 or variants.shape[1] < 1:
         raise ValueError(
             f"spa_test: needs at least 3 periods and 1 variant, got {variants.shape[0]} x "
             f"{variants.shape[1]}"
+        )
+    if not benchmark.index.equals(variants.index):
+        at = next(
+            (
+                i
+                for i, (x, y) in enumerate(zip(benchmark.index, variants.index, strict=True))
+                if x != y
+            ),
+            0,
+        )
+        raise ValueError(
+            "spa_test: benchmark and variants are indexed by different periods (first at "
+            f"row {at}: {benchmark.index[at]} and {variants.index[at]}); align them first"
         )
     if reps < 1 or block < 1:
         raise ValueError(f"spa_test: reps and block must be at least 1, got {reps} and {block}")
@@ -175,11 +183,11 @@ def spa_test(
     if bad.any():
         where = ["benchmark"] if not np.isfinite(bench).all() else []
         cols = [str(c) for c in variants.columns[~np.isfinite(own).all(axis=0)]]
-        where += cols[:5] + ([f"and {len(cols) - 5} more variants"] if len(cols) > 5 else [])
+        where += cols[:5] + ([f"and {len(cols) - 5} more"] if len(cols) > 5 else [])
         rows = np.flatnonzero(bad.any(axis=1))
         raise ValueError(
             f"spa_test: missing or non-finite returns in {', '.join(where)} (first at period "
-            f"{variants.index[rows[0]]}; {len(rows)} of {len(bad)} periods); "
+            f"{variants.index[rows[0]]}, row {rows[0]}; {len(rows)} of {len(bad)} periods); "
             "drop those periods from both (filling them, e.g. with 0, would bias the test)"
         )
     key = draw_key(np.random.default_rng(seed))
