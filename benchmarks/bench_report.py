@@ -29,22 +29,43 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+def run_timed(
+    cmd: list[str],
+    env: dict[str, str] | None = None,
+    quiet: bool = False,
+    cwd: str | Path | None = None,
+) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall time and CPU time (user + system, the process and its workers) of running
+    ``cmd`` in ``cwd`` to completion, and the finished process (``quiet`` captures its
+    output as text; the exit status is not checked)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    res = subprocess.run(cmd, env=env, capture_output=quiet, text=quiet, cwd=cwd)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), res
+
+
 def timed(
     cmd: list[str],
     env: dict[str, str] | None = None,
     quiet: bool = False,
     cwd: str | Path | None = None,
 ) -> tuple[float, float]:
-    """Wall time and CPU time (user + system, the process and its workers) of running
-    ``cmd`` in ``cwd`` to completion (it must succeed; ``quiet`` captures its output)."""
-    import resource
+    """:func:`run_timed` of a command that must succeed: wall and CPU seconds."""
+    wall, cpu, res = run_timed(cmd, env, quiet, cwd)
+    res.check_returncode()
+    return wall, cpu
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=quiet, cwd=cwd)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+def extract(commit: str, dest: Path, *paths: str) -> None:
+    """The files of ``commit`` (``paths`` only, if given) written into ``dest``."""
+    archive = subprocess.run(
+        ["git", "archive", commit, *paths], cwd=REPO, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
 
 
 def _run(
@@ -79,10 +100,7 @@ def compare(
     with tempfile.TemporaryDirectory() as tmp:
         base_dir = Path(tmp) / "baseline"
         base_dir.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", baseline, "smallcap_bt"], cwd=REPO, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive, check=True)
+        extract(baseline, base_dir, "smallcap_bt")
         times: dict[str, list[tuple[float, float]]] = {"baseline": [], "current": []}
         versions = (("baseline", str(base_dir)), ("current", str(REPO)))
         for name, path in versions:  # warm-up: numba caches, file system cache

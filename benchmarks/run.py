@@ -484,12 +484,9 @@ def bench_report(store: str, rounds: int = 3) -> list[Entry]:
 def _suite_run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
     """Wall and CPU seconds (the run and its child processes) of one test run, and pytest's
     summary line (``N passed ... in S s``); a failed run raises."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    res = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    from bench_report import run_timed
+
+    wall, cpu, res = run_timed(cmd, env, quiet=True, cwd=cwd)
     lines = [ln for ln in res.stdout.splitlines() if " passed" in ln]  # pytest's summary line
     if res.returncode != 0:
         raise RuntimeError(
@@ -516,6 +513,9 @@ def bench_suite(
     ``limit / issue_range[1]`` at the strict one)."""
     import tempfile
 
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_report import extract
+
     if rounds < 1:
         raise ValueError(f"bench_suite: rounds must be at least 1, got {rounds}")
     repo = Path(__file__).resolve().parents[1]
@@ -525,10 +525,7 @@ def bench_suite(
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "suite-0.1"
         base.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", baseline], cwd=repo, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        extract(baseline, base)
         shared = os.environ.get("SMALLCAP_BT_SHARED_DATA", str(repo.parent / "shared" / "data"))
         base_env = dict(env, PYTHONPATH=str(base), SMALLCAP_BT_SHARED_DATA=shared)
         probe = subprocess.run(

@@ -14,6 +14,7 @@ Run: ``python scripts/spa_size.py [SAMPLES]`` (default 2,000; about a minute).
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,9 +34,11 @@ DESIGNS = [
 
 
 def rejection_rates(
-    phi: float, t: int, k: int, worse: int, samples: int, seed: int = 11
+    phi: float, t: int, k: int, worse: int, samples: int, seed: int | Sequence[int] = 11
 ) -> dict[str, float]:
-    """Share of ``samples`` null samples whose p-values are below 0.05, per recentring."""
+    """Share of ``samples`` null samples whose p-values are below 0.05, per recentring
+    (the draws of sample ``i`` from ``numpy.random.default_rng(seed)``, its resamples from
+    seed ``i``)."""
     g = np.random.default_rng(seed)
     bench = pd.Series(np.zeros(t))
     rej = dict.fromkeys(("consistent", "upper", "lower"), 0)

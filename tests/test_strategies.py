@@ -339,23 +339,17 @@ def test_spa_size_under_null(phi, k, worse):
     250 samples around those rates (SD about 1.6 points at 7%); a flipped sign rejects every
     sample of the last design. Wrong block lengths are caught by
     test_spa_test_resamples_blocks_of_the_given_length, not here."""
-    from smallcap_bt.strategies.overfit import spa_test
+    import importlib.util
 
-    g = np.random.default_rng([2027, int(phi * 10), k, worse])
-    t, n = 240, 250
-    bench = pd.Series(np.zeros(t))
-    scale = np.linspace(0.5, 2.0, k) if worse == 0 else np.ones(k)
-    shift = np.r_[np.zeros(k - worse), np.full(worse, -0.3)]
-    rej = dict.fromkeys(("consistent", "upper", "lower"), 0)
-    for i in range(n):
-        e = g.normal(0.0, 1.0, (t + 100, k)) * scale
-        d = np.zeros_like(e)
-        d[0] = e[0]
-        for j in range(1, t + 100):
-            d[j] = phi * d[j - 1] + e[j]
-        pv = spa_test(bench, pd.DataFrame(d[100:] + shift), reps=199, seed=i)
-        for key in rej:
-            rej[key] += pv[key] < 0.05
+    from tests.conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("spa_size", REPO / "scripts" / "spa_size.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)  # the study's own generator, at 250 samples
+    n = 250
+    rates = script.rejection_rates(phi, 240, k, worse, n, seed=[2027, int(phi * 10), k, worse])
+    rej = {key: round(r * n) for key, r in rates.items()}
     assert 0.02 <= rej["consistent"] / n <= 0.12, rej
     if worse:
         assert rej["upper"] < rej["consistent"], rej
