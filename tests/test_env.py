@@ -53,7 +53,8 @@ def test_env_table(capsys):
 
 def test_lock_file_pins_every_dependency_with_hashes():
     """requirements.lock (scripts/lock.sh) pins each dependency and test extra of pyproject
-    exactly, inside its declared range, with sha256 hashes; scripts install from it."""
+    exactly, inside its declared range and scripts/lock-constraints.txt, with sha256
+    hashes; scripts install from it."""
     import re
     import tomllib
 
@@ -75,6 +76,16 @@ def test_lock_file_pins_every_dependency_with_hashes():
         name = re.sub(r"[-_.]+", "-", req.name).lower()
         assert name in pins, f"{req.name} missing from requirements.lock: run scripts/lock.sh"
         assert req.specifier.contains(pins[name], prereleases=True), (req, pins[name])
+    # and inside scripts/lock-constraints.txt (versions the locked environment avoids)
+    lines = (REPO / "scripts" / "lock-constraints.txt").read_text().splitlines()
+    constraints = [Requirement(ln) for ln in lines if ln.strip() and not ln.startswith("#")]
+    assert constraints, "scripts/lock-constraints.txt names no version"
+    for req in constraints:
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"requirements.lock pins {name} {pins[name]}, which scripts/lock-constraints.txt "
+            "excludes: run scripts/lock.sh"
+        )
     body = (REPO / "scripts" / "bootstrap.sh").read_text()
     assert "--require-hashes -r requirements.lock" in body and "--no-deps -e ." in body
 
