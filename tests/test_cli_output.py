@@ -102,3 +102,49 @@ def test_bar_and_off(monkeypatch):
     with output.progress(4, "report", "off", stream=quiet) as advance:
         advance("x")
     assert quiet.getvalue() == ""
+
+
+def test_result_files_follow_links_and_never_replace_pipes(tmp_path):
+    """A result file named through a symbolic link is written at the link's target, the
+    link kept; a pipe or device (``/dev/stdout`` is one when piped) is written to, never
+    replaced by a regular file (a rename over it had replaced this machine's /dev/stdout)."""
+    import os
+    import stat
+    import threading
+
+    from smallcap_bt.data.store import atomic_write
+
+    (tmp_path / "link.json").symlink_to("real.json")
+    output.write_output(str(tmp_path / "link.json"), b"{}")
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "real.json").read_bytes() == b"{}"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    atomic_write(fifo, b"through the pipe")
+    reader.join(10)
+    assert got == [b"through the pipe"]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_dash_sends_the_file_alone_to_stdout_and_tables_to_stderr(store_dir, tmp_path, capsys):
+    """``verify --json -`` and ``--lock -``: standard output is exactly the file (parseable
+    JSON), the verdict table goes to standard error; ``-q --check`` still prints the check
+    result (its help says so)."""
+    import json
+
+    from smallcap_bt.cli import main
+
+    base = ["--store", str(store_dir), "verify", "since-1927-2.85pct", "--draws", "50"]
+    assert main([*base, "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["claims"][0]["id"] == "since-1927-2.85pct"
+    assert "since-1927-2.85pct" in err and "supported" in err
+    assert main([*base, "--lock", "-", "-q"]) == 0
+    lock = tmp_path / "lock.json"
+    lock.write_text(capsys.readouterr().out)
+    assert "since-1927-2.85pct" in json.loads(lock.read_text())["claims"]
+    assert main([*base, "--check", str(lock), "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"lock check against {lock}: no verdict flipped, no estimate moved"

@@ -42,10 +42,14 @@ def lock_document(ver: Verification) -> dict[str, Any]:
     }
 
 
+def lock_text(ver: Verification) -> str:
+    """The lockfile of a verification, as JSON text."""
+    return json.dumps(lock_document(ver), indent=2, sort_keys=True) + "\n"
+
+
 def write_lock(ver: Verification, path: str | os.PathLike[str]) -> None:
     """Write the lockfile atomically."""
-    text = json.dumps(lock_document(ver), indent=2, sort_keys=True) + "\n"
-    atomic_write(Path(path), text.encode())
+    atomic_write(Path(path), lock_text(ver).encode())
 
 
 def check_lock(ver: Verification, path: str | os.PathLike[str]) -> list[str]:

@@ -46,7 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"smallcap_bt {__version__}")
     p.add_argument("--store", help="store directory (default $SMALLCAP_BT_HOME or user cache)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress output; verify, report and backtest print only errors and results "
+        "asked for (a lock check, files sent to standard output)",
+    )
     p.add_argument(
         "--debug", action="store_true", help="show the full traceback of an unexpected error"
     )

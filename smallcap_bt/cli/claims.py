@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 
 from smallcap_bt.cli.output import (
     EXIT_CHECK_FAILED,
@@ -74,6 +73,7 @@ def _cmd_claims_templates(args: argparse.Namespace) -> int:
 def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
     """``verify --vintages A,B``: every headline estimate and verdict side by side."""
     from smallcap_bt.claims.runner import verify_vintages
+    from smallcap_bt.cli.output import human_output, write_output
 
     names = [v.strip() for v in args.vintages.split(",") if v.strip()]
     if len(names) != 2:
@@ -97,34 +97,38 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
                 f"estimate {names[0]}": _fmt(r["estimate_a"], False),
                 f"estimate {names[1]}": _fmt(r["estimate_b"], False),
                 "change": _fmt(r["change"], False),
+                "units": _short_units(str(r["units"] or "")),
                 "headline spec": r["spec"] or "",
             }
         )
     if not args.quiet:
-        print(
-            f"smallcap_bt verify — vintages {names[0]} vs {names[1]}, seed {args.seed}, "
-            f"{args.draws} draws"
-        )
-        print_table(rows, list(rows[0]) if rows else ["claim"])
-        flips = int(table["flipped"].sum())
-        print(f"\n{flips} verdict(s) differ between {names[0]} and {names[1]}")
-        for cid, lacking in skipped:
-            print(f"skipped {cid}: needs {', '.join(lacking)}, not in both vintages")
+        with human_output(args.json):
+            print(
+                f"smallcap_bt verify — vintages {names[0]} vs {names[1]}, seed {args.seed}, "
+                f"{args.draws} draws"
+            )
+            print_table(rows, list(rows[0]) if rows else ["claim"])
+            flipped = table[table["flipped"]]
+            untestable = int(
+                (
+                    (flipped["verdict_a"] == "not_testable")
+                    | (flipped["verdict_b"] == "not_testable")
+                ).sum()
+            )
+            why = f" ({untestable} of them to or from not_testable)" if untestable else ""
+            print(f"\n{len(flipped)} verdict(s) differ between {names[0]} and {names[1]}{why}")
+            for cid, lacking in skipped:
+                print(f"skipped {cid}: needs {', '.join(lacking)}, not in both vintages")
     if args.json:
-        from smallcap_bt.data.store import atomic_write
-
-        atomic_write(
-            Path(args.json), table.reset_index().to_json(orient="records", indent=2).encode()
-        )
+        write_output(args.json, table.reset_index().to_json(orient="records", indent=2).encode())
     return EXIT_OK
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from smallcap_bt.claims.lock import check_lock, write_lock
+    from smallcap_bt.claims.lock import check_lock, lock_text
     from smallcap_bt.claims.registry import registry
     from smallcap_bt.claims.runner import verify_all
-    from smallcap_bt.cli.output import progress, resolve_progress
-    from smallcap_bt.data.store import atomic_write
+    from smallcap_bt.cli.output import human_output, progress, resolve_progress, write_output
 
     chosen = _chosen_claims(args)
     if args.vintages:
@@ -141,52 +145,53 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             on_claim=advance,
             jobs=args.jobs,
         )
-    if not args.quiet:
-        rows = []
-        for r in ver.results:
-            d = r.to_dict()
-            h = d.get("headline") or {}
-            pct = str(h.get("units", "")).startswith("decimal")
-            ci = (
-                f"[{_fmt(h.get('ci_low'), pct)}, {_fmt(h.get('ci_high'), pct)}]"
-                if h.get("ci_low") is not None
-                else ""
+    with human_output(args.json, args.lock):
+        if not args.quiet:
+            rows = []
+            for r in ver.results:
+                d = r.to_dict()
+                h = d.get("headline") or {}
+                pct = str(h.get("units", "")).startswith("decimal")
+                ci = (
+                    f"[{_fmt(h.get('ci_low'), pct)}, {_fmt(h.get('ci_high'), pct)}]"
+                    if h.get("ci_low") is not None
+                    else ""
+                )
+                rows.append(
+                    {
+                        "claim": r.claim.id,
+                        "verdict": r.verdict,
+                        "estimate": _fmt(h.get("estimate"), pct),
+                        "95% CI": ci,
+                        "p": _fmt(h.get("p_value"), False),
+                        "p joint": _fmt((d.get("joint") or {}).get("p_median"), False),
+                        "p Holm": _fmt((d.get("p_adjusted") or {}).get("holm"), False),
+                        "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
+                        "units": _short_units(str(h.get("units") or "")),
+                        "headline spec": h.get("spec", "") or d.get("reason", ""),
+                    }
+                )
+            print(
+                f"smallcap_bt verify — vintage {ver.fingerprint['name']}, seed {args.seed}, "
+                f"{args.draws} draws"
             )
-            rows.append(
-                {
-                    "claim": r.claim.id,
-                    "verdict": r.verdict,
-                    "estimate": _fmt(h.get("estimate"), pct),
-                    "95% CI": ci,
-                    "p": _fmt(h.get("p_value"), False),
-                    "p joint": _fmt((d.get("joint") or {}).get("p_median"), False),
-                    "p Holm": _fmt((d.get("p_adjusted") or {}).get("holm"), False),
-                    "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
-                    "units": _short_units(str(h.get("units") or "")),
-                    "headline spec": h.get("spec", "") or d.get("reason", ""),
-                }
-            )
-        print(
-            f"smallcap_bt verify — vintage {ver.fingerprint['name']}, seed {args.seed}, "
-            f"{args.draws} draws"
-        )
-        sources: dict[str, list[str]] = {}
-        for ds, rec in sorted(ver.fingerprint["datasets"].items()):
-            if rec.get("from_vintage"):
-                sources.setdefault(rec["from_vintage"], []).append(ds)
-        for src, ds_ids in sources.items():  # a resolved or composed vintage: which files
-            print(f"  file versions of {src}: {', '.join(ds_ids)}")
-        cols = ["claim", "verdict", "estimate", "units", "95% CI", "p", "p joint", "p Holm"]
-        cols.append("agree")
-        print_table(rows, [*cols, "headline spec"])
-        counts: dict[str, int] = {}
-        for r in ver.results:
-            counts[r.verdict] = counts.get(r.verdict, 0) + 1
-        print("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+            sources: dict[str, list[str]] = {}
+            for ds, rec in sorted(ver.fingerprint["datasets"].items()):
+                if rec.get("from_vintage"):
+                    sources.setdefault(rec["from_vintage"], []).append(ds)
+            for src, ds_ids in sources.items():  # a resolved or composed vintage: which files
+                print(f"  file versions of {src}: {', '.join(ds_ids)}")
+            cols = ["claim", "verdict", "estimate", "units", "95% CI", "p", "p joint", "p Holm"]
+            cols.append("agree")
+            print_table(rows, [*cols, "headline spec"])
+            counts: dict[str, int] = {}
+            for r in ver.results:
+                counts[r.verdict] = counts.get(r.verdict, 0) + 1
+            print("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     if args.json:
-        atomic_write(Path(args.json), ver.to_json().encode())
+        write_output(args.json, ver.to_json().encode())
     if args.lock:
-        write_lock(ver, args.lock)
+        write_output(args.lock, lock_text(ver).encode())
     if args.check:
         diffs = check_lock(ver, args.check)
         if diffs:
@@ -194,7 +199,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             for diff in diffs:
                 print(f"  {diff}", file=sys.stderr)
             return EXIT_CHECK_FAILED
-        if not args.quiet:
+        # the check result is printed even with -q (to stderr when stdout carries a file)
+        with human_output(args.json, args.lock):
             print(f"lock check against {args.check}: no verdict flipped, no estimate moved")
     return EXIT_OK
 
@@ -243,14 +249,18 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "those run",
     )
     v.add_argument("--vintage", help="named vintage (default: the store's default)")
-    v.add_argument("--json", metavar="FILE", help="write machine-readable results")
+    v.add_argument(
+        "--json", metavar="FILE", help="write machine-readable results ('-': standard output)"
+    )
     v.add_argument(
         "--vintages",
         metavar="A,B",
         help="run on two vintages and show every headline estimate and verdict side by side "
         "(flips flagged)",
     )
-    v.add_argument("--lock", metavar="FILE", help="record verdicts and estimates")
+    v.add_argument(
+        "--lock", metavar="FILE", help="record verdicts and estimates ('-': standard output)"
+    )
     v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
     add_inference_options(v)
     add_jobs_option(v)
@@ -259,7 +269,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "--quiet",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="print nothing but errors and the check result",
+        help="print nothing but errors, the check result and files sent to standard output",
     )
     add_progress_option(v)
     v.set_defaults(func=_cmd_verify)

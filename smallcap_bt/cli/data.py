@@ -208,7 +208,9 @@ def _num(x: object, fmt: str) -> str:
 
 
 def _cmd_data_diff(args: argparse.Namespace) -> int:
+    from smallcap_bt.cli.output import human_output, write_output
     from smallcap_bt.data.drift import diff_vintages, smb_mean_change
+    from smallcap_bt.exceptions import DataError
 
     frame = diff_vintages(args.a, args.b, store=args.store)
     rows = []
@@ -235,46 +237,36 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
                 "units": r["units"] if isinstance(r["units"], str) else "",
             }
         )
-    print(f"data diff {args.a} -> {args.b}: changes over the periods both vintages hold")
-    print("(pp = percentage points of return; months changed = periods with any column changed)")
-    print_table(
-        rows,
-        [
-            "dataset",
-            "status",
-            "last A/B",
-            "months changed",
-            "mean |chg|",
-            "max |chg|",
-            "at",
-            "units",
-        ],
-    )
-    labels = {"only in A": f"only in {args.a}", "only in B": f"only in {args.b}"}
-    for status, ids in alone.items():
-        if ids:
-            print(f"{labels.get(status, 'identical bytes')}: {len(ids)} datasets", end="")
-            print(f" ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})")
+    smb: dict | None = None
+    smb_error = ""
     try:
         smb = smb_mean_change(args.a, args.b, store=args.store)
-    except Exception as exc:  # the factors file may be absent from one vintage
-        from smallcap_bt.exceptions import DataError
-
-        if not isinstance(exc, DataError):
-            raise
-        print(f"\nlong-run SMB mean: not available ({exc})")
-        return EXIT_OK
-    print(
-        "\nlong-run SMB mean (arithmetic, monthly mean x 12, % a year):\n"
-        f"  {args.a} {smb['mean_a']:.3f} ({smb['period_a']}), {args.b} {smb['mean_b']:.3f} "
-        f"({smb['period_b']}): change {smb['change']:+.3f} pp\n"
-        f"  over the months both hold ({smb['common_period']}): {smb['common_a']:.3f} -> "
-        f"{smb['common_b']:.3f} ({smb['common_change']:+.3f} pp)"
-    )
+    except DataError as exc:  # the factors file may be absent from one vintage
+        smb_error = str(exc)
+    with human_output(args.json):
+        print(f"data diff {args.a} -> {args.b}: changes over the periods both vintages hold")
+        print(
+            "(pp = percentage points of return; months changed = periods with any column changed)"
+        )
+        columns = ["dataset", "status", "last A/B", "months changed"]
+        print_table(rows, [*columns, "mean |chg|", "max |chg|", "at", "units"])
+        labels = {"only in A": f"only in {args.a}", "only in B": f"only in {args.b}"}
+        for status, ids in alone.items():
+            if ids:
+                print(f"{labels.get(status, 'identical bytes')}: {len(ids)} datasets", end="")
+                print(f" ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})")
+        if smb is None:
+            print(f"\nlong-run SMB mean: not available ({smb_error})")
+        else:
+            print(
+                "\nlong-run SMB mean (arithmetic, monthly mean x 12, % a year):\n"
+                f"  {args.a} {smb['mean_a']:.3f} ({smb['period_a']}), {args.b} "
+                f"{smb['mean_b']:.3f} ({smb['period_b']}): change {smb['change']:+.3f} pp\n"
+                f"  over the months both hold ({smb['common_period']}): {smb['common_a']:.3f} "
+                f"-> {smb['common_b']:.3f} ({smb['common_change']:+.3f} pp)"
+            )
     if args.json:
-        from pathlib import Path
-
-        from smallcap_bt.data.store import atomic_write
+        import json
 
         doc = {
             "a": args.a,
@@ -282,9 +274,7 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
             "smb": smb,
             "datasets": frame.reset_index().to_dict("records"),
         }
-        import json
-
-        atomic_write(Path(args.json), (json.dumps(doc, indent=2, default=str) + "\n").encode())
+        write_output(args.json, (json.dumps(doc, indent=2, default=str) + "\n").encode())
     return EXIT_OK
 
 
@@ -372,7 +362,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     dif.add_argument("a", help="older vintage, e.g. 202302")
     dif.add_argument("b", help="newer vintage, e.g. 202602")
-    dif.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    dif.add_argument(
+        "--json", metavar="FILE", help="also write the table as JSON ('-': standard output)"
+    )
     dif.add_argument("--all", action="store_true", help="list identical and one-sided datasets too")
     dif.set_defaults(func=_cmd_data_diff)
 

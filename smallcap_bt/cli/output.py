@@ -12,6 +12,7 @@ terminal), ``plain`` (a line every ~10% of the work and at the end, for CI logs 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -115,6 +116,30 @@ def print_table(
     buf = io.StringIO()
     console(buf, width=_natural_width(rows, columns)).print(table)
     out.write("".join(ln.rstrip() + "\n" for ln in buf.getvalue().splitlines()))
+
+
+def write_output(target: str, data: bytes) -> None:
+    """Write a result file named on the command line: ``-`` is standard output; a path is
+    written atomically (:func:`smallcap_bt.data.store.atomic_write`: a symbolic link is
+    followed, a device such as ``/dev/stdout`` written to directly)."""
+    if target == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from pathlib import Path
+
+    from smallcap_bt.data.store import atomic_write
+
+    atomic_write(Path(target), data)
+
+
+def human_output(*targets: str | None) -> contextlib.AbstractContextManager[object]:
+    """Where a command's tables go: standard error when one of ``targets`` (its result files)
+    is ``-``, so that standard output carries only that file; else standard output."""
+    if "-" in targets:
+        return contextlib.redirect_stdout(sys.stderr)
+    return contextlib.nullcontext()
 
 
 def resolve_progress(

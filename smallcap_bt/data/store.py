@@ -104,7 +104,17 @@ def check_vintage_name(name: object, *, resolved: bool = True) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
+    """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, rename.
+
+    A symbolic link is followed: its target is written and the link kept. A path that exists
+    and is not a regular file (``/dev/stdout``, a named pipe) is written to directly, since
+    renaming over it would replace the device or pipe with a file."""
+    if path.exists() and not path.is_file():  # (through links) a device or pipe
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    if os.path.islink(path):
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     umask = os.umask(0)
