@@ -16,7 +16,8 @@ def claims_md() -> str:
     out = [
         "# Claim catalogue",
         "",
-        "Generated from the registry (`scripts/gen_docs.py`); every row of CLAIMS.md.",
+        "Generated from the registry (`scripts/gen_docs.py`); every claim of the catalogue "
+        "(`smallcap_bt/claims/catalogue/`).",
         "",
     ]
     for c in registry:

@@ -126,7 +126,54 @@ def test_scorecard_renders_optional_joint_and_adjusted_p():
     )
     claim |= {"joint": {"p_count": 0.0312, "p_median": 0.2}, "p_adjusted": 0.09}
     row = scorecard({"claims": [claim]})[0]["rows"][0]
-    assert row["joint_p"] == "0.0312" and row["p_adjusted"] == "0.09"
+    # the joint p-value the verdict uses (its median statistic), not the count's
+    assert row["joint_p"] == "0.2" and row["p_adjusted"] == "0.09"
+
+
+def _assert_well_formed_markdown(md: str) -> None:
+    """report.md parsed as CommonMark with tables (markdown-it-py, independent of the
+    templates): every line starting with '|' lies inside a table, every table row has its
+    header's cells, no sentence runs into the next block, every stamp is its own paragraph.
+    (A new user found the yearly table merged into the statistics table, the stamp read as a
+    table row, parts' bullets and the joint test run together, and a separator row glued to
+    the first row of the vintage table.)"""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    lines = md.splitlines()
+    inside: set[int] = set()
+    for t in tokens:
+        if t.type == "table_open" and t.map:
+            inside.update(range(*t.map))
+    stray = [lines[i] for i, ln in enumerate(lines) if ln.startswith("|") and i not in inside]
+    assert not stray, stray[:3]
+    i = 0
+    while i < len(tokens):
+        if tokens[i].type == "table_open":
+            widths, j = [], i
+            while tokens[j].type != "table_close":
+                if tokens[j].type == "tr_open":
+                    widths.append(0)
+                elif tokens[j].type in ("th_open", "td_open"):
+                    widths[-1] += 1
+                j += 1
+            assert len(set(widths)) == 1, (widths, lines[tokens[i].map[0]])
+            i = j
+        i += 1
+    texts = [t.content for t in tokens if t.type == "inline"]
+    glued = [x for x in texts if re.search(r"\.(Joint test|!\[)|\.- \*\*|\|\|", x)]
+    assert not glued, glued[:2]
+    stamps = [x for x in texts if x.startswith("_data vintage")]
+    assert stamps and all(x.count("_data vintage") == 1 for x in stamps)
+    assert md.count("_data vintage") == len(stamps)
+
+
+def test_report_markdown_is_well_formed(report):
+    md = (report / "report.md").read_text()
+    assert "| year | strategy | benchmark | excess | months |" in md
+    # the rules as verdicts.py applies them: significance decides supported vs unproven
+    assert "unproven if an inferential claim" in md and "never changes it" not in md
+    _assert_well_formed_markdown(md)
 
 
 def test_captions_once_and_plain_numbers(report):
@@ -612,7 +659,8 @@ def test_claim_summary_from_json():
     assert isinstance(s, Summary) and s.title == "fed-cuts-since-1990: supported"
     text = s.as_text()
     assert "8.73% cumulative over 12 months (compounded)" in text
-    assert "[0.31%, 13.74%]" in text and "47/60" in text and "0.012" in text
+    assert "[0.31%, 13.74%]" in text and "47/60" in text
+    assert re.search(r"joint p\s+0\.03\b", text) and "0.012" not in text  # p_median
     assert "data vintage 202602" in text and max(len(x) for x in text.splitlines()) <= 100
     assert "<table" in s._repr_html_() and r"8.73\%" in s.as_latex()
 
@@ -702,6 +750,7 @@ def test_report_vintage_sensitivity_section(store_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "verify_all", verify_all)
     pair = ["202302", "202602"]
     _, table, skipped = runner.verify_vintages(pair, ids, store=store_dir, **kw)
+    _assert_well_formed_markdown(md)
     assert sections[0]["rows"] == sensitivity_rows(table, pair)
     assert sections[0]["flips"] == int(table["flipped"].sum())
     assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]

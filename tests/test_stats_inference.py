@@ -550,6 +550,17 @@ def test_spec_curve_detects_a_true_effect() -> None:
     assert d["draws"] == 199 and "Simonsohn" in d["method"]
 
 
+def test_spec_curve_p_values_are_monte_carlo_p_values_never_zero() -> None:
+    """An effect no null draw reaches gets p = 1 / (1 + draws), the Monte Carlo p-value
+    (Davison and Hinkley 1997, eq. 4.11), not 0, which 500 draws cannot show (a claim's
+    report had printed "joint p 0")."""
+    g = np.random.default_rng(9)
+    res = spec_curve_test(
+        _spec_frame(g, 600, mu=0.05), _twenty_specs, resample=SPEC_COLS, draws=199, seed=0
+    )
+    assert res.p_median == 1 / 200 and res.p_count == 1 / 200
+
+
 def _spec_frame_again() -> pd.DataFrame:
     return _spec_frame(np.random.default_rng(9), 600, mu=0.008)
 

@@ -39,6 +39,37 @@ def test_example_runs_through_cli_and_api_alike(store_dir, tmp_path, path):
     assert api.headline.estimate.value == pytest.approx(rec["headline"]["estimate"], abs=1e-12)
 
 
+def test_the_tutorial_claim_is_testable_as_written(store_dir, tmp_path):
+    """docs/add-a-claim.md's TOML block, copied as a reader would, is a testable claim with
+    the example file's headline estimate (a new user found it not_testable: it lacked the
+    example's event sets, and an empty default set made the whole claim untestable)."""
+    import re
+
+    page = (REPO / "docs" / "add-a-claim.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", page, flags=re.S).group(1)
+    (tmp_path / "mine.toml").write_text(block)
+    kw = {"vintage": "202602", "store": store_dir, "draws": 100, "joint_draws": 0}
+    ours = sb.verify(load_catalogue(tmp_path / "mine.toml")[0], **kw)
+    example = sb.verify(load_catalogue(FIRST_HIKE)[0], **kw)
+    assert ours.verdict != "not_testable", ours.reason
+    assert ours.headline.estimate.value == pytest.approx(example.headline.estimate.value)
+
+
+def test_an_empty_event_set_is_named_in_the_reason(store_dir, tmp_path):
+    """Without ``sets`` every default hike set runs; hikes in a recession since 1982 are none,
+    and the reason says which set and which sets have events."""
+    import re
+
+    text = re.sub(r", sets = \[.*?\], details = \".*?\"", "", FIRST_HIKE.read_text())
+    assert "sets" not in text.split("params =")[1]
+    (tmp_path / "no-sets.toml").write_text(text)
+    claim = load_catalogue(tmp_path / "no-sets.toml")[0]
+    r = sb.verify(claim, vintage="202602", store=store_dir, draws=50, joint_draws=0)
+    assert r.verdict == "not_testable"
+    assert "event set 'hikes in recession' has no events" in r.reason
+    assert "'every hike'" in r.reason
+
+
 def test_first_hike_reads_tightening_cycles(store_dir):
     claim = load_catalogue(FIRST_HIKE)[0]
     r = sb.verify(claim, vintage="202602", store=store_dir, draws=200, joint_draws=0)

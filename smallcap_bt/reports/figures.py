@@ -205,7 +205,8 @@ def spec_curve_from_dict(
     """Specification curve from one claim of the results JSON (``ver.to_dict()["claims"]``).
 
     Uses ``specifications``, ``headline``, ``verdict``, the first part's ``numeric.stated``
-    and, when present, ``joint.p_count`` as the joint p-value. ``reuse``: a
+    and, when present, ``joint.p_median`` as the joint p-value (the one the verdict
+    uses). ``reuse``: a
     :class:`~smallcap_bt.reports.plots.SpecCurveFigures` pool to draw on (see
     :func:`~smallcap_bt.reports.plots.spec_curve_plot`).
     """
@@ -221,7 +222,7 @@ def spec_curve_from_dict(
     if stated is None and (claim.get("numeric") or {}).get("stated") is not None:
         stated = claim["numeric"]["stated"]
     if joint_p is None and isinstance(claim.get("joint"), dict):
-        joint_p = claim["joint"].get("p_count")
+        joint_p = claim["joint"].get("p_median")
     return spec_curve_plot(
         specs,
         headline=str(head.get("spec", "")),

@@ -26,11 +26,29 @@ from smallcap_bt.reports import scorecard as S
 from smallcap_bt.reports.tables import fmt, latex_table, tex_escape
 
 DPI = 200
-RULES = (
-    "Verdict rules: supported if the headline specification agrees and at least 2/3 of "
-    "specifications do; contradicted if the headline disagrees and at most 1/3 agree; mixed "
-    "otherwise. Significance (p) is reported beside the verdict and never changes it."
-)
+
+
+def _rules() -> str:
+    """The verdict rules in words, from :data:`smallcap_bt.claims.verdicts.RULES`."""
+    from fractions import Fraction
+
+    from smallcap_bt.claims.verdicts import RULES as R
+
+    def share(x: float) -> str:
+        return str(Fraction(x).limit_denominator(100))
+
+    return (
+        "Verdict rules: supported if the headline specification agrees and at least "
+        f"{share(R['SUPPORT_SHARE'])} of specifications do and, for an inferential claim, the "
+        f"effect is significant at {R['ALPHA']:g} (the headline's own test or the joint test's "
+        "median statistic, one-sided in the claimed direction); unproven if an inferential "
+        "claim agrees that robustly but neither test is significant; contradicted if the "
+        f"headline disagrees and at most {share(R['CONTRADICT_SHARE'])} agree; mixed otherwise. "
+        "Descriptive and numeric claims are judged on the realised figures."
+    )
+
+
+RULES = _rules()
 
 
 def _environment():

@@ -4,8 +4,9 @@ Pure functions, no I/O: a scorecard grouped by source text and one section per c
 number formatted once (:func:`smallcap_bt.reports.tables.fmt`) and said with its units. The
 templates (``reports/templates``) only lay these out.
 
-Optional keys read when present: ``claims[*].joint`` (``p_count``, ``p_median``: the joint
-test over all specifications) and ``claims[*].p_adjusted`` (multiple-testing adjusted p).
+Optional keys read when present: ``claims[*].joint`` (``p_median``: the joint test over all
+specifications, by its median statistic, as the verdicts use it) and ``claims[*].p_adjusted``
+(multiple-testing adjusted p).
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ def _stated(claim: dict[str, Any]) -> tuple[str, str]:
 
 
 def _joint(claim: dict[str, Any]) -> str:
+    """The joint test's p-value the verdict uses: its median statistic (``p_median``)."""
     j = claim.get("joint")
-    if isinstance(j, dict) and j.get("p_count") is not None:
-        return fmt(float(j["p_count"]))
+    if isinstance(j, dict) and j.get("p_median") is not None:
+        return fmt(float(j["p_median"]))
     return ""
 
 

@@ -50,13 +50,15 @@ class SpecCurveTest:
         Observed specifications whose standardised estimate exceeds the one-sided normal
         critical value at ``alpha``.
     p_count : float
-        Share of null draws with at least ``n_significant`` significant specifications.
+        ``(1 + k) / (1 + draws)``, ``k`` the null draws with at least ``n_significant``
+        significant specifications.
     median_estimate : float
         Median of the observed raw estimates (in the statistic's units).
     median_z : float
         Median of the observed standardised estimates.
     p_median : float
-        Share of null draws whose median standardised estimate is at least ``median_z``.
+        ``(1 + k) / (1 + n)``, ``k`` of the ``n`` null draws with a finite median having a
+        median standardised estimate at least ``median_z``. The verdicts use this one.
     draws : int
         Null draws.
     block : float
@@ -270,10 +272,13 @@ def spec_curve_test(
         finite_rows = np.isfinite(z_null).any(axis=1)
         med_null = np.full(draws, np.nan)
         med_null[finite_rows] = np.nanmedian(z_null[finite_rows], axis=1)
-    p_count = float(np.mean(n_sig_null >= n_sig))
+    # Monte Carlo p-values, (1 + hits) / (1 + draws) as for the placebo tests: never 0 from
+    # finitely many draws, and a test of exact size under exchangeability (Davison and
+    # Hinkley 1997, eq. 4.11)
+    p_count = float((1 + np.sum(n_sig_null >= n_sig)) / (1 + draws))
     finite_med = med_null[np.isfinite(med_null)]
     p_median = (
-        float(np.mean(finite_med >= med_z))
+        float((1 + np.sum(finite_med >= med_z)) / (1 + len(finite_med)))
         if math.isfinite(med_z) and len(finite_med)
         else math.nan
     )

@@ -22,7 +22,7 @@ from smallcap_bt.claims.templates.params import (
 from smallcap_bt.claims.templates.params import (
     EventSource as EventSource,
 )
-from smallcap_bt.exceptions import ClaimDefinitionError
+from smallcap_bt.exceptions import ClaimDefinitionError, InsufficientDataError
 from smallcap_bt.stats.results import Estimate
 
 
@@ -180,6 +180,12 @@ def event_study(inp: TestInput, p: EventParams) -> TemplateOutput:
     era = pd.Period(p.since, freq="M") if p.events != "nber_troughs" else None
     out, details, notes = [], None, []
     for set_name, dates in sets.items():
+        if len(dates) == 0:
+            raise InsufficientDataError(
+                f"event set {set_name!r} has no events from {p.since or 'the start'} to the "
+                "end of the data; name the sets to test in params.sets (these have events: "
+                f"{', '.join(repr(k) for k, v in sets.items() if len(v)) or 'none'})"
+            )
         weightings = ["event"] + (["episode"] * (set_name == p.episode_weighted))
         for d in p.definitions:
             small, large = inp.data.col(f"small.{d}"), inp.data.col(f"large.{d}")
