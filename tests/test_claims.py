@@ -291,6 +291,42 @@ def test_lock_check_gate(store_dir, tmp_path, capsys):
     assert "moved" in err and "changed datasets" in err
 
 
+def test_lock_gate_cannot_pass_without_checking(store_dir, tmp_path, capsys):
+    """Ways a CI gate had passed without comparing anything (a bad-input battery): a claim
+    of the run missing from the lock, other settings, a non-finite locked estimate, the same
+    file as --lock and --check, --vintages with --check; a malformed lockfile is a data
+    error naming the file, not a crash."""
+    lock = tmp_path / "lock.json"
+    base = ["--store", str(store_dir), "verify", "--draws", "60", "--joint-draws", "0", "-q"]
+    one = [*base, "size-premium-long-run"]
+    assert main([*one, "--lock", str(lock)]) == 0
+    assert main([*one, "--check", str(lock)]) == 0  # the same run passes
+    capsys.readouterr()
+    assert main([*one, "more-volatile", "--check", str(lock)]) == 1
+    assert "more-volatile: not in the lockfile" in capsys.readouterr().err
+    assert main([*one, "--seed", "7", "--check", str(lock)]) == 1
+    assert "settings differ: seed locked 0, now 7" in capsys.readouterr().err
+    doc = json.loads(lock.read_text())
+    doc["claims"]["size-premium-long-run"]["parts"]["main"]["estimate"] = float("nan")
+    lock.write_text(json.dumps(doc))
+    assert main([*one, "--check", str(lock)]) == 1
+    assert "estimate nan ->" in capsys.readouterr().err
+    assert main([*one, "--lock", str(lock), "--check", str(lock)]) == 2
+    assert main([*base, "--vintages", "202302,202602", "--check", str(lock)]) == 2
+    capsys.readouterr()
+    for bad in (
+        "[]",
+        "{}",
+        '{"vintage": {"name": "x"}, "claims": []}',
+        '{"vintage": {"name": "x"}, "claims": {"a": {"verdict": "supported", '
+        '"parts": {"main": {"verdict": "supported", "estimate": "0.1"}}}}}',
+    ):
+        lock.write_text(bad)
+        assert main([*one, "--check", str(lock)]) == 3, bad
+        err = capsys.readouterr().err
+        assert f"lockfile {lock} is not a smallcap_bt lockfile" in err, err
+
+
 def test_cli_verify_and_claims(store_dir, tmp_path, capsys):
     out_json = tmp_path / "r.json"
     assert (

@@ -148,3 +148,31 @@ def test_dash_sends_the_file_alone_to_stdout_and_tables_to_stderr(store_dir, tmp
     assert main([*base, "--check", str(lock), "-q"]) == 0
     out, err = capsys.readouterr()
     assert out.strip() == f"lock check against {lock}: no verdict flipped, no estimate moved"
+
+
+def test_unwritable_outputs_are_usage_errors_before_any_work(store_dir, tmp_path, capsys):
+    """A result file that cannot be written is exit 2 naming the option and the path, found
+    before the claims run (a bad-input battery saw exit 4, "a bug", after the whole run)."""
+    from smallcap_bt.cli import main
+
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    base = ["--store", str(store_dir), "verify", "since-1927-2.85pct", "--draws", "50", "-q"]
+    cases = {
+        ("--json", "adir"): "is a folder; name a file",
+        ("--lock", "adir"): "is a folder; name a file",
+        ("--json", "afile/x.json"): "is a file, not a folder",
+    }
+    for (option, name), why in cases.items():
+        assert main([*base, option, str(tmp_path / name)]) == 2
+        assert f"{option} {tmp_path / name}: " in (err := capsys.readouterr().err) and why in err
+    argv = ["--store", str(store_dir), "report", "--out", str(tmp_path / "afile"), "-q"]
+    assert main(argv) == 2
+    assert "is a file; name a folder" in capsys.readouterr().err
+    argv = ["--store", str(store_dir), "report", "--out", str(tmp_path / "r"), "-q"]
+    assert main([*argv, "--compare-vintage", "nosuch"]) == 3
+    assert not (tmp_path / "r").exists()  # nothing written before the inputs are known
+    from smallcap_bt.exceptions import UsageError
+
+    with pytest.raises(UsageError, match=r"--json .*adir: cannot write"):
+        output.write_output(str(tmp_path / "adir"), b"{}", "--json")  # at write time too

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 
 from smallcap_bt.cli.output import (
     EXIT_CHECK_FAILED,
@@ -120,16 +121,34 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
             for cid, lacking in skipped:
                 print(f"skipped {cid}: needs {', '.join(lacking)}, not in both vintages")
     if args.json:
-        write_output(args.json, table.reset_index().to_json(orient="records", indent=2).encode())
+        write_output(
+            args.json, table.reset_index().to_json(orient="records", indent=2).encode(), "--json"
+        )
     return EXIT_OK
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from smallcap_bt.claims.lock import check_lock, lock_text
+    from smallcap_bt.claims.lock import check_lock, failures, lock_text
     from smallcap_bt.claims.registry import registry
     from smallcap_bt.claims.runner import verify_all
-    from smallcap_bt.cli.output import human_output, progress, resolve_progress, write_output
+    from smallcap_bt.cli.output import (
+        check_output,
+        human_output,
+        progress,
+        resolve_progress,
+        write_output,
+    )
+    from smallcap_bt.exceptions import UsageError
 
+    if args.vintages and (args.lock or args.check):
+        raise UsageError("--vintages compares two vintages: it takes neither --lock nor --check")
+    if args.lock and args.check and Path(args.lock).resolve() == Path(args.check).resolve():
+        raise UsageError(
+            f"--lock and --check name the same file ({args.check}): the check would compare "
+            "the run with itself; check against the old lock, then write the new one"
+        )
+    check_output(args.json, "--json")
+    check_output(args.lock, "--lock")
     chosen = _chosen_claims(args)
     if args.vintages:
         return _verify_vintages(args, chosen)
@@ -189,12 +208,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                 counts[r.verdict] = counts.get(r.verdict, 0) + 1
             print("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     if args.json:
-        write_output(args.json, ver.to_json().encode())
+        write_output(args.json, ver.to_json().encode(), "--json")
     if args.lock:
-        write_output(args.lock, lock_text(ver).encode())
+        write_output(args.lock, lock_text(ver).encode(), "--lock")
     if args.check:
         diffs = check_lock(ver, args.check)
-        if diffs:
+        if failures(diffs):
             print(f"\nlock check against {args.check} FAILED:", file=sys.stderr)
             for diff in diffs:
                 print(f"  {diff}", file=sys.stderr)
@@ -202,6 +221,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         # the check result is printed even with -q (to stderr when stdout carries a file)
         with human_output(args.json, args.lock):
             print(f"lock check against {args.check}: no verdict flipped, no estimate moved")
+            for diff in diffs:
+                print(f"  {diff}")
     return EXIT_OK
 
 

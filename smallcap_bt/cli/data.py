@@ -208,10 +208,11 @@ def _num(x: object, fmt: str) -> str:
 
 
 def _cmd_data_diff(args: argparse.Namespace) -> int:
-    from smallcap_bt.cli.output import human_output, write_output
+    from smallcap_bt.cli.output import check_output, human_output, write_output
     from smallcap_bt.data.drift import diff_vintages, smb_mean_change
     from smallcap_bt.exceptions import DataError
 
+    check_output(args.json, "--json")
     frame = diff_vintages(args.a, args.b, store=args.store)
     rows = []
     alone: dict[str, list[str]] = {k: [] for k in ("only in A", "only in B", "identical")}
@@ -274,7 +275,7 @@ def _cmd_data_diff(args: argparse.Namespace) -> int:
             "smb": smb,
             "datasets": frame.reset_index().to_dict("records"),
         }
-        write_output(args.json, (json.dumps(doc, indent=2, default=str) + "\n").encode())
+        write_output(args.json, (json.dumps(doc, indent=2, default=str) + "\n").encode(), "--json")
     return EXIT_OK
 
 

@@ -118,10 +118,36 @@ def print_table(
     out.write("".join(ln.rstrip() + "\n" for ln in buf.getvalue().splitlines()))
 
 
-def write_output(target: str, data: bytes) -> None:
+def check_output(target: str | None, option: str, folder: bool = False) -> None:
+    """Before any work: can the file (or, with ``folder``, the folder) named by a command-line
+    option be written? ``UsageError`` naming the option and the path when it is a folder
+    where a file is wanted (or the reverse), or lies under a file or an unwritable folder.
+    ``None`` and ``-`` (standard output) pass."""
+    from pathlib import Path
+
+    from smallcap_bt.exceptions import UsageError
+
+    if target is None or target == "-":
+        return
+    path = Path(target)
+    if folder and path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {target}: is a file; name a folder (created if missing)")
+    if not folder and path.is_dir():
+        raise UsageError(f"{option} {target}: is a folder; name a file")
+    here = path if folder else path.parent
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise UsageError(f"{option} {target}: {here} is a file, not a folder")
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {target}: folder {here} is not writable")
+
+
+def write_output(target: str, data: bytes, option: str = "output") -> None:
     """Write a result file named on the command line: ``-`` is standard output; a path is
     written atomically (:func:`smallcap_bt.data.store.atomic_write`: a symbolic link is
-    followed, a device such as ``/dev/stdout`` written to directly)."""
+    followed, a device such as ``/dev/stdout`` written to directly). An operating-system
+    error becomes a ``UsageError`` naming ``option`` and the path."""
     if target == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -130,8 +156,12 @@ def write_output(target: str, data: bytes) -> None:
     from pathlib import Path
 
     from smallcap_bt.data.store import atomic_write
+    from smallcap_bt.exceptions import UsageError
 
-    atomic_write(Path(target), data)
+    try:
+        atomic_write(Path(target), data)
+    except OSError as exc:
+        raise UsageError(f"{option} {target}: cannot write: {exc.strerror or exc}") from exc
 
 
 def human_output(*targets: str | None) -> contextlib.AbstractContextManager[object]:

@@ -13,9 +13,10 @@ from smallcap_bt.cli.output import (
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from smallcap_bt.cli.output import resolve_progress
+    from smallcap_bt.cli.output import check_output, resolve_progress
     from smallcap_bt.reports.render import build_report
 
+    check_output(args.out, "--out", folder=True)
     quiet = getattr(args, "quiet", False)
     paths = build_report(
         args.out,

@@ -255,9 +255,11 @@ def build_report(
     mode = "auto" if progress is True else ("off" if progress is False else str(progress))
     out = Path(out)
     figdir = out / "figures"
-    figdir.mkdir(parents=True, exist_ok=True)
     st = store if isinstance(store, Store) else Store(store)
     vin = Vintage.open(vintage, st)  # one panel for the claims and the overview figures
+    if compare_vintage is not None:
+        Vintage.open(compare_vintage, st)  # a missing vintage fails now, not after the claims
+    figdir.mkdir(parents=True, exist_ok=True)  # after the inputs are known to be there
     name = vin.name
     formats = ("png", "pdf") if tex_figures else ("png",)
     context = fork_context()
