@@ -310,6 +310,37 @@ def _cases() -> dict:
             ),
             r"column lo_10: every value is a missing-value code.*all-missing",
         ),
+        "one -99.99 inside a series": (
+            _replace_value(t, "199005", vw, 10, "-99.99"),
+            r"Average Value Weight Returns.*1990-05.*column lo_10: 1 missing value.*"
+            r"interior-missing",
+        ),
+        "a literal nan": (
+            _replace_value(t, "199005", vw, 10, "nan"),
+            r"'Average Value Weight Returns -- Monthly', line \d+ \(199005\), column 'Lo 10': "
+            r"'nan' is not a number.*-99\.99",
+        ),
+        "month 13": (
+            t.replace("\r\n199012,", "\r\n199013,", 1),
+            r"invalid date.*month 13 of 199013 is not 01-12",
+        ),
+        "months out of order": (
+            t[: _row_end(t, "195004", vw)]
+            + t[_row_end(t, "195005", vw) : _row_end(t, "195006", vw)]
+            + t[_row_end(t, "195004", vw) : _row_end(t, "195005", vw)]
+            + t[_row_end(t, "195006", vw) :],
+            r"dates are not strictly increasing: 195005 follows 195006",
+        ),
+        "returns in decimals": (
+            "\r\n".join(
+                ",".join([f[0], *(f"{float(x) / 100:.6f}" for x in f[1:])])
+                if len(f) == 20 and len(f[0].strip()) == 6 and f[0].strip().isdigit()
+                else line
+                for line in t.split("\r\n")
+                for f in [line.split(",")]
+            ),
+            r"the largest return is 0\.\d+%: the values look 100 times too small.*scale",
+        ),
         "negative number of firms": (
             _replace_value(t, "200001", "Number of Firms", 3, "-50"),
             r"Number of Firms in Portfolios.*2000-01.*med_40: -50 is not plausible.*firms",
@@ -364,9 +395,32 @@ FRED_HEAD = b"observation_date,FEDFUNDS\n"
         (FRED_HEAD + b"2020-01-01,1.5\n2020-03-01,1.6\n", r"1 month missing between 2020-01"),
         (FRED_HEAD + b"2020-01-01,1.5\n2020-01-01,1.6\n", r"dates are not strictly increasing"),
         (FRED_HEAD, r"no observations"),
+        (
+            FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,.\n2020-03-01,.\n2020-04-01,1.6\n",
+            r"2020-02: column fedfunds: 2 missing value.*interior-missing",
+        ),
+        (FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,nan\n", r"line 3: value 'nan' is not a number"),
+        (
+            FRED_HEAD
+            + b"".join(
+                b"%d-%02d-01,%.4f\n" % (1990 + i // 12, i % 12 + 1, 0.05) for i in range(300)
+            ),
+            r"highest rate in 25 years is 0\.05% p\.a\.: the values look 100 times too small",
+        ),
         (b"<html><body>Service unavailable</body></html>", r"is an HTML page"),
     ],
-    ids=["1e9", "-50", "only-dots", "missing-month", "duplicate", "empty", "html"],
+    ids=[
+        "1e9",
+        "-50",
+        "only-dots",
+        "missing-month",
+        "duplicate",
+        "empty",
+        "two-dots-inside",
+        "nan",
+        "decimals",
+        "html",
+    ],
 )
 def test_bad_fred_series_is_rejected_and_store_unchanged(
     base_store, tmp_path, capsys, body, pattern

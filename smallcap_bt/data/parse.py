@@ -190,6 +190,13 @@ def parse_french_csv(raw: bytes, name: str) -> FrenchFile:
             raise SchemaError(
                 f"{name}: table {title or '(untitled)'!r} holds a non-numeric value ({exc})"
             ) from exc
+        if not np.isfinite(values).all():  # 'nan'/'inf' parse as floats; the files use -99.99
+            r, c = (int(x[0]) for x in np.nonzero(~np.isfinite(values)))
+            raise SchemaError(
+                f"{name}: table {title or '(untitled)'!r}, line {h + 2 + r} ({keys[r]}), column "
+                f"{labels[c]!r}: {rows[r][c].strip()!r} is not a number (Kenneth French files "
+                "write a missing value as -99.99 or -999)"
+            )
         tables.append(FrenchTable(title, labels, tuple(keys), values, h + 1))
         prev_end = i
         nxt = next((x for x in headers if x > h), len(lines))
@@ -213,6 +220,9 @@ def _index(keys: tuple[str, ...], name: str, title: str) -> pd.Index:
     w = width.pop()
     try:
         if w == 6:
+            bad = next((k for k in keys if not 1 <= int(k[4:]) <= 12), None)
+            if bad is not None:  # pd.Period(year, 14) would roll over into the next year
+                raise ValueError(f"month {bad[4:]} of {bad} is not 01-12")
             idx: pd.Index = pd.PeriodIndex(
                 [pd.Period(year=int(k[:4]), month=int(k[4:]), freq="M") for k in keys],
                 name="date",
@@ -224,8 +234,18 @@ def _index(keys: tuple[str, ...], name: str, title: str) -> pd.Index:
     except (ValueError, TypeError) as exc:
         raise SchemaError(f"{name}: table {title!r} has an invalid date ({exc})") from exc
     if not idx.is_monotonic_increasing or idx.has_duplicates:
-        raise SchemaError(f"{name}: table {title!r} dates are not strictly increasing")
+        i = _first_not_increasing(idx)
+        raise SchemaError(
+            f"{name}: table {title or '(untitled)'!r} dates are not strictly increasing: "
+            f"{keys[i + 1]} follows {keys[i]}"
+        )
     return idx
+
+
+def _first_not_increasing(idx: pd.Index) -> int:
+    """Position ``i`` of the first date with ``idx[i + 1] <= idx[i]``."""
+    values = np.asarray(idx.asi8)
+    return int(np.flatnonzero(np.diff(values) <= 0)[0])
 
 
 def find_table(ff: FrenchFile, spec: DatasetSpec) -> FrenchTable:
@@ -325,11 +345,15 @@ def parse_fred_csv(raw: bytes, series: str, frequency: str = "M") -> pd.DataFram
             vals.append(np.nan)
             continue
         try:
-            vals.append(float(v))
-        except ValueError as exc:
+            x = float(v)
+        except ValueError:
+            x = np.nan
+        if not np.isfinite(x):  # 'nan' and 'inf' parse as floats; FRED writes missing as '.'
             raise SchemaError(
-                f"FRED series {series}, line {n}: value {v!r} is not a number"
-            ) from exc
+                f"FRED series {series}, line {n}: value {v!r} is not a number (FRED writes a "
+                "missing value as '.')"
+            )
+        vals.append(x)
     if not dates:
         raise SchemaError(f"FRED series {series}: no observations")
     try:
@@ -337,7 +361,11 @@ def parse_fred_csv(raw: bytes, series: str, frequency: str = "M") -> pd.DataFram
     except ValueError as exc:
         raise SchemaError(f"FRED series {series}: invalid date ({exc})") from exc
     if not idx.is_monotonic_increasing or idx.has_duplicates:
-        raise SchemaError(f"FRED series {series}: dates are not strictly increasing")
+        i = _first_not_increasing(idx)
+        raise SchemaError(
+            f"FRED series {series}, line {i + 3}: dates are not strictly increasing: "
+            f"{dates[i + 1]} follows {dates[i]}"
+        )
     if frequency == "M":
         if (idx.day != 1).any():
             raise SchemaError(f"FRED series {series}: monthly dates must be month starts")

@@ -15,6 +15,14 @@ Rules (each issue names the file, table, dataset, date or row, and the rule):
 ``all-missing``
     A column the catalogue requires holds at least one value (the documented all-missing
     ``<= 0`` column of the size portfolios aside: no firm has a market cap at or below 0).
+``interior-missing``
+    A monthly or annual column has no missing value between its first and last
+    observations (a -99.99 or '.' inside a series would be dropped without a word); a
+    FRED series may lack one period it never published, not two in a row.
+``scale``
+    Monthly and annual returns move by more than 0.5% in some period, and interest rates
+    exceed 0.3% p.a. at some time in a series of 20 years or more: values 100 times smaller
+    are decimals in a file that writes percent.
 ``table-lengths``
     The monthly tables of one file end in the same month, its annual tables in the same
     year, and that year is the last complete calendar year of the monthly tables. This
@@ -176,9 +184,27 @@ def check_values(frame: pd.DataFrame, spec: DatasetSpec, file: str, table: str =
                 )
             )
             continue
+        finite = ~np.isnan(values)
+        hit = _interior_missing(values, spec)
+        if hit is not None:
+            out.append(
+                Issue(
+                    "error",
+                    file,
+                    spec.id,
+                    table,
+                    _label(frame.index, hit[0]),
+                    "interior-missing",
+                    f"column {col}: {hit[1]} missing value(s) (-99.99/-999 or '.') between "
+                    f"its first and last observations, the first at {_label(frame.index, hit[0])}",
+                )
+            )
+        scale = _scale_issue(values[finite], spec, frame.index)
+        if scale:
+            out.append(Issue("error", file, spec.id, table, f"column {col}", "scale", scale))
+            continue
         if rng is None:
             continue
-        finite = ~np.isnan(values)
         checks: tuple[tuple[Severity, float, float, bool], ...] = (
             ("error", rng.low, rng.high, rng.low <= -1.0 and rng.unit == "%"),
             ("warning", rng.warn_low, rng.warn_high, False),
@@ -206,6 +232,50 @@ def check_values(frame: pd.DataFrame, spec: DatasetSpec, file: str, table: str =
             out.append(Issue(severity, file, spec.id, table, _label(frame.index, i), "range", msg))
             break  # one issue per column: an error hides the warning
     return out
+
+
+def _interior_missing(values: np.ndarray, spec: DatasetSpec) -> tuple[int, int] | None:
+    """Position of the first missing value between a monthly or annual column's first and
+    last observations, and how many there are. Daily FRED series mark holidays so, and a
+    monthly FRED series may lack one month that was never published (CPI of October 2025,
+    a government shutdown): a FRED gap counts from two periods in a row."""
+    if spec.frequency not in ("M", "A"):
+        return None
+    ok = np.flatnonzero(~np.isnan(values))
+    if len(ok) < 2:
+        return None
+    inner = np.isnan(values[ok[0] : ok[-1] + 1])
+    if spec.source == "fred":
+        inner = inner & (np.roll(inner, 1) | np.roll(inner, -1))  # ends are observations
+    gaps = np.flatnonzero(inner)
+    return (int(ok[0] + gaps[0]), len(gaps)) if len(gaps) else None
+
+
+def _scale_issue(finite: np.ndarray, spec: DatasetSpec, index: pd.Index) -> str:
+    """A column 100 times too small: its file holds decimals where the source writes
+    percent (monthly and annual returns: every real column moves by more than 0.5% in some
+    period; rates per annum: above 0.3% at some time in any 20 years)."""
+    if len(finite) < 24:
+        return ""
+    biggest = float(np.max(np.abs(finite)))
+    if spec.units.startswith("decimal return") and spec.frequency in ("M", "A"):
+        if biggest < 0.005:
+            return (
+                f"the largest return is {biggest * 100:.4g}%: the values look 100 times too "
+                "small (decimals in a file that writes percent)"
+            )
+    elif spec.units == "percent per annum" and biggest < 0.3 and _years(index) >= 20:
+        return (
+            f"the highest rate in {_years(index):.0f} years is {biggest:.4g}% p.a.: the values "
+            "look 100 times too small (decimals in a file that writes percent)"
+        )
+    return ""
+
+
+def _years(index: pd.Index) -> float:
+    if isinstance(index, pd.PeriodIndex):
+        index = index.to_timestamp()
+    return float((index[-1] - index[0]).days / 365.25) if len(index) else 0.0
 
 
 def _last_full_year(last_month: pd.Period) -> int:
