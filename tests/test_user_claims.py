@@ -139,8 +139,41 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
         (GOOD.replace("DIRECTION", "about"), "stated"),
         ("[[claim]]\nid = 'x'\n", "field sources"),
         ("not toml ::", "not valid TOML"),
+        # found by a bad-input battery: these passed `claims check`
+        (GOOD.replace('"DIRECTION"', '"positive"\nthreshold = nan'), "threshold"),
+        (
+            GOOD.replace("DIRECTION", "positive").replace("2026-01-01", "2026-99-99"),
+            "as_of '2026-99-99' is not an ISO date",
+        ),
+        (
+            GOOD.replace("DIRECTION", "positive").replace('"2020-01"', '"2020-13"'),
+            "start '2020-13' is not a month",
+        ),
+        (
+            GOOD.replace("DIRECTION", "positive").replace('"2020-01"', '"2021-01"'),
+            "start 2021-01 is after end 2020-12",
+        ),
+        (
+            GOOD.replace("DIRECTION", "positive").replace(
+                "params = {", 'params = { definitions = ["tercile.wv"], '
+            ),
+            "unknown size definition 'tercile.wv'; did you mean 'tercile.vw'?",
+        ),
     ],
-    ids=["direction", "template", "param", "source", "about-needs-stated", "missing", "toml"],
+    ids=[
+        "direction",
+        "template",
+        "param",
+        "source",
+        "about-needs-stated",
+        "missing",
+        "toml",
+        "nan",
+        "as-of-day",
+        "month-13",
+        "start-after-end",
+        "definition",
+    ],
 )
 def test_definition_errors_name_file_claim_and_field(tmp_path, capsys, body, needle):
     path = _write(tmp_path, body)
@@ -149,6 +182,24 @@ def test_definition_errors_name_file_claim_and_field(tmp_path, capsys, body, nee
     assert str(path) in str(err.value) and needle in str(err.value)
     assert main(["claims", "check", str(path)]) == 2
     assert needle in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("window", "reason"),
+    [
+        ('start = "1963-07", end = "2099-12"', "through 2099-12"),
+        ('start = "1800-01", end = "2025-12"', "from 1800-01"),
+    ],
+    ids=["end-after-data", "start-before-data"],
+)
+def test_a_window_beyond_the_data_is_not_testable(store_dir, tmp_path, window, reason):
+    """A window the data do not cover is not_testable, as the README says, instead of being
+    cut to the data (1800-2099 had given a verdict on 1926-2026)."""
+    text = SINCE_1963.read_text().replace('start = "1963-07", end = "2025-12"', window)
+    assert window in text
+    claim = load_catalogue(_write(tmp_path, text))[0]
+    r = sb.verify(claim, vintage="202602", store=store_dir, draws=50, joint_draws=0)
+    assert r.verdict == "not_testable" and reason in r.reason, r.reason
 
 
 def test_headline_missing_from_specifications_is_named(store_dir, tmp_path, capsys):

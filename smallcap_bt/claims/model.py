@@ -35,8 +35,21 @@ _PART_FIELDS = (
 )
 
 
+def _real_date(text: str) -> bool:
+    """``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists (``2026-99-99`` does not)."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    except ValueError:
+        return False
+    return True
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: threshold = nan made every specification disagree, tolerance = inf
+    # made every stated figure "reproduced"
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Source(_Model):
@@ -216,7 +229,7 @@ class Claim(_Model):
             raise ValueError(f"invalid claim id {self.id!r} (lower case, digits, . _ -)")
         if not self.sources:
             raise ValueError("a claim needs at least one source")
-        if not _DATE.match(self.as_of):
+        if not _DATE.match(self.as_of) or not _real_date(self.as_of):
             raise ValueError(f"as_of {self.as_of!r} is not an ISO date (YYYY-MM-DD)")
         if not self.parts and not (self.reason and self.needs):
             raise ValueError(

@@ -67,6 +67,16 @@ class TestInput:
         """Last month with data in a panel column."""
         return self.data.col(column).last_valid_index()
 
+    def require_start(self, first_needed: str | pd.Period, column: str) -> None:
+        """Raise :class:`NotTestableYet` unless ``column`` has data from ``first_needed`` on
+        (a window that starts before the data would be cut short without a word)."""
+        need = pd.Period(first_needed, freq="M")
+        have = self.data.col(column).first_valid_index()
+        if have is None or have > need:
+            raise NotTestableYet(
+                f"needs {column} from {need}, but vintage {self.data.name!r} starts {have}"
+            )
+
     def require(self, last_needed: str | pd.Period, column: str, why: str = "") -> None:
         """Raise :class:`NotTestableYet` unless ``column`` has data through ``last_needed``."""
         need = pd.Period(last_needed, freq="M")
@@ -160,6 +170,7 @@ def before(date: str) -> pd.Period:
 def legs_window(inp: TestInput, def_id: str, start: str | pd.Period, end: str | pd.Period):
     """Small, large and sml of a definition over ``start..end`` (inclusive), NaNs dropped."""
     inp.require(end, f"sml.{def_id}")
+    inp.require_start(start, f"sml.{def_id}")
     sml = inp.data.col(f"sml.{def_id}")
     if def_id == "smb":  # a factor: no legs of its own
         frame = pd.DataFrame({"s": np.nan, "l": np.nan, "sml": sml}, index=sml.index)

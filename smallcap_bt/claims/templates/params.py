@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from smallcap_bt.columns import SIZE_DEFINITION_IDS, column_datasets
 
@@ -27,9 +27,47 @@ LEG_DEFS: tuple[str, ...] = tuple(d for d in ALL_DEFS if d != "smb")
 
 
 class Params(BaseModel):
-    """Base of every template's parameters: unknown keys are errors."""
+    """Base of every template's parameters: unknown keys are errors; months (``start``,
+    ``end``, ``since``) are real months with ``start`` not after ``end``; size definitions
+    are known ones; numbers are finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _check_months_and_definitions(self) -> Params:
+        for name in ("start", "end", "since"):
+            value = getattr(self, name, None)
+            for x in value if isinstance(value, tuple) else (value,):
+                if isinstance(x, str) and not _is_month(x):
+                    raise ValueError(f"{name} {x!r} is not a month (YYYY-MM) or a day (YYYY-MM-DD)")
+        start, end = getattr(self, "start", None), getattr(self, "end", None)
+        if isinstance(start, str) and isinstance(end, str) and start[:7] > end[:7]:
+            raise ValueError(f"start {start} is after end {end}")
+        defs = getattr(self, "definitions", ())
+        for d in (*defs, getattr(self, "details_definition", "tercile.vw")):
+            if d not in ALL_DEFS:
+                import difflib
+
+                near = difflib.get_close_matches(d, ALL_DEFS, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise ValueError(
+                    f"unknown size definition {d!r}{hint} (known: {', '.join(ALL_DEFS)})"
+                )
+        return self
+
+
+def _is_month(text: str) -> bool:
+    """``YYYY-MM`` or ``YYYY-MM-DD`` naming a month (and day) that exists."""
+    import datetime as dt
+    import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):
+        return False
+    try:
+        dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    except ValueError:
+        return False
+    return True
 
 
 def size_datasets(defs: Iterable[str]) -> list[str]:

@@ -51,6 +51,11 @@ def long_run_mean(inp: TestInput, p: LongRunParams) -> TemplateOutput:
     from smallcap_bt.stats.regression import factor_alpha
 
     sl = slice(month(p.start) if p.start else None, month(p.end) if p.end else None)
+    for d in p.definitions:  # a window beyond the data is not testable, never cut short
+        if p.end:
+            inp.require(p.end, f"sml.{d}", why="the claim's end")
+        if p.start:
+            inp.require_start(p.start, f"sml.{d}")
     mkt = inp.data.col("mkt_rf").loc[sl]
     out = []
     for test in p.tests:
