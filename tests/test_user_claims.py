@@ -251,3 +251,26 @@ def test_draw_counts_are_validated(argv, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "draws must be" in err
+
+
+def test_a_claim_id_runs_once_per_run(store_dir, tmp_path, capsys):
+    """A claim of a file that reuses a built-in id, run beside the built-in, is a usage error
+    (the lockfile is keyed by id: the check had compared one against the other's record);
+    the same id twice, an empty list and a non-claim are errors too."""
+    text = SINCE_1963.read_text().replace('"size-premium-since-1963"', '"since-1927-2.85pct"')
+    path = _write(tmp_path, text)
+    argv = ["--store", str(store_dir), "verify", "since-1927-2.85pct", "--claims", str(path)]
+    assert main([*argv, "--draws", "50", "-q"]) == 2
+    assert "'since-1927-2.85pct' appears twice" in capsys.readouterr().err
+    kw = {"vintage": "202602", "store": store_dir, "draws": 50, "joint_draws": 0}
+    with pytest.raises(ValueError, match="appears twice in this run; "):
+        sb.verify(["more-volatile", "more-volatile"], **kw)
+    with pytest.raises(ValueError, match="no claims given"):
+        sb.verify([], **kw)
+    with pytest.raises(TypeError, match="not int"):
+        sb.verify(5, **kw)
+    ver = sb.verify(["more-volatile", "since-1927-2.85pct"], **kw)
+    assert [r.claim.id for r in ver] == ["more-volatile", "since-1927-2.85pct"]
+    assert len(ver) == 2 and "more-volatile" in ver
+    one = sb.relative_returns("tercile.vw", "202602", store=store_dir)
+    assert list(one.columns) == ["tercile.vw"]  # one id, not its characters

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -350,6 +350,16 @@ class Verification:
                 return r
         raise KeyError(claim_id)
 
+    def __iter__(self) -> Iterator[ClaimResult]:
+        """The claims' results, in run order (``for r in sb.verify([...])``)."""
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return any(r.claim.id == claim_id for r in self.results)
+
     def to_dict(self) -> dict[str, Any]:
         """The full JSON document (library version, the numerical stack's versions, vintage,
         settings, claims)."""
@@ -443,8 +453,8 @@ def verify_all(
     from smallcap_bt.claims.parallel import run_claims
 
     reg = reg or registry
+    chosen = _resolve_claims(claims, reg)
     v = Vintage.open(vintage, store)
-    chosen = [c if isinstance(c, Claim) else reg.get(c) for c in claims] if claims else list(reg)
     settings = Settings(seed, draws, joint_draws)
     done = 0
 
@@ -461,6 +471,41 @@ def verify_all(
     return Verification(
         results, v.fingerprint, {"seed": seed, "draws": draws, "joint_draws": joint_draws}
     )
+
+
+def _resolve_claims(claims: Iterable[str | Claim] | None, reg: Registry) -> list[Claim]:
+    """The claims of a run: all registered ones for ``None``; ids looked up; each id once."""
+    if claims is None:
+        return list(reg)
+    if isinstance(claims, str | Claim):
+        claims = [claims]
+    try:
+        items = list(claims)
+    except TypeError:
+        raise TypeError(
+            f"verify: claims must be claim ids (str), Claim objects or a list of them, not "
+            f"{type(claims).__name__}"
+        ) from None
+    if not items:
+        raise ValueError("verify: no claims given (pass None, or leave them out, for all)")
+    chosen = []
+    for c in items:
+        if not isinstance(c, str | Claim):
+            raise TypeError(
+                f"verify: a claim is an id (str) or a Claim, not {type(c).__name__}: {c!r}"
+            )
+        chosen.append(c if isinstance(c, Claim) else reg.get(c))
+    seen: set[str] = set()
+    for c in chosen:
+        if c.id in seen:
+            mine = c.id in reg and any(x.id == c.id and x is not reg.get(c.id) for x in chosen)
+            where = " (a built-in claim and a claim of yours share it)" if mine else ""
+            raise ValueError(
+                f"verify: claim id {c.id!r} appears twice in this run{where}; results, JSON "
+                "and lockfiles are keyed by id: rename one"
+            )
+        seen.add(c.id)
+    return chosen
 
 
 def verify(
@@ -516,7 +561,7 @@ def verify_vintages(
     if len(names) != 2:
         raise ValueError(f"two vintages are compared, got {list(names)}")
     held = [Vintage.open(n, store).datasets() for n in names]
-    chosen = [c if isinstance(c, Claim) else registry.get(c) for c in (claims or registry)]
+    chosen = _resolve_claims(None if claims is None else list(claims), registry)
     run, skipped = [], []
     for c in chosen:
         lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]

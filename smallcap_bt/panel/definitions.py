@@ -148,11 +148,14 @@ def legs(
 
 
 def relative_returns(
-    defs: list[str | SizeDefinition] | None = None,
+    defs: str | SizeDefinition | list[str | SizeDefinition] | None = None,
     vintage: str | None = None,
     *,
     store: StoreArg = None,
 ) -> pd.DataFrame:
-    """Small-minus-large monthly returns, one column per definition id (decimal per month)."""
+    """Small-minus-large monthly returns, one column per definition id (decimal per month);
+    ``defs`` is one definition (id or object), a list of them, or ``None`` for all."""
+    if isinstance(defs, str | SizeDefinition):
+        defs = [defs]  # one id, not its characters
     chosen = [definition(d) for d in (defs or size_definitions())]
     return pd.DataFrame({d.id: legs(d, vintage, store=store)["sml"] for d in chosen})
