@@ -283,6 +283,28 @@ def test_grid_keys_are_checked_in_python(panel):
         sweep("rate-regime", panel=panel, grid={"lookback": [3]})
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fed-cut", "--grid", "holds=3,x"], "values are whole numbers >= 1, got 'x'"),
+        (["fed-cut", "--grid", "holds=-3"], "values are whole numbers >= 1, got -3"),
+        (["fed-cut", "--grid", "holds=0"], "values are whole numbers >= 1, got 0"),
+        (["valuation", "--grid", "quantiles=1.5"], "strictly between 0 and 1, got 1.5"),
+        (["fed-cut", "--cost-bps", "-5"], "--cost-bps is a cost, a finite number >= 0"),
+        (["fed-cut", "--cost-bps", "nan"], "--cost-bps is a cost, a finite number >= 0"),
+        (["fed-cut", "--start", "garbage"], "--start is a month (YYYY-MM), got 'garbage'"),
+    ],
+    ids=["text", "negative", "zero", "quantile", "cost", "nan-cost", "start"],
+)
+def test_meaningless_backtest_inputs_are_usage_errors(store_dir, capsys, argv, message):
+    """Found by a bad-input battery: a text hold crashed (exit 4), negative or zero holds and
+    negative costs were swept and fed the overfitting statistics."""
+    assert main(["--store", str(store_dir), "backtest", *argv]) == 2
+    assert message in capsys.readouterr().err
+    with pytest.raises(ValueError, match="takes a list of values, got '3,6'"):
+        sweep("fed-cut", store=store_dir, grid={"holds": "3,6"})  # not its characters
+
+
 def test_public_namespace_has_sweep_and_stays_clean():
     import smallcap_bt as sb
     from smallcap_bt.strategies.sweeps import sweep as sweep_fn

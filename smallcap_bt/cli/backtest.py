@@ -7,6 +7,7 @@ Building the parser imports only static tables (:mod:`smallcap_bt.strategies.nam
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from smallcap_bt.cli.output import EXIT_OK, EXIT_USAGE
@@ -32,6 +33,13 @@ def _parse_grid(items: list[str]) -> dict[str, list[object]]:
             raise ValueError(f"--grid key {key!r} given twice")
         grid[key] = [_value(v) for v in vals.split(",")]
     return grid
+
+
+def _is_month(text: str) -> bool:
+    import re
+
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    return m is not None and 1 <= int(m.group(2)) <= 12
 
 
 def _usage_error(msg: str) -> int:
@@ -64,6 +72,10 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         return _usage_error(str(exc))
     if args.top < 1:
         return _usage_error(f"--top must be >= 1, got {args.top}")
+    if not (math.isfinite(args.cost_bps) and args.cost_bps >= 0):
+        return _usage_error(f"--cost-bps is a cost, a finite number >= 0; got {args.cost_bps}")
+    if args.start is not None and not _is_month(args.start):
+        return _usage_error(f"--start is a month (YYYY-MM), got {args.start!r}")
     problem = _check_definition(args.definition)
     if problem:
         return _usage_error(problem)

@@ -44,6 +44,17 @@ STRATEGY_INFO: dict[str, tuple[str, GridKeys]] = {
     "buy-and-hold": ("all small, all large, 50/50", {}),
 }
 
+#: grid keys of whole numbers -> their least value (months, years, steps; a lag may be 0)
+WHOLE_KEYS: dict[str, int] = {
+    "holds": 1,
+    "lookbacks": 1,
+    "windows": 1,
+    "steps": 1,
+    "hold": 1,
+    "years": 1,
+    "lags": 0,
+}
+
 #: every strategy name, in display order
 STRATEGY_NAMES: tuple[str, ...] = tuple(STRATEGY_INFO)
 
@@ -74,3 +85,23 @@ def check_grid(strategy: str, grid: Mapping[str, object]) -> None:
             raise ValueError(
                 f"grid key {key!r} of strategy {strategy!r} takes one value, got {len(vals)}"
             )
+        if keys[key] == "list" and not isinstance(vals, list | tuple):
+            raise ValueError(
+                f"grid key {key!r} of strategy {strategy!r} takes a list of values, got "
+                f"{vals!r} (e.g. {key}=[3, 6])"
+            )
+        for v in vals if isinstance(vals, list | tuple) else [vals]:
+            _check_value(strategy, key, v)
+
+
+def _check_value(strategy: str, key: str, v: object) -> None:
+    """One grid value: whole numbers at least their least value, quantiles inside (0, 1)."""
+    where = f"grid key {key!r} of strategy {strategy!r}"
+    if key in WHOLE_KEYS:
+        low = WHOLE_KEYS[key]
+        if not (isinstance(v, int) and not isinstance(v, bool) and v >= low):
+            raise ValueError(f"{where}: values are whole numbers >= {low}, got {v!r}")
+    elif key == "quantiles":
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1
+        if not ok:
+            raise ValueError(f"{where}: values are shares strictly between 0 and 1, got {v!r}")
