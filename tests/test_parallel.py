@@ -138,7 +138,7 @@ def test_claim_workers_are_forked_after_numba_is_ready(store_dir, monkeypatch) -
         parallel, "_ready_numba_target", lambda: calls.append(("ready", os.getpid()))
     )
     _pid_recording(monkeypatch)
-    kw = {"vintage": "202602", "store": store_dir, "draws": 20, "joint_draws": 0}
+    kw = {"vintage": "202602", "store": store_dir, "draws": 40, "joint_draws": 0}
     res = verify_all(CLAIMS[:2], jobs=2, **kw)
     assert calls == [("ready", os.getpid()), ("fork", os.getpid())]  # once, before the fork
     assert os.getpid() not in {r.pid for r in res.results}

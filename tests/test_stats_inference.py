@@ -786,3 +786,17 @@ def test_optimal_block_length_refuses_short_or_missing_series() -> None:
     with pytest.raises(ValueError, match="missing or infinite"):
         optimal_block_length(np.r_[np.arange(20.0), np.nan])
     assert pair_block_length(np.arange(7.0)) == pytest.approx(7 ** (1 / 3))  # the fallback
+
+
+def test_bootstrap_p_values_are_monte_carlo_p_values_never_zero() -> None:
+    """An estimate no bootstrap draw reaches gets p = 1 / (1 + draws), as the placebo and
+    joint tests (Davison and Hinkley 1997, eq. 4.11), not 0 ("--draws 1" printed p = 0)."""
+    from smallcap_bt.stats.inference import bootstrap_mean
+    from smallcap_bt.stats.pairs import bootstrap_pvalue, studentised_pvalue
+
+    near_zero = np.random.default_rng(0).normal(0, 1e-6, 99)
+    assert bootstrap_pvalue(1.0, 1.0 + near_zero, "greater") == 1 / 100
+    assert studentised_pvalue(50.0, near_zero, "two-sided") == 1 / 100
+    assert studentised_pvalue(-50.0, near_zero, "greater") == 1.0
+    y = pd.Series(0.05 + np.random.default_rng(1).normal(0, 0.001, 240))
+    assert bootstrap_mean(y, reps=199, seed=0).p_value == 1 / 200

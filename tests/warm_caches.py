@@ -38,7 +38,7 @@ def main(what: str, shared: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         import_snapshot(folders, "202602", store=tmp)
         if what == "claims":
-            sb.verify(KERNEL_CLAIMS, store=tmp, draws=50, joint_draws=10, jobs=1)
+            sb.verify(KERNEL_CLAIMS, store=tmp, draws=50, joint_draws=20, jobs=1)
             return
         from smallcap_bt.reports.tearsheet import tearsheet_from_sweep
         from smallcap_bt.strategies.backtest import run_vectorbt

@@ -450,8 +450,10 @@ def verify_all(
         before the claims when they run here; see
         :func:`smallcap_bt.claims.parallel.run_claims`).
     """
+    from smallcap_bt.claims.limits import check_draws
     from smallcap_bt.claims.parallel import run_claims
 
+    check_draws(draws, joint_draws)
     reg = reg or registry
     chosen = _resolve_claims(claims, reg)
     v = Vintage.open(vintage, store)

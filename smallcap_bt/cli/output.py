@@ -295,8 +295,7 @@ def bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
             ) from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(
-                f"{what} must be between {low:,} and {high:,}, got {value:,} "
-                "(memory and time grow with it)"
+                f"{what} must be between {low:,} and {high:,}, got {value:,}"
             )
         return value
 
@@ -321,18 +320,36 @@ def add_jobs_option(parser: argparse.ArgumentParser) -> None:
 
 def add_inference_options(parser: argparse.ArgumentParser) -> None:
     """``--seed``, ``--draws`` and ``--joint-draws``, shared by ``verify`` and ``report``."""
+    import argparse
+
+    from smallcap_bt.claims.limits import MAX_DRAWS, MAX_JOINT_DRAWS, MIN_DRAWS, MIN_JOINT_DRAWS
+
     parser.add_argument(
-        "--seed", type=int, default=0, help="base seed of every draw (default: %(default)s)"
+        "--seed",
+        type=bounded_int(0, 2**63 - 1, "--seed"),
+        default=0,
+        help="base seed of every draw, a whole number >= 0 (default: %(default)s)",
     )
     parser.add_argument(
         "--draws",
-        type=bounded_int(1, 200_000, "--draws"),
+        type=bounded_int(MIN_DRAWS, MAX_DRAWS, "--draws"),
         default=2000,
-        help="bootstrap, placebo and null-simulation draws per test (default: %(default)s)",
+        help=f"bootstrap, placebo and null-simulation draws per test, at least {MIN_DRAWS} "
+        "(default: %(default)s)",
     )
+
+    def joint(text: str) -> int:
+        value = bounded_int(0, MAX_JOINT_DRAWS, "--joint-draws")(text)
+        if 0 < value < MIN_JOINT_DRAWS:
+            raise argparse.ArgumentTypeError(
+                f"--joint-draws is 0 (no joint test) or at least {MIN_JOINT_DRAWS}, got {value}"
+            )
+        return value
+
     parser.add_argument(
         "--joint-draws",
-        type=bounded_int(0, 100_000, "--joint-draws"),
+        type=joint,
         default=500,
-        help="draws of the joint test across specifications, 0 to skip (default: %(default)s)",
+        help=f"draws of the joint test across specifications, 0 to skip, else at least "
+        f"{MIN_JOINT_DRAWS} (default: %(default)s)",
     )

@@ -193,7 +193,7 @@ def bootstrap_mean(
     m = x.mean()
     alpha = 1 - ci_level
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
-    p = float(np.mean(np.abs(draws - m) >= abs(m)))
+    p = float((1 + np.count_nonzero(np.abs(draws - m) >= abs(m))) / (1 + len(draws)))
     s = periods_per_year
     return Estimate(
         float(m * s),
