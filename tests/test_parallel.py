@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -184,6 +185,7 @@ def test_console_script_freezes_only_at_exit(monkeypatch, capsys) -> None:
 
 _BLAS_PROBE = """
 import sys
+from pathlib import Path
 from smallcap_bt import cli
 
 def probe(argv=None):  # what NumPy's OpenBLAS runs with, loaded inside the command
@@ -369,3 +371,59 @@ def test_memoised_event_sets_and_regimes_still_check_declarations(store_dir) -> 
         event_sets(TestInput(without, g, 10, None), params)
     with pytest.raises(UndeclaredDatasetError, match="second claim"):
         regime_dummy(TestInput(without, g, 10, None), regime)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _running(pid: int) -> bool:
+    """A process that exists and has not exited (a zombie waits only to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@linux_only
+def test_claim_workers_die_with_a_killed_parent(store_dir) -> None:
+    """SIGTERM to ``verify --jobs 2`` (a CI runner's timeout) ends its claim workers too: a
+    bad-input battery found both still running, reparented to init, 48 s later."""
+    import signal
+    import subprocess
+    import time
+
+    argv = [sys.executable, "-m", "smallcap_bt.cli", "--store", str(store_dir), "verify"]
+    proc = subprocess.Popen(
+        [*argv, "--jobs", "2", "--draws", "100000", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(kids := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(kids) >= 2, "the workers did not start"
+        time.sleep(0.5)  # past worker_init
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_running(k) for k in kids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        alive = [k for k in kids if _running(k)]
+        assert not alive, f"workers {alive} outlived their parent"
+    finally:
+        proc.kill()
+        for k in _children(proc.pid):
+            os.kill(k, signal.SIGKILL)

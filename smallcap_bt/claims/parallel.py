@@ -153,8 +153,29 @@ def worker_init(work: Any = None) -> None:
     global _WORK
     _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     rotation.THREADS = 1
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to send this worker SIGTERM when its parent dies: a parent
+    killed by SIGTERM or SIGKILL cannot stop its pool, and the workers were left running,
+    reparented to init. Elsewhere (no ``prctl``) nothing happens."""
+    import ctypes
+    import os
+    import signal
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl: nobody will send the signal
+        os._exit(1)
 
 
 def worker_work() -> Any:
