@@ -205,10 +205,29 @@ def test_latex_table_structure(report):
     assert len(body) == 35
     for row in body:
         assert row.endswith(r"\\")
-        assert len(re.findall(r"(?<!\\)&", row)) == 5, row
+        assert len(re.findall(r"(?<!\\)&", row)) == 7, row  # 8 columns
         assert not re.search(r"(?<!\\)[%_#$]", row), row
     assert r"\%" in tex and "since-1927-2.85pct" in tex
     assert tex.count("{") == tex.count("}")
+    # every estimate says its units and sample (a new user found one column mixing
+    # arithmetic % a year, geometric %, cumulative %, a rank and a logit slope)
+    doc = json.loads((report / "results.json").read_text())
+    rows = {r.split(" & ")[0].replace(r"\_", "_"): r.split(" & ") for r in body}
+    for c in doc["claims"]:
+        h = c.get("headline") or {}
+        if h.get("estimate") is not None:
+            cells = rows[c["id"]]
+            units = (
+                h["units"].replace("decimal", "%", 1)
+                if h["units"].startswith("decimal")
+                else h["units"]
+            )
+            assert cells[5] == units.replace("%", r"\%").replace("_", r"\_"), c["id"]
+            sample = f"{h['start']}..{h['end']}" if h.get("start") and h.get("end") else ""
+            assert cells[6] == sample, c["id"]
+    keys = {s["key"] for c in doc["claims"] for s in c["source"]}
+    legend = tex.split("Sources: ")[1]
+    assert all(f"{k}: " in legend for k in keys)
 
 
 def test_html_links_and_images_resolve(report):
