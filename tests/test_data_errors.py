@@ -489,6 +489,15 @@ class _Trickle(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if _Trickle.mode in ("short", "gzip"):  # a body cut short, a body that is not gzip
+            self.send_response(200)
+            self.send_header("Content-Length", "5000")
+            if _Trickle.mode == "gzip":
+                self.send_header("Content-Encoding", "gzip")
+            self.end_headers()
+            self.wfile.write(b"observation_date,GS10\n1990-01-01,8.2\n")
+            self.wfile.flush()
+            return
         if _Trickle.mode in ("flaky", "html"):
             body = (
                 (FRED_DIR / "GS10.csv").read_bytes()
@@ -597,3 +606,16 @@ def test_timeout_option_is_validated(tmp_path, capsys, value):
     assert exc.value.code == 2
     assert "--timeout must be" in capsys.readouterr().err
     assert not (tmp_path / "vintages").exists()
+
+
+@pytest.mark.parametrize("mode", ["short", "gzip"])
+def test_a_body_broken_mid_transfer_is_a_data_error_naming_the_url(slow_server, mode):
+    """A connection closed before Content-Length bytes, or a body that fails to decode, is
+    retried and then a DataUnavailableError naming the URL (it was exit 4, 'a bug')."""
+    _Trickle.mode = mode
+    url = f"{slow_server}/fredgraph.csv"
+    with pytest.raises(DataUnavailableError) as err:
+        fetch_fred_series("GS10", url, timeout=5, deadline=20, retry_count=1, backoff=0.01)
+    msg = str(err.value)
+    assert f"{url}?id=GS10" in msg and "2 attempt(s)" in msg, msg
+    assert len(_Trickle.calls) == 2

@@ -127,9 +127,9 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
         "vintage": vintage,
         "file": rec["filename"],
         "sha256": rec["sha256"],
-        "bytes": rec["bytes"],
+        "bytes": rec.get("bytes", "not recorded"),
         "vintage line": rec.get("vintage_line"),
-        "origin": rec["origin"],
+        "origin": rec.get("origin", "not recorded"),
         "from vintage": rec.get("from_vintage", vintage),
         "retrieved at": (
             f"{rec['retrieved_at']} ({rec.get('retrieved_how', 'download time')})"
@@ -140,7 +140,7 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
         "first": ds["first"],
         "last": ds["last"],
         "rows": ds["rows"],
-        "columns": ", ".join(ds["columns"]),
+        "columns": ", ".join(ds.get("columns", [])),
     }
     for k, v in fields.items():
         print(f"{k:>13}: {v}")

@@ -59,6 +59,7 @@ def download(
         message names ``label``, the URL and what happened.
     """
     import requests
+    import urllib3
 
     hint = "Check the network, or import a snapshot: smallcap-bt data import DIR"
     start = time.monotonic()
@@ -95,6 +96,8 @@ def download(
             last = str(exc)
         except requests.RequestException as exc:
             last = f"no response: {type(exc).__name__}: {str(exc)[:200]}"
+        except urllib3.exceptions.HTTPError as exc:  # raised by the body's reads
+            last = f"the body broke off: {type(exc).__name__}: {str(exc)[:200]}"
         else:
             if not body:
                 raise DataUnavailableError(f"download of {label} from {url} returned no bytes")
