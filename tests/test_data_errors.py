@@ -341,6 +341,10 @@ def _cases() -> dict:
             ),
             r"the largest return is 0\.\d+%: the values look 100 times too small.*scale",
         ),
+        "a header naming a CRSP month after today": (
+            re.sub(r"\d{6} CRSP database", "209912 CRSP database", t, count=1),
+            r"header.*names the 209912 CRSP database, after today.*future",
+        ),
         "negative number of firms": (
             _replace_value(t, "200001", "Number of Firms", 3, "-50"),
             r"Number of Firms in Portfolios.*2000-01.*med_40: -50 is not plausible.*firms",
@@ -401,6 +405,10 @@ FRED_HEAD = b"observation_date,FEDFUNDS\n"
         ),
         (FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,nan\n", r"line 3: value 'nan' is not a number"),
         (
+            FRED_HEAD + b"2099-11-01,1.5\n2099-12-01,1.6\n",
+            r"2099-12: the last observation, 2099-12, is after today.*future",
+        ),
+        (
             FRED_HEAD
             + b"".join(
                 b"%d-%02d-01,%.4f\n" % (1990 + i // 12, i % 12 + 1, 0.05) for i in range(300)
@@ -418,6 +426,7 @@ FRED_HEAD = b"observation_date,FEDFUNDS\n"
         "empty",
         "two-dots-inside",
         "nan",
+        "future",
         "decimals",
         "html",
     ],

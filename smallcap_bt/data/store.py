@@ -48,7 +48,9 @@ from smallcap_bt.data.parse import (
 )
 from smallcap_bt.data.validate import (
     Issue,
+    check_header_month,
     check_index,
+    check_not_future,
     check_table_lengths,
     check_values,
     enforce,
@@ -160,15 +162,18 @@ def parse_and_validate(
             frame = french_frame(ff, d)
             title = find_table(ff, d).title or "(untitled)"
             issues += check_index(frame.index, d, spec.filename, title)
+            issues += check_not_future(frame.index, d, spec.filename, title)
             issues += check_values(frame, d, spec.filename, title)
             tables.append((d, title, frame.index))
             frames[d.id] = frame
         issues += check_table_lengths(tables, spec.filename)
+        issues += check_header_month(ff.crsp_vintage, spec.filename)
         kept = enforce(issues, strict=strict, warn=warn)
         return ParsedFile(frames, ff.vintage_line, kept)
     ds = datasets_in(spec.name)[0]
     frame = parse_fred_csv(raw, spec.name, ds.frequency)
     issues += check_index(frame.index, ds, spec.filename)
+    issues += check_not_future(frame.index, ds, spec.filename)
     issues += check_values(frame, ds, spec.filename)
     kept = enforce(issues, strict=strict, warn=warn)
     return ParsedFile({ds.id: frame}, None, kept)

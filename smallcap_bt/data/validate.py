@@ -23,6 +23,9 @@ Rules (each issue names the file, table, dataset, date or row, and the rule):
     Monthly and annual returns move by more than 0.5% in some period, and interest rates
     exceed 0.3% p.a. at some time in a series of 20 years or more: values 100 times smaller
     are decimals in a file that writes percent.
+``future``
+    No observation is dated after today, and no Kenneth French header names a CRSP month
+    after today (either would date the vintage in the future, where it wins ``@latest``).
 ``table-lengths``
     The monthly tables of one file end in the same month, its annual tables in the same
     year, and that year is the last complete calendar year of the monthly tables. This
@@ -35,6 +38,7 @@ above 25%) are *warnings* (:class:`~smallcap_bt.exceptions.DataQualityWarning`);
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -162,6 +166,35 @@ def check_index(index: pd.Index, spec: DatasetSpec, file: str, table: str = "") 
                 f"{_label(index, i + 1)} (at most {limit} allowed for a daily series)",
             )
     return out
+
+
+def check_not_future(
+    index: pd.Index, spec: DatasetSpec, file: str, table: str = "", today: dt.date | None = None
+) -> list[Issue]:
+    """The last observation is not after ``today`` (rule ``future``): a series extended into
+    the future would date its vintage there and win ``@latest`` and the default."""
+    if len(index) == 0:
+        return []
+    today = today or dt.datetime.now(dt.UTC).date()
+    last = index[-1]
+    first_day = last.start_time.date() if isinstance(last, pd.Period) else last.date()
+    if first_day <= today:
+        return []
+    where = _label(index, len(index) - 1)
+    msg = f"the last observation, {where}, is after today ({today.isoformat()})"
+    return [Issue("error", file, spec.id, table, where, "future", msg)]
+
+
+def check_header_month(vintage: str | None, file: str, today: dt.date | None = None) -> list[Issue]:
+    """The CRSP month a Kenneth French header names (``YYYYMM``) is not after ``today``
+    (rule ``future``): it dates the file's vintage."""
+    if not vintage:
+        return []
+    today = today or dt.datetime.now(dt.UTC).date()
+    if dt.date(int(vintage[:4]), int(vintage[4:]), 1) <= today:
+        return []
+    msg = f"the header names the {vintage} CRSP database, after today ({today.isoformat()})"
+    return [Issue("error", file, "", "", "header", "future", msg)]
 
 
 def check_values(frame: pd.DataFrame, spec: DatasetSpec, file: str, table: str = "") -> list[Issue]:
