@@ -176,3 +176,23 @@ def test_unwritable_outputs_are_usage_errors_before_any_work(store_dir, tmp_path
 
     with pytest.raises(UsageError, match=r"--json .*adir: cannot write"):
         output.write_output(str(tmp_path / "adir"), b"{}", "--json")  # at write time too
+
+
+def test_small_mistakes_get_messages_that_name_them(tmp_path, capsys):
+    """A bad-input battery's unclear cases: a fractional --retries was truncated, a negative
+    --workers accepted, a folder given to claims check 'did not exist', a file given as the
+    store 'held no vintage'."""
+    from smallcap_bt.cli import main
+
+    (tmp_path / "afile").write_text("x")
+    for argv, needle in [
+        (["data", "fetch", "--retries", "1.9"], "--retries must be a whole number, got '1.9'"),
+        (["report", "--out", "x", "--workers", "-1"], "--workers must be between 0 and 64"),
+    ]:
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2 and needle in capsys.readouterr().err
+    assert main(["claims", "check", str(tmp_path)]) == 2
+    assert "is a folder; name a .toml file" in capsys.readouterr().err
+    assert main(["--store", str(tmp_path / "afile"), "data", "list"]) == 3
+    assert "is a file, not a folder" in capsys.readouterr().err

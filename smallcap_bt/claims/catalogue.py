@@ -90,6 +90,8 @@ def parse_catalogue(text: str, origin: str) -> list[Claim]:
 def load_catalogue(path: str | os.PathLike[str]) -> list[Claim]:
     """Claims of a TOML file (``smallcap-bt claims check FILE`` runs this)."""
     p = Path(path)
+    if p.is_dir():
+        raise ClaimDefinitionError(f"claim file {p} is a folder; name a .toml file in it")
     if not p.is_file():
         raise ClaimDefinitionError(f"claim file {p} does not exist")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from smallcap_bt.cli.output import EXIT_DATA, EXIT_OK, print_table
+from smallcap_bt.cli.output import EXIT_DATA, EXIT_OK, bounded_int, print_table
 
 
 def _warn(report) -> None:
@@ -323,7 +323,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     fet.add_argument(
         "--retries",
-        type=lambda t: int(_positive(float, "--retries", 10)(t)),
+        type=bounded_int(0, 10, "--retries"),
         default=2,
         help="further attempts after a connection error or 5xx, with backoff (default 2)",
     )

@@ -9,6 +9,7 @@ from smallcap_bt.cli.output import (
     add_inference_options,
     add_jobs_option,
     add_progress_option,
+    bounded_int,
 )
 
 
@@ -73,7 +74,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument(
         "--workers",
-        type=int,
+        type=bounded_int(0, 64, "--workers"),
         default=0,
         help="forked processes drawing figures while claims are verified (Linux); 0 = none "
         "(default: 0)",

@@ -417,7 +417,10 @@ for _sid, (_freq, _units, _desc) in _FRED.items():
 def _unknown(kind: str, key: str, choices: list[str]) -> UnknownDatasetError:
     close = difflib.get_close_matches(key, choices, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return UnknownDatasetError(f"unknown {kind} {key!r}{hint} (see smallcap_bt.catalog())")
+    return UnknownDatasetError(
+        f"unknown {kind} {key!r}{hint} (list them: smallcap-bt catalog, or "
+        "smallcap_bt.catalog() in Python)"
+    )
 
 
 def dataset(dataset_id: str) -> DatasetSpec:

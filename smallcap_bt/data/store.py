@@ -272,6 +272,10 @@ class Store:
         self, root: str | os.PathLike[str] | None = None, *, lock_timeout: float = 600.0
     ) -> None:
         self.root = store_root(root)
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(
+                f"the store {self.root} is a file, not a folder (--store names a folder)"
+            )
         self.lock_timeout = lock_timeout
 
     def __repr__(self) -> str:
