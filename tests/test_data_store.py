@@ -500,3 +500,32 @@ def test_cached_frames_equal_a_fresh_parse_of_the_raw_bytes(store_dir):
                 cached = load(ds_id, "202602", store=store_dir)  # from Parquet
                 pd.testing.assert_frame_equal(cached, frame, check_exact=True)
     assert list((store_dir / "cache").glob("*.c1.parquet"))
+
+
+def test_a_cache_changed_after_import_is_not_trusted(tmp_path, capsys):
+    """A bad-input battery rewrote a cached Parquet frame with the same shape and values x10:
+    verify reported 27.78% a year and data check said all files ok. The manifest now records
+    a digest of each parsed frame; a cache that does not match is ignored, rebuilt from the
+    raw bytes, and data check names and removes it."""
+    import pandas as pd
+
+    from smallcap_bt.cli import main
+    from smallcap_bt.data.cache import write_frame
+    from smallcap_bt.data.catalog import dataset
+
+    store = tmp_path / "s"
+    import_snapshot([FRENCH / "202602"], "v", store=store)
+    st = Store(store)
+    spec = dataset("ff.factors.annual")
+    good = st.load(spec, "v")  # writes the cache
+    rec = st.file_record("v", spec.file)
+    path = st._cache_path(rec["sha256"], spec.id)
+    assert path.is_file()
+    write_frame(path, good * 10)  # same shape, other values
+    again = Store(store).load(spec, "v")
+    pd.testing.assert_frame_equal(again, good, check_names=False)
+    write_frame(path, good * 10)
+    assert main(["--store", str(store), "data", "check", "--vintage", "v"]) == 0
+    out = capsys.readouterr().out
+    assert "ff.factors.annual: its cached frame" in out and "removed" in out
+    assert not path.exists()

@@ -158,6 +158,11 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
     print(f"vintage {vintage} — store {st.root}")
     for k, v in status.items():
         print(f"{k:<34} {v}")
+    stale = st.check_caches(vintage)
+    if stale:
+        print("\ncaches that did not match their raw files (the raw bytes are the truth):")
+        for line in stale:
+            print(f"  {line}")
     missing = st.missing_files(vintage)
     if missing:
         print(f"\nnot in vintage {vintage} (claims that need these datasets cannot run):")

@@ -3,7 +3,8 @@
 The cache is only a speed-up: the raw bytes stay the truth. A cache file is keyed by the raw
 file's sha256, the dataset id and the parser version, so a new parser never reads an old
 cache; a cache file that cannot be read, or whose shape (columns, rows, index) disagrees with
-the manifest, is ignored and rebuilt from the raw bytes. Never unpickles anything.
+the manifest, or whose values do not hash to the manifest's ``values_sha256`` (recorded at
+import), is ignored and rebuilt from the raw bytes. Never unpickles anything.
 """
 
 from __future__ import annotations
@@ -39,6 +40,23 @@ def write_frame(path: Path, frame: pd.DataFrame) -> None:
     atomic_write(path, buf.getvalue())
 
 
+def frame_digest(frame: pd.DataFrame) -> str:
+    """sha256 of a parsed frame's dates, column names and values (float64 bytes): recorded in
+    the manifest at import, so that a cache file whose values were changed after it was
+    written (the shape checks cannot see that) is not trusted."""
+    import hashlib
+
+    import numpy as np
+
+    h = hashlib.sha256()
+    idx = frame.index
+    keys = idx.asi8 if isinstance(idx, pd.PeriodIndex | pd.DatetimeIndex) else np.asarray(idx)
+    h.update(np.ascontiguousarray(keys, dtype="int64").tobytes())
+    h.update("\x1f".join(str(c) for c in frame.columns).encode())
+    h.update(np.ascontiguousarray(frame.to_numpy(dtype="float64")).tobytes())
+    return h.hexdigest()
+
+
 def _key(value: object) -> str:
     return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp) else str(value)
 
@@ -71,6 +89,9 @@ def read_frame(path: Path, spec: DatasetSpec, meta: dict[str, Any] | None) -> pd
         or _key(index[0]) != str(meta.get("first"))
         or _key(index[-1]) != str(meta.get("last"))
     ):
+        return None
+    want = meta.get("values_sha256")
+    if want is not None and frame_digest(frame) != want:  # changed after it was written
         return None
     frame.columns.name = spec.id
     return frame

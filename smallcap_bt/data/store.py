@@ -567,6 +567,26 @@ class Store:
         self._write_cache(digest, spec.id, frames[spec.id])
         return frames[spec.id]
 
+    def check_caches(self, vintage: str) -> list[str]:
+        """Cached frames of ``vintage`` that no longer match their manifest (values changed
+        after they were written, or unreadable): each is removed, to be rebuilt from the raw
+        bytes on the next read; returns one line per removed file."""
+        from smallcap_bt.data.cache import read_frame
+        from smallcap_bt.data.catalog import dataset
+
+        out = []
+        for rec in self.manifest(vintage)["files"].values():
+            for ds_id, meta in rec["datasets"].items():
+                path = self._cache_path(rec["sha256"], ds_id)
+                if path.is_file() and read_frame(path, dataset(ds_id), meta) is None:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                    out.append(
+                        f"{ds_id}: its cached frame ({path.name}) differs from what the raw "
+                        "file gave at import; removed, rebuilt from the raw bytes when read"
+                    )
+        return out
+
     def check(self, vintage: str) -> dict[str, str]:
         """Verify every file of ``vintage``: ``{file: "ok" | error message}``.
 

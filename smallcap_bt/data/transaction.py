@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from smallcap_bt.data.cache import frame_digest
 from smallcap_bt.data.catalog import file_spec
 from smallcap_bt.data.store import Store, _period_str, atomic_write, parse_and_validate, sha256
 from smallcap_bt.exceptions import IntegrityError, StoreError, VintageMismatchError
@@ -110,6 +111,7 @@ class Transaction:
                 "first": _period_str(frame.index[0]),
                 "last": _period_str(frame.index[-1]),
                 "columns": list(frame.columns),
+                "values_sha256": frame_digest(frame),
             }
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         self._files[name] = {
