@@ -32,6 +32,22 @@ def measured(value: Any, units: str) -> str:
     return f"{fmt(value, units)} {unit_text(units)}".strip()
 
 
+def _reproduced(num: dict[str, Any], units: str) -> str:
+    """``; reproduced: yes`` or ``; reproduced: no (closest specification ...)``: whether the
+    headline lies within the stated figure's tolerance, reported apart from the verdict."""
+    if num.get("reproduced") is None:
+        return ""
+    if num["reproduced"]:
+        return "; reproduced: yes"
+    close = num.get("closest_estimate")
+    where = (
+        f" (closest specification {num.get('closest_spec', '')}: {fmt(close, units)})"
+        if close is not None
+        else ""
+    )
+    return f"; reproduced: no{where}"
+
+
 def _stated(claim: dict[str, Any]) -> tuple[str, str]:
     """(claimed figure with units, direction text) of a claim."""
     for part in claim.get("parts") or []:
@@ -42,7 +58,7 @@ def _stated(claim: dict[str, Any]) -> tuple[str, str]:
             text = fmt(num["stated"], units)
             if tol is not None:
                 text += f" ± {fmt(tol, units)}"
-            return text, ""
+            return text + _reproduced(num, units), ""
     num = claim.get("numeric") or {}
     if num.get("stated") is not None:
         units = (claim.get("headline") or {}).get("units", "")
