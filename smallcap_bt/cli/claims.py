@@ -25,12 +25,22 @@ def _fmt(v: object, pct: bool) -> str:
     return str(v)
 
 
-def _short_units(units: str) -> str:
-    """The units of an estimate in a few words (``% cumulative over the window``)."""
+def _p(v: object) -> str:
+    """A p-value to three decimals (``<0.001`` below), the same width in every row."""
+    if not isinstance(v, float) or math.isnan(v):
+        return ""
+    return "<0.001" if v < 0.0005 else f"{v:.3f}"
+
+
+def _short_units(units: str, width: int = 40) -> str:
+    """The units of an estimate in a few words (``% cumulative over the window``), cut at a
+    word with an ellipsis when longer than ``width``."""
     head = units.split("(")[0].split(":")[0].strip().rstrip(",")
     if head.startswith("decimal"):
         head = "%" + head[len("decimal") :]
-    return head[:40]
+    if len(head) <= width:
+        return head
+    return head[: width - 3].rsplit(" ", 1)[0].rstrip(",;") + "..."
 
 
 def _chosen_claims(args: argparse.Namespace) -> list | None:
@@ -182,9 +192,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                         "verdict": r.verdict,
                         "estimate": _fmt(h.get("estimate"), pct),
                         "95% CI": ci,
-                        "p": _fmt(h.get("p_value"), False),
-                        "p joint": _fmt((d.get("joint") or {}).get("p_median"), False),
-                        "p Holm": _fmt((d.get("p_adjusted") or {}).get("holm"), False),
+                        "p": _p(h.get("p_value")),
+                        "p joint": _p((d.get("joint") or {}).get("p_median")),
+                        "p Holm": _p((d.get("p_adjusted") or {}).get("holm")),
                         "agree": f"{d['robustness']['agree']}/{d['robustness']['total']}",
                         "units": _short_units(str(h.get("units") or "")),
                         "headline spec": h.get("spec", "") or d.get("reason", ""),
