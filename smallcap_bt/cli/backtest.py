@@ -112,6 +112,16 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults in the help, except ``None`` (no default) and where the help says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default is None or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``backtest``."""
     keys = "; ".join(
@@ -121,7 +131,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "backtest",
         help="screen a strategy grid (numba kernel; Dask with --scheduler)",
         description="strategies: " + "; ".join(f"{k}: {v[0]}" for k, v in STRATEGY_INFO.items()),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_DefaultsHelp,
     )
     b.add_argument("strategy", choices=STRATEGY_NAMES, help="the strategy to sweep")
     b.add_argument(
