@@ -173,6 +173,9 @@ def test_report_markdown_is_well_formed(report):
     assert "| year | strategy | benchmark | excess | months |" in md
     # the rules as verdicts.py applies them: significance decides supported vs unproven
     assert "unproven if an inferential claim" in md and "never changes it" not in md
+    # the joint test says which specifications it covers (a new user found 240 of 270)
+    assert "Joint test over all 14 specifications (their median" in md
+    assert re.search(r"Joint test over \d+ of the \d+ specifications \(those it re-est", md)
     # a numeric claim says whether its stated figure is reproduced, apart from its verdict
     assert "| 2.85% ± 0.25%; reproduced: yes |" in md
     assert re.search(r"\| 5\.00% ± 2\.50%; reproduced: no \(closest specification [^)]+: ", md)

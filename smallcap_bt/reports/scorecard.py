@@ -74,6 +74,22 @@ def _joint(claim: dict[str, Any]) -> str:
     return ""
 
 
+def _joint_scope(claim: dict[str, Any]) -> str:
+    """Which specifications the joint test re-estimated: ``all 84 specifications`` or ``240 of
+    the 270 specifications (not the episode-weighted ones ...)``."""
+    j = claim.get("joint")
+    total = (claim.get("robustness") or {}).get("total")
+    if not isinstance(j, dict) or j.get("n_specs") is None or not total:
+        return "all specifications"
+    n = int(j["n_specs"])
+    if n >= total:
+        return f"all {total} specifications"
+    return (
+        f"{n} of the {total} specifications (those it re-estimates on every null draw, "
+        "e.g. not episode-weighted means)"
+    )
+
+
 def source_label(src: dict[str, Any]) -> str:
     """``Author, Publisher (date), Title``."""
     who = f"{src['author']}, " if src.get("author") else ""
@@ -185,6 +201,7 @@ def sections(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 "proxy": c.get("proxy", ""),
                 "parts": parts,
                 "joint_p": _joint(c),
+                "joint_scope": _joint_scope(c),
                 "specs": spec_rows(c),
             }
         )
