@@ -447,6 +447,10 @@ def test_summary_text_html_latex():
     tex = s.as_latex()
     assert tex.count(r"\begin{tabular}") == tex.count(r"\end{tabular}") == 2
     assert r"100\% \& more" in tex and r"decimal\_\{cum\}" in tex
+    from smallcap_bt.reports.tables import tex_escape
+
+    # OT1 (LaTeX's default encoding) prints a bare |, < and > as an em dash, ¡ and ¿
+    assert tex_escape("smb|hac <0.1>") == r"smb\textbar{}hac \textless{}0.1\textgreater{}"
     body = [ln for ln in tex.splitlines() if ln.endswith(r"\\") and "&" in ln]
     assert all(len(re.findall(r"(?<!\\)&", ln)) == ln.count("&") - ln.count(r"\&") for ln in body)
 

@@ -67,6 +67,10 @@ _TEX = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\^{}",
+    # OT1, LaTeX's default font encoding, prints these as other glyphs (an em dash, ¡, ¿)
+    "|": r"\textbar{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
 }
 
 
