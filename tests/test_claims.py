@@ -312,14 +312,21 @@ def test_lock_gate_cannot_pass_without_checking(store_dir, tmp_path, capsys):
     assert main([*one, "--check", str(lock)]) == 1
     assert "estimate nan ->" in capsys.readouterr().err
     assert main([*one, "--lock", str(lock), "--check", str(lock)]) == 2
+    assert main([*one, "--check", str(tmp_path / "no-such.json")]) == 2  # before the run
+    assert "no such lockfile" in capsys.readouterr().err
+    assert main([*one, "--json", "-", "--lock", "-"]) == 2  # two documents on one stream
     assert main([*base, "--vintages", "202302,202602", "--check", str(lock)]) == 2
     capsys.readouterr()
+    settings = '"settings": {"seed": 0, "draws": 60, "joint_draws": 0}'
     for bad in (
         "[]",
         "{}",
         '{"vintage": {"name": "x"}, "claims": []}',
-        '{"vintage": {"name": "x"}, "claims": {"a": {"verdict": "supported", '
-        '"parts": {"main": {"verdict": "supported", "estimate": "0.1"}}}}}',
+        '{"vintage": {"name": "x"}, "claims": {}}',  # no settings to compare
+        '{"vintage": {"name": "x"}, ' + settings + ', "claims": {"a": {"verdict": '
+        '"supported", "parts": {}}}}',  # a verdict with no estimate to compare
+        '{"vintage": {"name": "x"}, ' + settings + ', "claims": {"a": {"verdict": '
+        '"supported", "parts": {"main": {"verdict": "supported", "estimate": "0.1"}}}}}',
     ):
         lock.write_text(bad)
         assert main([*one, "--check", str(lock)]) == 3, bad

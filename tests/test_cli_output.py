@@ -196,3 +196,21 @@ def test_small_mistakes_get_messages_that_name_them(tmp_path, capsys):
     assert "is a folder; name a .toml file" in capsys.readouterr().err
     assert main(["--store", str(tmp_path / "afile"), "data", "list"]) == 3
     assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_dev_stdout_redirected_to_a_log_is_appended_to_not_replaced(store_dir, tmp_path):
+    """``verify --json /dev/stdout >> log``: /dev/stdout then names the log itself, and
+    following the link to rename a new file over it had wiped what the log held (review)."""
+    import json
+    import subprocess
+    import sys
+
+    log = tmp_path / "log.txt"
+    log.write_text("OLD\n")
+    argv = [sys.executable, "-m", "smallcap_bt.cli", "--store", str(store_dir), "verify"]
+    argv += ["size-premium-long-run", "--draws", "40", "--joint-draws", "0", "-q"]
+    with log.open("a") as out:
+        subprocess.run([*argv, "--json", "/dev/stdout"], stdout=out, check=True)
+    text = log.read_text()
+    assert text.startswith("OLD\n")
+    assert json.loads(text[4:])["claims"][0]["id"] == "size-premium-long-run"

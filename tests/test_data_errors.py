@@ -281,6 +281,12 @@ def base_store(tmp_path):
     return store
 
 
+def _last_key(text: str, title: str) -> str:
+    """The date key of the last row of the table titled ``title``."""
+    block = text[text.index(title) :].split("\r\n\r\n")[0].split("\r\n")
+    return block[-1].split(",")[0].strip()
+
+
 def _cases() -> dict:
     t = _me_text()
     vw = "Average Value Weight Returns -- Monthly"
@@ -323,6 +329,10 @@ def _cases() -> dict:
         "month 13": (
             t.replace("\r\n199012,", "\r\n199013,", 1),
             r"invalid date.*month 13 of 199013 is not 01-12",
+        ),
+        "month 13 as the last row": (  # rolled into a new month, not a duplicate
+            t.replace(f"\r\n{_last_key(t, vw)},", f"\r\n{_last_key(t, vw)[:4]}13,", 1),
+            r"invalid date.*month 13 of \d{4}13 is not 01-12",
         ),
         "months out of order": (
             t[: _row_end(t, "195004", vw)]
@@ -403,6 +413,11 @@ FRED_HEAD = b"observation_date,FEDFUNDS\n"
             FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,.\n2020-03-01,.\n2020-04-01,1.6\n",
             r"2020-02: column fedfunds: 2 missing value.*interior-missing",
         ),
+        (  # two isolated gaps: only one unpublished period is allowed
+            FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,.\n2020-03-01,1.5\n2020-04-01,.\n"
+            b"2020-05-01,1.6\n",
+            r"2020-02: column fedfunds: 2 missing value.*interior-missing",
+        ),
         (FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,nan\n", r"line 3: value 'nan' is not a number"),
         (
             FRED_HEAD + b"2099-11-01,1.5\n2099-12-01,1.6\n",
@@ -425,6 +440,7 @@ FRED_HEAD = b"observation_date,FEDFUNDS\n"
         "duplicate",
         "empty",
         "two-dots-inside",
+        "two-isolated-dots",
         "nan",
         "future",
         "decimals",
@@ -628,3 +644,25 @@ def test_a_body_broken_mid_transfer_is_a_data_error_naming_the_url(slow_server, 
     msg = str(err.value)
     assert f"{url}?id=GS10" in msg and "2 attempt(s)" in msg, msg
     assert len(_Trickle.calls) == 2
+
+
+def test_one_unpublished_fred_month_and_an_observation_dated_today_pass():
+    """The exceptions of the interior-missing and future rules, at their edges: one '.' in
+    a monthly FRED series (CPI of October 2025 was never published) and a daily value dated
+    today import; a value dated tomorrow does not."""
+    import datetime as dt
+
+    from smallcap_bt.data.store import parse_and_validate
+
+    head = b"observation_date,FEDFUNDS\n"
+    rows = b"".join(b"%d-%02d-01,1.5\n" % (2000 + i // 12, i % 12 + 1) for i in range(36))
+    one_gap = head + rows.replace(b"2001-06-01,1.5", b"2001-06-01,.")
+    parse_and_validate(file_spec("FEDFUNDS"), one_gap)
+    today = dt.datetime.now(dt.UTC).date()
+    daily = b"observation_date,DFF\n"
+    for d in (today - dt.timedelta(days=2), today - dt.timedelta(days=1), today):
+        daily += f"{d.isoformat()},1.5\n".encode()
+    parse_and_validate(file_spec("DFF"), daily)
+    tomorrow = daily + f"{(today + dt.timedelta(days=1)).isoformat()},1.5\n".encode()
+    with pytest.raises(ValidationError, match=r"is after today.*future"):
+        parse_and_validate(file_spec("DFF"), tomorrow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -397,25 +398,32 @@ def _running(pid: int) -> bool:
 
 
 @linux_only
-def test_claim_workers_die_with_a_killed_parent(store_dir) -> None:
-    """SIGTERM to ``verify --jobs 2`` (a CI runner's timeout) ends its claim workers too: a
-    bad-input battery found both still running, reparented to init, 48 s later."""
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "--jobs", "2", "--draws", "100000", "-q"],
+        ["report", "--out", "{tmp}/r", "--jobs", "1", "--workers", "2", "--draws", "40", "-q"],
+    ],
+    ids=["verify-claim-workers", "report-figure-workers"],
+)
+def test_workers_die_with_a_killed_parent(store_dir, tmp_path, argv) -> None:
+    """SIGTERM to ``verify --jobs 2`` or ``report --workers 2`` (a CI runner's timeout) ends
+    their workers too: a bad-input battery found both claim workers still running,
+    reparented to init, 48 s later, and a review the report's figure workers."""
     import signal
     import subprocess
     import time
 
-    argv = [sys.executable, "-m", "smallcap_bt.cli", "--store", str(store_dir), "verify"]
-    proc = subprocess.Popen(
-        [*argv, "--jobs", "2", "--draws", "100000", "-q"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    cmd = [sys.executable, "-m", "smallcap_bt.cli", "--store", str(store_dir)]
+    cmd += [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kids: list[int] = []
     try:
         deadline = time.monotonic() + 60
         while len(kids := _children(proc.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(kids) >= 2, "the workers did not start"
-        time.sleep(0.5)  # past worker_init
+        time.sleep(0.5)  # past the workers' initializer
         proc.send_signal(signal.SIGTERM)
         proc.wait(10)
         deadline = time.monotonic() + 10
@@ -425,5 +433,26 @@ def test_claim_workers_die_with_a_killed_parent(store_dir) -> None:
         assert not alive, f"workers {alive} outlived their parent"
     finally:
         proc.kill()
-        for k in _children(proc.pid):
-            os.kill(k, signal.SIGKILL)
+        for k in kids:  # the parent is gone: kill what it left by the pids seen before
+            with contextlib.suppress(OSError):
+                os.kill(k, signal.SIGKILL)
+
+
+@linux_only
+@pytest.mark.parametrize(("parent", "code"), [(1, 0), (2**22 + 7, 1)], ids=["pid-1", "gone"])
+def test_a_worker_checks_the_parent_that_started_its_pool(monkeypatch, parent, code) -> None:
+    """A worker whose pool was started by PID 1 (a container whose entry point is
+    smallcap-bt) keeps running; one whose parent is already another process exits. The
+    first check had been "is my parent PID 1", which ended every worker in such containers
+    (found in review)."""
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        try:
+            parallel._PARENT_PID = parent
+            os.getppid = lambda: 1  # reparented to, or started by, PID 1
+            parallel._die_with_parent()
+            os._exit(0)
+        except BaseException:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == code

@@ -173,6 +173,7 @@ def test_report_markdown_is_well_formed(report):
     assert "| year | strategy | benchmark | excess | months |" in md
     # the rules as verdicts.py applies them: significance decides supported vs unproven
     assert "unproven if an inferential claim" in md and "never changes it" not in md
+    assert "headline's own two-sided test" in md  # HAC and bootstrap p-values are two-sided
     # the joint test says which specifications it covers (a new user found 240 of 270)
     assert "Joint test over all 14 specifications (their median" in md
     assert re.search(r"Joint test over \d+ of the \d+ specifications \(those it re-est", md)

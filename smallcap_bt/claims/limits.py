@@ -18,9 +18,15 @@ MAX_JOINT_DRAWS = 100_000
 
 def check_draws(draws: int, joint_draws: int) -> None:
     """``ValueError`` naming the argument when a run's draws are outside the bounds."""
+    import operator
+
     for name, value in (("draws", draws), ("joint_draws", joint_draws)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{name} must be a whole number, got {value!r}")
+        try:
+            if isinstance(value, bool):
+                raise TypeError
+            operator.index(value)  # int and NumPy integers
+        except TypeError:
+            raise TypeError(f"{name} must be a whole number, got {value!r}") from None
     if not MIN_DRAWS <= draws <= MAX_DRAWS:
         raise ValueError(
             f"draws must be between {MIN_DRAWS:,} and {MAX_DRAWS:,}, got {draws:,} (a 95% "

@@ -53,7 +53,7 @@ def write_lock(ver: Verification, path: str | os.PathLike[str]) -> None:
     atomic_write(Path(path), lock_text(ver).encode())
 
 
-def _read_lock(path: Path) -> dict[str, Any]:
+def read_lock(path: Path) -> dict[str, Any]:
     """The lockfile's document, its structure checked (``VintageMismatchError`` naming the
     file and the first thing wrong)."""
     try:
@@ -73,6 +73,8 @@ def _read_lock(path: Path) -> dict[str, Any]:
         raise bad("no 'vintage' object with a 'name'")
     if not isinstance(locked.get("claims"), dict):
         raise bad("no 'claims' object (claim id -> record)")
+    if not isinstance(locked.get("settings"), dict):
+        raise bad("no 'settings' object (seed, draws, joint_draws)")
     tol = locked.get("tolerance", {"abs": ABS_TOL, "rel": REL_TOL})
     if not (isinstance(tol, dict) and all(_number(tol.get(k)) for k in ("abs", "rel"))):
         raise bad("'tolerance' needs numbers 'abs' and 'rel'")
@@ -81,6 +83,8 @@ def _read_lock(path: Path) -> dict[str, Any]:
             raise bad(f"claim {cid!r} has no 'verdict'")
         if not isinstance(rec.get("parts"), dict):
             raise bad(f"claim {cid!r} has no 'parts' object")
+        if not rec["parts"] and rec["verdict"] != "not_testable":
+            raise bad(f"claim {cid!r} is {rec['verdict']} but records no part to compare")
         for name, part in rec["parts"].items():
             ok = isinstance(part, dict) and isinstance(part.get("verdict"), str)
             est = part.get("estimate") if isinstance(part, dict) else None
@@ -104,7 +108,7 @@ def check_lock(ver: Verification, path: str | os.PathLike[str]) -> list[str]:
     those). A different data vintage is a note: the gate asks whether it changes anything.
     """
     p = Path(path)
-    locked = _read_lock(p)
+    locked = read_lock(p)
     tol = locked.get("tolerance", {"abs": ABS_TOL, "rel": REL_TOL})
     now = lock_document(ver)
     diffs = []
@@ -114,8 +118,8 @@ def check_lock(ver: Verification, path: str | os.PathLike[str]) -> list[str]:
             f"now {now['vintage']['name']} (changed datasets: "
             f"{_changed(locked['vintage'], now['vintage'])})"
         )
-    old_set, new_set = locked.get("settings"), now["settings"]
-    if isinstance(old_set, dict) and old_set != new_set:
+    old_set, new_set = locked["settings"], now["settings"]
+    if old_set != new_set:
         keys = sorted(k for k in set(old_set) | set(new_set) if old_set.get(k) != new_set.get(k))
         diffs.append(
             "settings differ: "
@@ -131,6 +135,9 @@ def check_lock(ver: Verification, path: str | os.PathLike[str]) -> list[str]:
             continue
         if new["verdict"] != old["verdict"]:
             diffs.append(f"{cid}: verdict {old['verdict']} -> {new['verdict']}")
+        for pname in new["parts"]:
+            if pname not in old["parts"]:
+                diffs.append(f"{cid} [{pname}]: part not in the lockfile")
         for pname, op in old["parts"].items():
             np_ = new["parts"].get(pname)
             if np_ is None:

@@ -121,9 +121,14 @@ def start_pool(
     objects it inherited instead of writing to every one of them, which would copy their
     memory pages into the worker. The caller's collector is unfrozen again at once."""
     import gc
+    import os
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(n, context, initializer=initializer, initargs=initargs)
+    global _PARENT_PID
+    _PARENT_PID = os.getpid()  # the forked workers inherit it: whose death ends them
+    pool = ProcessPoolExecutor(
+        n, context, initializer=_start_worker, initargs=(initializer, initargs)
+    )
     mine = gc.get_freeze_count() == 0  # never unfreeze what an embedding program froze
     if mine:
         gc.freeze()
@@ -136,6 +141,17 @@ def start_pool(
         if mine:
             gc.unfreeze()
     return pool
+
+
+#: the process that started the pool (set before the fork, read by its workers)
+_PARENT_PID: int | None = None
+
+
+def _start_worker(initializer: Callable[..., object] | None, initargs: tuple) -> None:
+    """Every pool worker: die with the parent, then the caller's initializer."""
+    _die_with_parent()
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def worker_init(work: Any = None) -> None:
@@ -153,7 +169,6 @@ def worker_init(work: Any = None) -> None:
     global _WORK
     _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     rotation.THREADS = 1
 
@@ -161,7 +176,9 @@ def worker_init(work: Any = None) -> None:
 def _die_with_parent() -> None:
     """On Linux, ask the kernel to send this worker SIGTERM when its parent dies: a parent
     killed by SIGTERM or SIGKILL cannot stop its pool, and the workers were left running,
-    reparented to init. Elsewhere (no ``prctl``) nothing happens."""
+    reparented to init. Elsewhere (no ``prctl``) nothing happens. The parent is the process
+    that started the pool (recorded before the fork), which may be PID 1 itself, as in a
+    container whose entry point is ``smallcap-bt``."""
     import ctypes
     import os
     import signal
@@ -171,11 +188,12 @@ def _die_with_parent() -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0) != 0:
+            return
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:  # the parent died before prctl: nobody will send the signal
-        os._exit(1)
+    if _PARENT_PID is not None and os.getppid() != _PARENT_PID:
+        os._exit(1)  # the parent died before prctl: nobody will send the signal
 
 
 def worker_work() -> Any:

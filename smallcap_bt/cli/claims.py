@@ -138,7 +138,7 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from smallcap_bt.claims.lock import check_lock, failures, lock_text
+    from smallcap_bt.claims.lock import check_lock, failures, lock_text, read_lock
     from smallcap_bt.claims.registry import registry
     from smallcap_bt.claims.runner import verify_all
     from smallcap_bt.cli.output import (
@@ -157,8 +157,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             f"--lock and --check name the same file ({args.check}): the check would compare "
             "the run with itself; check against the old lock, then write the new one"
         )
+    if args.json == "-" and args.lock == "-":
+        raise UsageError("--json - and --lock - would write two documents to standard output")
     check_output(args.json, "--json")
     check_output(args.lock, "--lock")
+    if args.check:
+        if not Path(args.check).is_file():
+            raise UsageError(f"--check {args.check}: no such lockfile")
+        read_lock(Path(args.check))  # a malformed lockfile fails before the claims run
     chosen = _chosen_claims(args)
     if args.vintages:
         return _verify_vintages(args, chosen)

@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Literal, Protocol, TextIO
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -143,15 +143,29 @@ def check_output(target: str | None, option: str, folder: bool = False) -> None:
         raise UsageError(f"{option} {target}: folder {here} is not writable")
 
 
+def _std_stream(target: str) -> TextIO | None:
+    """Standard output or error when ``target`` is the same file (``/dev/stdout`` while
+    stdout is redirected to a log: replacing that file would lose what the log held)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            mine, there = os.fstat(stream.fileno()), os.stat(target)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino):
+            return stream
+    return None
+
+
 def write_output(target: str, data: bytes, option: str = "output") -> None:
     """Write a result file named on the command line: ``-`` is standard output; a path is
     written atomically (:func:`smallcap_bt.data.store.atomic_write`: a symbolic link is
     followed, a device such as ``/dev/stdout`` written to directly). An operating-system
     error becomes a ``UsageError`` naming ``option`` and the path."""
-    if target == "-":
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    stream: TextIO | None = sys.stdout if target == "-" else _std_stream(target)
+    if stream is not None:  # '-', or /dev/stdout when stdout is redirected to a file
+        stream.flush()
+        stream.buffer.write(data)
+        stream.buffer.flush()
         return
     from pathlib import Path
 

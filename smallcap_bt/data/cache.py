@@ -50,7 +50,12 @@ def frame_digest(frame: pd.DataFrame) -> str:
 
     h = hashlib.sha256()
     idx = frame.index
-    keys = idx.asi8 if isinstance(idx, pd.PeriodIndex | pd.DatetimeIndex) else np.asarray(idx)
+    if isinstance(idx, pd.DatetimeIndex):
+        keys = idx.as_unit("ns").asi8  # the same dates hash alike at any time unit
+    elif isinstance(idx, pd.PeriodIndex):
+        keys = idx.asi8
+    else:
+        keys = np.asarray(idx)
     h.update(np.ascontiguousarray(keys, dtype="int64").tobytes())
     h.update("\x1f".join(str(c) for c in frame.columns).encode())
     h.update(np.ascontiguousarray(frame.to_numpy(dtype="float64")).tobytes())
@@ -61,11 +66,15 @@ def _key(value: object) -> str:
     return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp) else str(value)
 
 
-def read_frame(path: Path, spec: DatasetSpec, meta: dict[str, Any] | None) -> pd.DataFrame | None:
+def read_frame(
+    path: Path, spec: DatasetSpec, meta: dict[str, Any] | None, parser_version: str = ""
+) -> pd.DataFrame | None:
     """The cached frame of ``spec`` at ``path``, or None when missing, unreadable or stale.
 
-    ``meta`` is the dataset's manifest entry (``rows``, ``first``, ``last``, ``columns``); a
-    cache that disagrees with it is stale.
+    ``meta`` is the dataset's manifest entry (``rows``, ``first``, ``last``, ``columns``,
+    ``values_sha256``); a cache that disagrees with it is stale. The values' digest is
+    compared only when the manifest recorded it with ``parser_version`` (a later parser may
+    read the same bytes differently; its caches are rebuilt under their own names).
     """
     if meta is None or not path.is_file():
         return None
@@ -91,7 +100,8 @@ def read_frame(path: Path, spec: DatasetSpec, meta: dict[str, Any] | None) -> pd
     ):
         return None
     want = meta.get("values_sha256")
-    if want is not None and frame_digest(frame) != want:  # changed after it was written
+    same_parser = meta.get("values_parser") == parser_version
+    if want is not None and same_parser and frame_digest(frame) != want:  # changed since
         return None
     frame.columns.name = spec.id
     return frame

@@ -115,8 +115,13 @@ def atomic_write(path: Path, data: bytes) -> None:
         with open(path, "wb") as fh:
             fh.write(data)
         return
+    real = os.path.realpath(path)
+    if str(path).startswith(("/dev/", "/proc/")) or real.startswith("/proc/"):
+        with open(path, "ab") as fh:  # a process's open file (/dev/stdout redirected to a
+            fh.write(data)  # log): appended to, never replaced
+        return
     if os.path.islink(path):
-        path = Path(os.path.realpath(path))
+        path = Path(real)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     umask = os.umask(0)
@@ -558,7 +563,7 @@ class Store:
         data = self.raw(name, spec.file)
         digest = rec["sha256"]
         meta = rec["datasets"].get(spec.id)
-        cached = read_frame(self._cache_path(digest, spec.id), spec, meta)
+        cached = read_frame(self._cache_path(digest, spec.id), spec, meta, PARSER_VERSION)
         if cached is not None:
             return cached
         frames = parse_and_validate(file_spec(spec.file), data, warn=False).frames
@@ -578,7 +583,10 @@ class Store:
         for rec in self.manifest(vintage)["files"].values():
             for ds_id, meta in rec["datasets"].items():
                 path = self._cache_path(rec["sha256"], ds_id)
-                if path.is_file() and read_frame(path, dataset(ds_id), meta) is None:
+                if (
+                    path.is_file()
+                    and read_frame(path, dataset(ds_id), meta, PARSER_VERSION) is None
+                ):
                     with contextlib.suppress(OSError):
                         path.unlink()
                     out.append(

@@ -23,6 +23,7 @@ import pandas as pd
 
 from smallcap_bt.data.cache import frame_digest
 from smallcap_bt.data.catalog import file_spec
+from smallcap_bt.data.parse import PARSER_VERSION
 from smallcap_bt.data.store import Store, _period_str, atomic_write, parse_and_validate, sha256
 from smallcap_bt.exceptions import IntegrityError, StoreError, VintageMismatchError
 
@@ -112,6 +113,7 @@ class Transaction:
                 "last": _period_str(frame.index[-1]),
                 "columns": list(frame.columns),
                 "values_sha256": frame_digest(frame),
+                "values_parser": PARSER_VERSION,
             }
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         self._files[name] = {

@@ -18,7 +18,7 @@ Rules (each issue names the file, table, dataset, date or row, and the rule):
 ``interior-missing``
     A monthly or annual column has no missing value between its first and last
     observations (a -99.99 or '.' inside a series would be dropped without a word); a
-    FRED series may lack one period it never published, not two in a row.
+    FRED series may lack one period it never published, not two.
 ``scale``
     Monthly and annual returns move by more than 0.5% in some period, and interest rates
     exceed 0.3% p.a. at some time in a series of 20 years or more: values 100 times smaller
@@ -270,17 +270,18 @@ def check_values(frame: pd.DataFrame, spec: DatasetSpec, file: str, table: str =
 def _interior_missing(values: np.ndarray, spec: DatasetSpec) -> tuple[int, int] | None:
     """Position of the first missing value between a monthly or annual column's first and
     last observations, and how many there are. Daily FRED series mark holidays so, and a
-    monthly FRED series may lack one month that was never published (CPI of October 2025,
-    a government shutdown): a FRED gap counts from two periods in a row."""
+    monthly FRED series may lack one month that was never published (CPI and UNRATE of
+    October 2025, a government shutdown): one missing period in a FRED series is allowed,
+    not two."""
     if spec.frequency not in ("M", "A"):
         return None
     ok = np.flatnonzero(~np.isnan(values))
     if len(ok) < 2:
         return None
     inner = np.isnan(values[ok[0] : ok[-1] + 1])
-    if spec.source == "fred":
-        inner = inner & (np.roll(inner, 1) | np.roll(inner, -1))  # ends are observations
     gaps = np.flatnonzero(inner)
+    if spec.source == "fred" and len(gaps) == 1:  # one unpublished period (ends are values)
+        return None
     return (int(ok[0] + gaps[0]), len(gaps)) if len(gaps) else None
 
 

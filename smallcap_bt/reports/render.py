@@ -40,8 +40,9 @@ def _rules() -> str:
     return (
         "Verdict rules: supported if the headline specification agrees and at least "
         f"{share(R['SUPPORT_SHARE'])} of specifications do and, for an inferential claim, the "
-        f"effect is significant at {R['ALPHA']:g} (the headline's own test or the joint test's "
-        "median statistic, one-sided in the claimed direction); unproven if an inferential "
+        f"effect is significant at {R['ALPHA']:g}: by the headline's own two-sided test (its "
+        "estimate on the claimed side) or by the joint test's median statistic (one-sided in "
+        "the claimed direction); unproven if an inferential "
         "claim agrees that robustly but neither test is significant; contradicted if the "
         f"headline disagrees and at most {share(R['CONTRADICT_SHARE'])} agree; mixed otherwise. "
         "Descriptive and numeric claims are judged on the realised figures."

@@ -177,7 +177,8 @@ def bootstrap_mean(
     """Arithmetic annualised mean with a stationary-bootstrap percentile interval.
 
     The p-value is two-sided, from the bootstrap distribution recentred at zero:
-    ``mean(|m* - m| >= |m|)``. ``extra["draws"]`` holds the bootstrap means (annualised).
+    ``(1 + #{|m* - m| >= |m|}) / (1 + reps)``. ``extra["draws"]`` holds the bootstrap
+    means (annualised).
     The draws come from block sums (:func:`stationary_means`); ``chunk`` is kept for
     compatibility and no longer used (memory is O(reps)).
     """

@@ -273,8 +273,8 @@ def spec_curve_test(
         med_null = np.full(draws, np.nan)
         med_null[finite_rows] = np.nanmedian(z_null[finite_rows], axis=1)
     # Monte Carlo p-values, (1 + hits) / (1 + draws) as for the placebo tests: never 0 from
-    # finitely many draws, and a test of exact size under exchangeability (Davison and
-    # Hinkley 1997, eq. 4.11)
+    # finitely many draws (Davison and Hinkley 1997, eq. 4.11; exact only for exchangeable
+    # draws, slightly conservative for this bootstrap null)
     p_count = float((1 + np.sum(n_sig_null >= n_sig)) / (1 + draws))
     finite_med = med_null[np.isfinite(med_null)]
     p_median = (

@@ -8,8 +8,9 @@ the statistic on every draw, vectorised over a ``(draws, T)`` matrix.
 
 Interval: percentile interval of the bootstrap distribution of the statistic.
 p-value (generic): from the bootstrap distribution recentred at the estimate (the null
-``theta = 0`` imposed by translation): two-sided ``mean(|theta* - theta| >= |theta|)``,
-``"greater"`` ``mean(theta* - theta >= theta)``, ``"less"`` ``mean(theta* - theta <= theta)``.
+``theta = 0`` imposed by translation), as Monte Carlo p-values ``(1 + hits) / (1 + B)``
+over ``B`` draws, the hits being ``|theta* - theta| >= |theta|`` (two-sided),
+``theta* - theta >= theta`` (``"greater"``) or ``theta* - theta <= theta`` (``"less"``).
 p-value of :func:`cumulative_difference` and :func:`geometric_difference`: both are zero
 exactly when the log wealth ratio ``sum(log(1+small) - log(1+large))`` is zero, and that sum
 is tested with a studentised block bootstrap (bootstrap-t, Bartlett long-run variance), which
