@@ -278,7 +278,9 @@ class Store:
     ) -> None:
         self.root = store_root(root)
         if self.root.exists() and not self.root.is_dir():
-            raise StoreError(
+            from smallcap_bt.exceptions import UsageError
+
+            raise UsageError(
                 f"the store {self.root} is a file, not a folder (--store names a folder)"
             )
         self.lock_timeout = lock_timeout
