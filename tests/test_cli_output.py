@@ -194,7 +194,7 @@ def test_small_mistakes_get_messages_that_name_them(tmp_path, capsys):
         assert exc.value.code == 2 and needle in capsys.readouterr().err
     assert main(["claims", "check", str(tmp_path)]) == 2
     assert "is a folder; name a .toml file" in capsys.readouterr().err
-    assert main(["--store", str(tmp_path / "afile"), "data", "list"]) == 2  # usage
+    assert main(["--store", str(tmp_path / "afile"), "data", "list"]) == 3
     assert "is a file, not a folder" in capsys.readouterr().err
 
 

@@ -278,9 +278,7 @@ class Store:
     ) -> None:
         self.root = store_root(root)
         if self.root.exists() and not self.root.is_dir():
-            from smallcap_bt.exceptions import UsageError
-
-            raise UsageError(
+            raise StoreError(
                 f"the store {self.root} is a file, not a folder (--store names a folder)"
             )
         self.lock_timeout = lock_timeout
