@@ -95,6 +95,8 @@ def test_unknown_vintage_is_a_data_error_listing_what_exists(store_dir, capsys):
     assert main(["--store", str(store_dir), "data", "check", "--vintage", "209901"]) == 3
     err = capsys.readouterr().err
     assert "vintage '209901' is not in the store" in err and "202602" in err
+    assert main(["--store", str(store_dir), "data", "check", "--vintage", "2026-02"]) == 3
+    assert "did you mean '202602'?" in capsys.readouterr().err  # a misspelling (new user)
 
 
 def test_default_command_validates_and_keeps_marker(store_dir, capsys):

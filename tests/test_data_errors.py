@@ -420,6 +420,10 @@ FRED_HEAD = b"observation_date,FEDFUNDS\n"
         ),
         (FRED_HEAD + b"2020-01-01,1.5\n2020-02-01,nan\n", r"line 3: value 'nan' is not a number"),
         (
+            FRED_HEAD + b"2020-01-01,1.5\n2020-13-01,1.6\n",
+            r"FEDFUNDS, line 3: '2020-13-01' is not a date \(YYYY-MM-DD\)$",
+        ),
+        (
             FRED_HEAD + b"2099-11-01,1.5\n2099-12-01,1.6\n",
             r"2099-12: the last observation, 2099-12, is after today.*future",
         ),
@@ -442,6 +446,7 @@ FRED_HEAD = b"observation_date,FEDFUNDS\n"
         "two-dots-inside",
         "two-isolated-dots",
         "nan",
+        "bad-date",
         "future",
         "decimals",
         "html",

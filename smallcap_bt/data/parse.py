@@ -232,7 +232,9 @@ def _index(keys: tuple[str, ...], name: str, title: str) -> pd.Index:
         else:
             idx = pd.DatetimeIndex(pd.to_datetime(list(keys), format="%Y%m%d"), name="date")
     except (ValueError, TypeError) as exc:
-        raise SchemaError(f"{name}: table {title!r} has an invalid date ({exc})") from exc
+        i = _first_bad_date(list(keys), "%Y%m%d") if w == 8 else -1
+        what = f"{keys[i]!r} is not a date (YYYYMMDD)" if i >= 0 else str(exc).splitlines()[0]
+        raise SchemaError(f"{name}: table {title!r} has an invalid date ({what})") from exc
     if not idx.is_monotonic_increasing or idx.has_duplicates:
         i = _first_not_increasing(idx)
         raise SchemaError(
@@ -240,6 +242,19 @@ def _index(keys: tuple[str, ...], name: str, title: str) -> pd.Index:
             f"{keys[i + 1]} follows {keys[i]}"
         )
     return idx
+
+
+def _first_bad_date(texts: list[str], fmt: str) -> int:
+    """Position of the first text that is not a date in ``fmt``, or -1 (pandas' own error
+    names neither the line nor the value, and adds a hint about format='mixed')."""
+    import datetime as dt
+
+    for i, t in enumerate(texts):
+        try:
+            dt.datetime.strptime(t, fmt)
+        except ValueError:
+            return i
+    return -1
 
 
 def _first_not_increasing(idx: pd.Index) -> int:
@@ -359,7 +374,11 @@ def parse_fred_csv(raw: bytes, series: str, frequency: str = "M") -> pd.DataFram
     try:
         idx = pd.DatetimeIndex(pd.to_datetime(dates, format="%Y-%m-%d"), name="date")
     except ValueError as exc:
-        raise SchemaError(f"FRED series {series}: invalid date ({exc})") from exc
+        i = _first_bad_date(dates, "%Y-%m-%d")
+        where = f", line {i + 2}: {dates[i]!r} is not a date (YYYY-MM-DD)" if i >= 0 else ""
+        raise SchemaError(
+            f"FRED series {series}{where or ': invalid date (' + str(exc).splitlines()[0] + ')'}"
+        ) from exc
     if not idx.is_monotonic_increasing or idx.has_duplicates:
         i = _first_not_increasing(idx)
         raise SchemaError(

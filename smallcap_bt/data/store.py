@@ -414,9 +414,14 @@ class Store:
             return self._resolved_manifest(name)
         path = self._manifest_path(name)
         if not path.is_file():
+            import difflib
+
+            stored = self.vintages()
+            near = difflib.get_close_matches(name, stored, n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
             raise DataUnavailableError(
-                f"vintage {name!r} is not in the store at {self.root}; stored vintages: "
-                f"{self.vintages() or 'none'}"
+                f"vintage {name!r} is not in the store at {self.root}{hint} (stored vintages: "
+                f"{stored or 'none'})"
             )
         try:
             data = json.loads(path.read_text())
