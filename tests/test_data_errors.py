@@ -212,6 +212,26 @@ def test_fetch_all_default_vintage_name_from_header(tmp_path, server):
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "pattern"),
+    [
+        (b"PK\x03\x04truncated", r"F-F_Momentum_Factor_CSV\.zip: .*\(downloaded from "),
+        (b"just some text, not a zip", r"F-F_Momentum_Factor_CSV\.zip: .*\(downloaded from "),
+    ],
+    ids=["truncated-zip", "text"],
+)
+def test_a_download_that_does_not_parse_names_its_url(
+    tmp_path, server, http_override, body, pattern
+):
+    """A bad-input battery: a truncated zip or a text page fetched over the network was
+    reported by file name only; the error now also names the URL it came from."""
+    http_override["/french/x/ftp/F-F_Momentum_Factor_CSV.zip"] = (200, body)
+    url = f"{server}/french/x"
+    with pytest.raises(SchemaError, match=pattern) as err:
+        fetch_vintage(files=["F-F_Momentum_Factor"], store=tmp_path, french_url=url)
+    assert f"{url}/ftp/F-F_Momentum_Factor_CSV.zip" in str(err.value)
+
+
 def test_base_url_from_environment(tmp_path, server, monkeypatch):
     monkeypatch.setenv("SMALLCAP_BT_FRED_URL", f"{server}/fred/graph/fredgraph.csv")
     got = fetch_fred_series("USREC")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,6 +223,16 @@ def import_snapshot(
     return report
 
 
+@contextlib.contextmanager
+def _downloaded_from(url: str) -> Iterator[None]:
+    """A file that downloaded but does not parse or validate: the error also names the URL
+    it came from (a truncated zip or a text page otherwise named only the file)."""
+    try:
+        yield
+    except SchemaError as exc:
+        raise type(exc)(f"{exc} (downloaded from {url})") from exc
+
+
 def fetch_vintage(
     vintage: str | None = None,
     files: Iterable[str] | None = None,
@@ -272,14 +283,15 @@ def fetch_vintage(
         fetched.append(fetch(name, url, timeout=timeout, deadline=deadline, retry_count=retries))
     if vintage is None:
         french = [f for f in fetched if file_spec(f.name).source == "french"]
-        vintage = (
-            _crsp_vintage(french[0].content, file_spec(french[0].name).filename) if french else None
-        ) or dt.date.today().isoformat()
+        if french:
+            with _downloaded_from(french[0].url):
+                found = _crsp_vintage(french[0].content, file_spec(french[0].name).filename)
+        vintage = (found if french else None) or dt.date.today().isoformat()
     st = _store(store)
     report = ImportReport(vintage)
     with st.transaction(vintage, replace=replace) as tx:
         for f in fetched:
-            with warnings.catch_warnings(record=True) as caught:
+            with warnings.catch_warnings(record=True) as caught, _downloaded_from(f.url):
                 warnings.simplefilter("always", DataQualityWarning)
                 report.actions[f.name] = tx.add(
                     f.name,
