@@ -288,3 +288,16 @@ def test_a_claim_id_runs_once_per_run(store_dir, tmp_path, capsys):
     assert len(ver) == 2 and "more-volatile" in ver
     one = sb.relative_returns("tercile.vw", "202602", store=store_dir)
     assert list(one.columns) == ["tercile.vw"]  # one id, not its characters
+
+
+def test_a_users_claims_go_into_the_report(store_dir, tmp_path):
+    """``report [IDS] --claims FILE``: the report of a user's own claim beside a built-in one
+    (a new user found no way to put their claims in a report)."""
+    out = tmp_path / "rep"
+    argv = ["--store", str(store_dir), "report", "since-1927-2.85pct", "--claims"]
+    argv += [str(FIRST_HIKE), "--out", str(out), "--draws", "40", "--joint-draws", "0"]
+    assert main([*argv, "--no-strategies", "-q"]) == 0
+    doc = json.loads((out / "results.json").read_text())
+    assert [c["id"] for c in doc["claims"]] == ["since-1927-2.85pct", "first-hike-12m"]
+    assert "### first-hike-12m" in (out / "report.md").read_text()
+    assert (out / "figures" / "spec_first-hike-12m.png").is_file()

@@ -14,6 +14,7 @@ from smallcap_bt.cli.output import (
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from smallcap_bt.cli.claims import _chosen_claims
     from smallcap_bt.cli.output import check_output, resolve_progress
     from smallcap_bt.reports.render import build_report
 
@@ -22,6 +23,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     paths = build_report(
         args.out,
         args.vintage,
+        claims=_chosen_claims(args),
         store=args.store,
         seed=args.seed,
         draws=args.draws,
@@ -53,6 +55,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="write report.md/.html, claims.tex, results.json and figures",
         description="Verify the claims and write a report: report.html (self-contained), "
         "report.md, claims.tex (scorecard table), results.json and figures/ (PNG, 200 dpi).",
+    )
+    r.add_argument("claims", nargs="*", help="claim ids (default: all built-in claims)")
+    r.add_argument(
+        "--claims",
+        dest="claim_files",
+        action="append",
+        metavar="FILE.toml",
+        help="also report the claims of a TOML file (repeatable); with ids or --claims, only "
+        "those are reported",
     )
     r.add_argument("--out", required=True, help="output folder (created if missing)")
     r.add_argument("--vintage", help="named data vintage (default: the store's default vintage)")

@@ -201,7 +201,7 @@ def build_report(
     draws: int = 2_000,
     joint_draws: int = 500,
     compare_vintage: str | None = None,
-    claims: list[str] | None = None,
+    claims: list[Any] | None = None,
     strategies: bool = True,
     progress: bool | str = False,
     tex_figures: bool = False,
@@ -219,8 +219,9 @@ def build_report(
     store : Store or path, optional
     seed, draws : int
         Passed to ``verify``; the Fed-cut figure's placebo band uses the same ``draws``.
-    claims : list of str, optional
-        Claim ids (all by default).
+    claims : list of str or Claim, optional
+        Claim ids and user claims (:class:`~smallcap_bt.claims.model.Claim`, e.g. from
+        :func:`~smallcap_bt.claims.catalogue.load_catalogue`); all built-in claims by default.
     strategies : bool
         Add the Fed-cut rotation tearsheet (a sweep on the strategy kernel; vectorbt is not
         called, see :meth:`~smallcap_bt.strategies.sweeps.SweepResult.portfolio`).
@@ -335,7 +336,7 @@ def _sensitivity(
     other: str,
     vin: Any,
     doc: dict[str, Any],
-    claims: list[str] | None,
+    claims: list[Any] | None,
     store: Any,
     seed: int,
     draws: int,
