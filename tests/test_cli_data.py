@@ -36,6 +36,8 @@ def test_import_then_list_shows_every_dataset(tmp_path, capsys):
     listing = capsys.readouterr().out
     for ds_id in DATASETS:
         assert ds_id in listing, ds_id
+    listed = [ln.split()[0] for ln in listing.splitlines() if ln.startswith(("ff.", "fred."))]
+    assert listed == sorted(listed)  # by dataset: the FRED rows are not among the ff ones
     assert "6a83b5b883cd" in listing  # hash of the factors zip
     assert "202602 CRSP database" in listing
 

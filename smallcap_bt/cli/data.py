@@ -101,6 +101,7 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
                         "vintage line": (rec.get("vintage_line") or "")[:60],
                     }
                 )
+        rows.sort(key=lambda r: r["dataset"])  # ff.* then fred.*, not by file name
         cols = ["dataset", "first", "last", "rows", "sha256", "vintage line"]
         if any(r["from"] for r in rows):
             cols.insert(5, "from")
