@@ -237,6 +237,16 @@ def test_as_of_beyond_data_is_not_testable(store_dir):
     assert ver["size-premium-long-run"].verdict != "not_testable"
 
 
+def test_claim_summary_prints_percent_with_units(verified):
+    """A claim's summary() prints estimates, intervals and the stated figure as its repr and
+    the report do (percent for decimal units) with a units column: it had printed 0.02778
+    and [-0.002145, 0.05771] with no units (a new-user trial)."""
+    text = verified["since-1927-2.85pct"].summary().as_text()
+    row = next(ln for ln in text.splitlines() if ln.startswith("main "))
+    assert "2.78%" in row and "[-0.21%, 5.77%]" in row and "2.85%" in row, row
+    assert "% per year, arithmetic mean of calendar-year SMB" in row, row
+
+
 def test_python_api_for_notebooks(store_dir):
     r = sb.verify("fed-cuts-since-1990", vintage="202602", store=store_dir, draws=200)
     assert r.verdict in VERDICTS[:-1]

@@ -225,6 +225,7 @@ class ClaimResult:
         """A :class:`smallcap_bt.reports.summary.Summary` (``as_text``, ``as_html``,
         ``as_latex``; rendered in notebooks): one row per part, with notes."""
         from smallcap_bt.reports.summary import Summary
+        from smallcap_bt.reports.tables import fmt, units_label
 
         out = Summary(f"{self.claim.id}: {self.verdict} (vintage {self.vintage})")
         if not self.parts:
@@ -233,22 +234,24 @@ class ClaimResult:
         for p in self.parts:
             d = p.to_dict()
             h = d["headline"]
+            u = str(h.get("units") or "")
             ci = (
                 ""
                 if h["ci_low"] is None or h["ci_low"] != h["ci_low"]
-                else (f"[{h['ci_low']:.4g}, {h['ci_high']:.4g}]")
+                else f"[{fmt(h['ci_low'], u)}, {fmt(h['ci_high'], u)}]"
             )
             rows.append(
                 {
                     "part": p.part.name,
                     "verdict": p.verdict,
                     "headline": h["spec"],
-                    "estimate": f"{h['estimate']:.4g}",
+                    "estimate": fmt(h["estimate"], u),  # percent for decimals, as repr
                     "95% CI": ci,
                     "p": "" if h["p_value"] != h["p_value"] else f"{h['p_value']:.3g}",
                     "joint p": f"{d['joint']['p_median']:.3g}" if "joint" in d else "",
                     "agree": f"{p.part.agree}/{p.part.total}",
-                    "stated": "" if p.part.spec.stated is None else f"{p.part.spec.stated:.4g}",
+                    "stated": "" if p.part.spec.stated is None else fmt(p.part.spec.stated, u),
+                    "units": units_label(u).split("(")[0].strip(),
                 }
             )
         out.add_table(rows, title="parts")
