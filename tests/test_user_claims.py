@@ -301,3 +301,20 @@ def test_a_users_claims_go_into_the_report(store_dir, tmp_path):
     assert [c["id"] for c in doc["claims"]] == ["since-1927-2.85pct", "first-hike-12m"]
     assert "### first-hike-12m" in (out / "report.md").read_text()
     assert (out / "figures" / "spec_first-hike-12m.png").is_file()
+
+
+def test_a_claim_built_in_python_names_its_errors_like_a_file():
+    """``sb.Claim(...)`` with a bad source and direction: a ClaimDefinitionError naming the
+    claim and each field, not pydantic's raw message with its links (a new-user trial)."""
+    kw = {
+        "id": "mine", "sources": ["9"], "quote": "q", "as_of": "2026-01-01",
+        "hypothesis": "h", "kind": "descriptive", "test": "window_difference",
+        "direction": "upward", "headline": "tercile.vw|w", "why_headline": "w",
+        "params": {"windows": [{"label": "w", "start": "2020-01", "end": "2020-12"}]},
+    }  # fmt: skip
+    with pytest.raises(ClaimDefinitionError) as err:
+        sb.Claim(**kw)
+    msg = str(err.value)
+    assert msg.startswith("claim 'mine' is invalid:")
+    assert "field sources: " in msg and "unknown source key '9'" in msg
+    assert "field parts.0.direction: " in msg and "errors.pydantic.dev" not in msg

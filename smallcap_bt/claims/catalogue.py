@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from smallcap_bt.claims.model import Claim, Source
+from smallcap_bt.claims.model import Claim, Source, field_errors
 from smallcap_bt.exceptions import ClaimDefinitionError
 
 #: the built-in catalogue, in listing order
@@ -33,20 +33,14 @@ BUILTIN_FILES = (
 ENTRY_POINT_GROUP = "smallcap_bt.claims"
 
 
-def _where(err: Any) -> str:
-    loc = [str(x) for x in err.get("loc", ()) if not str(x).startswith("function-")]
-    return ".".join(loc) or "(record)"
-
-
 def claim_from_record(record: dict[str, Any], origin: str = "<python>") -> Claim:
     """Validate one claim record; errors name ``origin``, the claim id and the field."""
     cid = record.get("id", "?") if isinstance(record, dict) else "?"
     try:
         return Claim.model_validate(record)
     except ValidationError as exc:
-        lines = [f"  field {_where(e)}: {e['msg']}" for e in exc.errors()]
         raise ClaimDefinitionError(
-            f"{origin}: claim {cid!r} is invalid:\n" + "\n".join(lines)
+            f"{origin}: claim {cid!r} is invalid:\n" + field_errors(exc)
         ) from None
     except ClaimDefinitionError as exc:
         raise ClaimDefinitionError(f"{origin}: claim {cid!r}: {exc}") from None

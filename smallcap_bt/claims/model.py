@@ -46,6 +46,15 @@ def _real_date(text: str) -> bool:
     return True
 
 
+def field_errors(exc: Any) -> str:
+    """One line per error of a pydantic ``ValidationError``: ``  field a.b: message``."""
+    lines = []
+    for e in exc.errors(include_url=False):
+        loc = [str(x) for x in e.get("loc", ()) if not str(x).startswith("function-")]
+        lines.append(f"  field {'.'.join(loc) or '(record)'}: {e['msg']}")
+    return "\n".join(lines)
+
+
 class _Model(BaseModel):
     # allow_inf_nan=False: threshold = nan made every specification disagree, tolerance = inf
     # made every stated figure "reproduced"
@@ -189,6 +198,21 @@ class Claim(_Model):
     datasets: tuple[str, ...] = ()
     hindsight: str = ""
     family: str = "user"
+
+    def __init__(self, **data: Any) -> None:
+        """Keywords as in a TOML record; an invalid claim raises
+        :class:`~smallcap_bt.exceptions.ClaimDefinitionError` naming the claim and each field
+        (not pydantic's own message, with its links)."""
+        from pydantic import ValidationError
+
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            from smallcap_bt.exceptions import ClaimDefinitionError
+
+            raise ClaimDefinitionError(
+                f"claim {data.get('id', '?')!r} is invalid:\n" + field_errors(exc)
+            ) from None
 
     @model_validator(mode="before")
     @classmethod
