@@ -318,3 +318,16 @@ def test_a_claim_built_in_python_names_its_errors_like_a_file():
     assert msg.startswith("claim 'mine' is invalid:")
     assert "field sources: " in msg and "unknown source key '9'" in msg
     assert "field parts.0.direction: " in msg and "errors.pydantic.dev" not in msg
+
+
+def test_claims_templates_name_shows_each_parameter(capsys):
+    """``claims templates NAME``: every parameter with its type, its choices and default (a
+    new user could see parameter names only, not the values they take)."""
+    assert main(["claims", "templates", "event_study"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("event_study: Cumulative small minus large")
+    row = next(ln for ln in out.splitlines() if ln.startswith("events "))
+    assert "one of 'fed_cuts', 'fed_hikes', 'nber_troughs'" in row and "(required)" in row
+    assert any(ln.startswith("horizons ") and "(1, 3, 6, 12, 24)" in ln for ln in out.splitlines())
+    assert main(["claims", "templates", "event_studdy"]) == 2
+    assert "unknown test template 'event_studdy'" in capsys.readouterr().err

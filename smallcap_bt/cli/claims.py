@@ -68,9 +68,52 @@ def _cmd_claims_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _type_text(annotation: object) -> str:
+    """A parameter's type in words, with the choices of a ``Literal``."""
+    import typing
+
+    text = str(annotation).replace("typing.", "")
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(annotation))
+    args = typing.get_args(annotation)
+    if (
+        typing.get_origin(annotation) is tuple
+        and args
+        and typing.get_origin(args[0]) is typing.Literal
+    ):
+        return "list of " + ", ".join(repr(a) for a in typing.get_args(args[0]))
+    return (
+        text.replace("<class '", "")
+        .replace("'>", "")
+        .replace("smallcap_bt.claims.templates.params.", "")
+    )
+
+
+def _template_detail(name: str) -> int:
+    """``claims templates NAME``: the template's description and every parameter with its
+    type (choices), default and whether it is required."""
+    from smallcap_bt.claims.templates.specs import get_spec
+
+    spec = get_spec(name)  # an unknown name: ClaimDefinitionError with a did-you-mean
+    print(f"{spec.name}: {spec.description}\n")
+    rows = []
+    for key, f in spec.params.model_fields.items():
+        rows.append(
+            {
+                "parameter": key,
+                "type": _type_text(f.annotation),
+                "default": "(required)" if f.is_required() else repr(f.default),
+            }
+        )
+    print_table(rows, ["parameter", "type", "default"])
+    return EXIT_OK
+
+
 def _cmd_claims_templates(args: argparse.Namespace) -> int:
     from smallcap_bt.claims.templates.specs import SPECS  # no implementation imported
 
+    if getattr(args, "name", None):
+        return _template_detail(args.name)
     rows = []
     for t in sorted(SPECS.values(), key=lambda t: t.name):
         fields = ", ".join(
@@ -324,4 +367,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("files", nargs="+", metavar="FILE.toml")
     chk.set_defaults(func=_cmd_claims_check)
     tpl = csub.add_parser("templates", help="list the test templates and their parameters")
+    tpl.add_argument(
+        "name",
+        nargs="?",
+        help="one template: its parameters with their types, choices and defaults",
+    )
     tpl.set_defaults(func=_cmd_claims_templates)
