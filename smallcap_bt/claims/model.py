@@ -21,7 +21,6 @@ Direction = Literal["positive", "negative", "about"]
 VerdictName = Literal["supported", "unproven", "mixed", "contradicted", "not_testable"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _PART_FIELDS = (
     "test",
     "kind",
@@ -33,17 +32,6 @@ _PART_FIELDS = (
     "headline",
     "why_headline",
 )
-
-
-def _real_date(text: str) -> bool:
-    """``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists (``2026-99-99`` does not)."""
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
-    except ValueError:
-        return False
-    return True
 
 
 def field_errors(exc: Any) -> str:
@@ -253,7 +241,9 @@ class Claim(_Model):
             raise ValueError(f"invalid claim id {self.id!r} (lower case, digits, . _ -)")
         if not self.sources:
             raise ValueError("a claim needs at least one source")
-        if not _DATE.match(self.as_of) or not _real_date(self.as_of):
+        from smallcap_bt.claims.templates.params import is_iso_month
+
+        if not is_iso_month(self.as_of):  # a real YYYY-MM or YYYY-MM-DD (not 2026-99-99)
             raise ValueError(f"as_of {self.as_of!r} is not an ISO date (YYYY-MM-DD)")
         if not self.parts and not (self.reason and self.needs):
             raise ValueError(

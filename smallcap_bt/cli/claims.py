@@ -43,6 +43,19 @@ def _short_units(units: str, width: int = 40) -> str:
     return head[: width - 3].rsplit(" ", 1)[0].rstrip(",;") + "..."
 
 
+def add_claim_options(parser: argparse.ArgumentParser, verb: str, only: str) -> None:
+    """Claim ids (positional) and ``--claims FILE.toml`` (repeatable), read by
+    :func:`_chosen_claims`; ``verb`` and ``only`` complete the help of ``--claims``."""
+    parser.add_argument("claims", nargs="*", help="claim ids (default: all built-in claims)")
+    parser.add_argument(
+        "--claims",
+        dest="claim_files",
+        action="append",
+        metavar="FILE.toml",
+        help=f"also {verb} a TOML file (repeatable); with ids or --claims, {only}",
+    )
+
+
 def _chosen_claims(args: argparse.Namespace) -> list | None:
     """Claim ids from the command line plus every claim of ``--claims`` files."""
     from smallcap_bt.claims.catalogue import load_catalogue
@@ -319,15 +332,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description="Run claims (all by default). Exit 1 if --check finds a "
         "flipped verdict or a moved estimate.",
     )
-    v.add_argument("claims", nargs="*", help="claim ids (default: all built-in claims)")
-    v.add_argument(
-        "--claims",
-        dest="claim_files",
-        action="append",
-        metavar="FILE.toml",
-        help="also run the claims of a TOML file (repeatable); with ids or --claims, only "
-        "those run",
-    )
+    add_claim_options(v, "run the claims of", "only those run")
     v.add_argument("--vintage", help="named vintage (default: the store's default)")
     v.add_argument(
         "--json", metavar="FILE", help="write machine-readable results ('-': standard output)"

@@ -50,21 +50,15 @@ def _cmd_cite(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``report`` and ``cite``."""
+    from smallcap_bt.cli.claims import add_claim_options
+
     r = sub.add_parser(
         "report",
         help="write report.md/.html, claims.tex, results.json and figures",
         description="Verify the claims and write a report: report.html (self-contained), "
         "report.md, claims.tex (scorecard table), results.json and figures/ (PNG, 200 dpi).",
     )
-    r.add_argument("claims", nargs="*", help="claim ids (default: all built-in claims)")
-    r.add_argument(
-        "--claims",
-        dest="claim_files",
-        action="append",
-        metavar="FILE.toml",
-        help="also report the claims of a TOML file (repeatable); with ids or --claims, only "
-        "those are reported",
-    )
+    add_claim_options(r, "report the claims of", "only those are reported")
     r.add_argument("--out", required=True, help="output folder (created if missing)")
     r.add_argument("--vintage", help="named data vintage (default: the store's default vintage)")
     add_inference_options(r)

@@ -200,41 +200,33 @@ def check_header_month(vintage: str | None, file: str, today: dt.date | None = N
 def check_values(frame: pd.DataFrame, spec: DatasetSpec, file: str, table: str = "") -> list[Issue]:
     """Plausible ranges and all-missing columns (rules ``range``, ``all-missing``)."""
     out: list[Issue] = []
+
+    def issue(where: str, rule: str, msg: str, severity: Severity = "error") -> None:
+        out.append(Issue(severity, file, spec.id, table, where, rule, msg))
+
     rng = _range_for(spec)
     for col in frame.columns:
         values = frame[col].to_numpy(dtype=float)
         if col in spec.columns and col not in ALL_MISSING_OK and np.isnan(values).all():
-            out.append(
-                Issue(
-                    "error",
-                    file,
-                    spec.id,
-                    table,
-                    f"column {col}",
-                    "all-missing",
-                    "every value is a missing-value code (-99.99/-999 or '.'); "
-                    "no observation to use",
-                )
+            issue(
+                f"column {col}",
+                "all-missing",
+                "every value is a missing-value code (-99.99/-999 or '.'); no observation to use",
             )
             continue
         finite = ~np.isnan(values)
         hit = _interior_missing(values, spec)
         if hit is not None:
-            out.append(
-                Issue(
-                    "error",
-                    file,
-                    spec.id,
-                    table,
-                    _label(frame.index, hit[0]),
-                    "interior-missing",
-                    f"column {col}: {hit[1]} missing value(s) (-99.99/-999 or '.') between "
-                    f"its first and last observations, the first at {_label(frame.index, hit[0])}",
-                )
+            where = _label(frame.index, hit[0])
+            issue(
+                where,
+                "interior-missing",
+                f"column {col}: {hit[1]} missing value(s) (-99.99/-999 or '.') between "
+                f"its first and last observations, the first at {where}",
             )
         scale = _scale_issue(values[finite], spec, frame.index)
         if scale:
-            out.append(Issue("error", file, spec.id, table, f"column {col}", "scale", scale))
+            issue(f"column {col}", "scale", scale)
             continue
         if rng is None:
             continue
@@ -262,7 +254,7 @@ def check_values(frame: pd.DataFrame, spec: DatasetSpec, file: str, table: str =
                     f"column {col}: {shown:g}{rng.unit} is legal but extreme for {rng.what} "
                     f"(outside {lo * rng.scale:g}..{hi * rng.scale:g}{rng.unit}){more}"
                 )
-            out.append(Issue(severity, file, spec.id, table, _label(frame.index, i), "range", msg))
+            issue(_label(frame.index, i), "range", msg, severity)
             break  # one issue per column: an error hides the warning
     return out
 
@@ -298,10 +290,10 @@ def _scale_issue(finite: np.ndarray, spec: DatasetSpec, index: pd.Index) -> str:
                 f"the largest return is {biggest * 100:.4g}%: the values look 100 times too "
                 "small (decimals in a file that writes percent)"
             )
-    elif spec.units == "percent per annum" and biggest < 0.3 and _years(index) >= 20:
+    elif spec.units == "percent per annum" and biggest < 0.3 and (years := _years(index)) >= 20:
         return (
-            f"the highest rate in {_years(index):.0f} years is {biggest:.4g}% p.a.: the values "
-            "look 100 times too small (decimals in a file that writes percent)"
+            f"the highest rate in {years:.0f} years is {biggest:.4g}% p.a.: the values look "
+            "100 times too small (decimals in a file that writes percent)"
         )
     return ""
 

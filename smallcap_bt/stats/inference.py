@@ -194,7 +194,7 @@ def bootstrap_mean(
     m = x.mean()
     alpha = 1 - ci_level
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
-    p = float((1 + np.count_nonzero(np.abs(draws - m) >= abs(m))) / (1 + len(draws)))
+    p = mc_pvalue(np.abs(draws - m) >= abs(m))
     s = periods_per_year
     return Estimate(
         float(m * s),
@@ -213,14 +213,18 @@ def bootstrap_mean(
     )
 
 
+def mc_pvalue(hits: np.ndarray) -> float:
+    """Monte Carlo p-value ``(1 + #hits) / (1 + draws)`` of a boolean array with one entry
+    per draw: never 0 from finitely many draws (Davison and Hinkley 1997, eq. 4.11)."""
+    return float((1 + np.count_nonzero(hits)) / (1 + hits.size))
+
+
 def placebo_pvalue(observed: float, placebo: np.ndarray, alternative: str = "greater") -> float:
     """Share of placebo statistics at least as extreme as ``observed`` (with +1 correction)."""
     placebo = np.asarray(placebo)
     if alternative == "greater":
-        hits = np.sum(placebo >= observed)
-    elif alternative == "less":
-        hits = np.sum(placebo <= observed)
-    else:
-        centre = np.mean(placebo)
-        hits = np.sum(np.abs(placebo - centre) >= abs(observed - centre))
-    return float((hits + 1) / (len(placebo) + 1))
+        return mc_pvalue(placebo >= observed)
+    if alternative == "less":
+        return mc_pvalue(placebo <= observed)
+    centre = np.mean(placebo)
+    return mc_pvalue(np.abs(placebo - centre) >= abs(observed - centre))

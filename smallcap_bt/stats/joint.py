@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smallcap_bt.stats.inference import SeedLike, rng, stationary_indices
+from smallcap_bt.stats.inference import SeedLike, mc_pvalue, rng, stationary_indices
 from smallcap_bt.stats.pairs import pair_block_length
 
 
@@ -275,12 +275,10 @@ def spec_curve_test(
     # Monte Carlo p-values, (1 + hits) / (1 + draws) as for the placebo tests: never 0 from
     # finitely many draws (Davison and Hinkley 1997, eq. 4.11; exact only for exchangeable
     # draws, slightly conservative for this bootstrap null)
-    p_count = float((1 + np.sum(n_sig_null >= n_sig)) / (1 + draws))
+    p_count = mc_pvalue(n_sig_null >= n_sig)
     finite_med = med_null[np.isfinite(med_null)]
     p_median = (
-        float((1 + np.sum(finite_med >= med_z)) / (1 + len(finite_med)))
-        if math.isfinite(med_z) and len(finite_med)
-        else math.nan
+        mc_pvalue(finite_med >= med_z) if math.isfinite(med_z) and len(finite_med) else math.nan
     )
     return SpecCurveTest(
         n_specs=n_specs,

@@ -41,7 +41,7 @@ import pandas as pd
 
 from smallcap_bt.exceptions import InsufficientDataError
 from smallcap_bt.stats import streams
-from smallcap_bt.stats.inference import SeedLike, optimal_block_length, rng
+from smallcap_bt.stats.inference import SeedLike, mc_pvalue, optimal_block_length, rng
 from smallcap_bt.stats.results import Estimate
 
 Alternative = Literal["two-sided", "greater", "less"]
@@ -89,18 +89,12 @@ def bootstrap_pvalue(
         return math.nan
     centred = d - theta
     if alternative == "two-sided":
-        return _mc_share(np.abs(centred) >= abs(theta))
+        return mc_pvalue(np.abs(centred) >= abs(theta))
     if alternative == "greater":
-        return _mc_share(centred >= theta)
+        return mc_pvalue(centred >= theta)
     if alternative == "less":
-        return _mc_share(centred <= theta)
+        return mc_pvalue(centred <= theta)
     raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
-
-
-def _mc_share(hits: np.ndarray) -> float:
-    """Monte Carlo p-value ``(1 + hits) / (1 + draws)``: never 0 from finitely many draws
-    (Davison and Hinkley 1997, eq. 4.11; the placebo and joint tests use the same)."""
-    return float((1 + np.count_nonzero(hits)) / (1 + hits.size))
 
 
 def bartlett_lrv(d: np.ndarray, lags: int) -> np.ndarray:
@@ -119,11 +113,11 @@ def studentised_pvalue(t0: float, t_null: np.ndarray, alternative: Alternative) 
     if not math.isfinite(t0) or len(d) == 0:
         return math.nan
     if alternative == "two-sided":
-        return _mc_share(np.abs(d) >= abs(t0))
+        return mc_pvalue(np.abs(d) >= abs(t0))
     if alternative == "greater":
-        return _mc_share(d >= t0)
+        return mc_pvalue(d >= t0)
     if alternative == "less":
-        return _mc_share(d <= t0)
+        return mc_pvalue(d <= t0)
     raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
 
 

@@ -38,7 +38,7 @@ class Params(BaseModel):
         for name in ("start", "end", "since"):
             value = getattr(self, name, None)
             for x in value if isinstance(value, tuple) else (value,):
-                if isinstance(x, str) and not _is_month(x):
+                if isinstance(x, str) and not is_iso_month(x):
                     raise ValueError(f"{name} {x!r} is not a month (YYYY-MM) or a day (YYYY-MM-DD)")
         start, end = getattr(self, "start", None), getattr(self, "end", None)
         if isinstance(start, str) and isinstance(end, str) and start[:7] > end[:7]:
@@ -56,7 +56,7 @@ class Params(BaseModel):
         return self
 
 
-def _is_month(text: str) -> bool:
+def is_iso_month(text: str) -> bool:
     """``YYYY-MM`` or ``YYYY-MM-DD`` naming a month (and day) that exists."""
     import datetime as dt
     import re
