@@ -9,6 +9,7 @@ panel per report and one verification per vintage are checked on the reports tha
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from PIL import Image
 
 from smallcap_bt.reports import figures as F
 from smallcap_bt.reports.plots import spec_curve_plot
+from tests.conftest import Job
 
 
 def _spec_figure():
@@ -255,3 +257,78 @@ def test_save_with_grid_layout_restores_the_canvas(tmp_path):
     assert fig.canvas is canvas and fig.dpi == dpi
     with pytest.raises(ValueError, match="layout"):
         F.save(fig, tmp_path / "y", ("png",), layout="tight")
+
+
+def test_report_chunks_share_one_figure_pool(verified, tmp_path, monkeypatch):
+    """The report draws its curves in chunks of three (``render._draw_balanced``); later
+    chunks in the same process draw on the figures of the first instead of new ones (a new
+    figure per shape and chunk was a quarter of the drawing time), with the same files."""
+    from smallcap_bt.reports import plots, render
+
+    claims = [verified[c].to_dict() for c in REUSED]
+    made: list[object] = []
+    original = plots.new_figure
+
+    def counted(*a, **k):
+        made.append(a)
+        return original(*a, **k)
+
+    monkeypatch.setattr(render, "_SPEC_FIGURES", None)
+    monkeypatch.setattr(plots, "new_figure", counted)
+    (tmp_path / "a").mkdir()
+    render._draw_specs(claims, str(tmp_path / "a"), ("png",))
+    first = len(made)
+    assert first >= 1
+    (tmp_path / "b").mkdir()
+    render._draw_specs(claims, str(tmp_path / "b"), ("png",))
+    assert len(made) == first  # the second chunk made no figure
+    for c in claims:
+        name = f"spec_{c['id']}.png"
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+_DRAW_AFTER_IMPORTS = """
+import json, sys
+from smallcap_bt.claims.parallel import _preload
+from smallcap_bt.data.vintage import Vintage
+from smallcap_bt.reports import render
+
+store, out = sys.argv[1:]
+vin = Vintage.open("202602", store)
+vin.panel  # as build_report has it before the claims run
+_preload([])
+render._import_drawing()
+before = set(sys.modules)
+specs = [
+    {"spec": f"{d}|{h}m", "estimate": e, "ci_low": e - 0.01, "ci_high": e + 0.01,
+     "agrees": e > 0, "units": f"decimal, cumulative over {h} months"}
+    for d in ("tercile.vw", "decile.ew") for h, e in ((1, 0.01), (3, -0.02))
+]
+claim = {"id": "c", "verdict": "mixed", "specifications": specs,
+         "headline": {"spec": "tercile.vw|1m", "units": specs[0]["units"]},
+         "parts": [{"numeric": {"stated": 0.02}}], "joint": {"p_median": 0.3}}
+render._draw_specs([claim], out, ("png",))
+render._draw_overview(vin, store, 0, 40, True, out, ("png",))
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+DRAW_AFTER_IMPORTS = Job(
+    "draw-after-import-drawing",
+    (sys.executable, "-c", _DRAW_AFTER_IMPORTS, "{store}", "{tmp}"),
+    set_env={"MPLBACKEND": "Agg"},
+)
+
+
+@pytest.mark.background(DRAW_AFTER_IMPORTS)
+def test_figure_workers_inherit_every_module_they_draw_with(background):
+    """What the report's process imports while the claims run (``render._import_drawing``)
+    is all that drawing needs: in a fresh interpreter set up as the report is before it
+    forks its figure workers, drawing a specification curve, the overview figures and the
+    strategy tearsheet imports no module (each worker would import it again: matplotlib's
+    Figure was about 0.25 s of CPU in every process)."""
+    import json
+
+    res = background(DRAW_AFTER_IMPORTS)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads(res.stdout.splitlines()[-1]) == []
+    for name in ("spec_c.png", "wealth.png", "strategy.png"):
+        assert (res.tmp / name).is_file(), name

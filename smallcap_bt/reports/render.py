@@ -90,14 +90,23 @@ def _embed(path: Path) -> dict[str, Any]:
     return {"src": f"data:image/png;base64,{data}", "width": w // 2, "height": h // 2}
 
 
+#: this process's figures for specification curves, kept from one chunk of curves to the
+#: next (the report draws them in chunks of three, here and in its workers): a new pool per
+#: chunk made a new figure for each shape in every chunk, a quarter of the drawing time
+_SPEC_FIGURES: Any = None
+
+
 def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str]) -> dict:
     """Specification curves of ``claims`` (results-JSON dicts) saved to ``figdir``;
     returns ``{claim id: caption}``. Runs in a worker process too."""
     from smallcap_bt.reports import figures as F
     from smallcap_bt.reports.plots import SpecCurveFigures
 
+    global _SPEC_FIGURES
+    if _SPEC_FIGURES is None:
+        _SPEC_FIGURES = SpecCurveFigures()
+    pool = _SPEC_FIGURES  # each figure is saved before the next is drawn on it
     out = {}
-    pool = SpecCurveFigures()  # each figure is saved before the next is drawn on it
     for c in claims:
         fig = F.spec_curve_from_dict(c, reuse=pool)
         F.save(fig, Path(figdir) / f"spec_{c['id']}", tuple(formats), dpi=DPI, layout="grid")
@@ -312,15 +321,20 @@ def build_report(
 
 
 def _import_drawing() -> None:
-    """Import what drawing the figures needs (matplotlib's Agg canvas, Pillow, the figure,
-    tearsheet and strategy modules): run in the report's process while worker processes
-    verify the claims, so that it costs no time of its own and the figure workers forked
-    afterwards inherit the modules instead of each importing them."""
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import PIL.Image  # noqa: F401
+    """Import what drawing the figures needs (matplotlib's Agg canvas and Figure, Pillow and
+    its image plugins, the figure, layout, tearsheet and strategy modules): run in the
+    report's process while worker processes verify the claims, so that it costs no time of
+    its own and the figure workers forked afterwards inherit the modules instead of each
+    importing them (``tests/test_report_speed.py`` checks that drawing imports nothing
+    more)."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+    import PIL.Image
 
-    from smallcap_bt.reports import figures, plots, tearsheet  # noqa: F401
+    from smallcap_bt.reports import figures, layout, plots, tearsheet  # noqa: F401
     from smallcap_bt.strategies import sweeps  # noqa: F401
+
+    PIL.Image.preinit()  # the image plugins the first PNG would import
 
 
 def _draw_overview_forked(*args: Any) -> dict[str, Any]:
