@@ -374,8 +374,21 @@ def test_retrieval_date_comes_from_sources_md_not_import_date(tmp_path):
     from smallcap_bt.reports.cite import bibtex
 
     bib = bibtex("f", store=store)
-    assert "urldate = {2026-07-14}" in bib
+    assert "year = {2026},\n  urldate = {2026-07-14}" in bib
     assert f"urldate = {{{rec['imported_at'][:10]}}}" not in bib
+
+
+def test_french_citation_has_the_crsp_year_and_known_retrieval_dates(tmp_path):
+    """../shared/data/french/202602/SOURCES.md: F-F_Research_Data_Factors is the library's
+    own zip (member timestamp 2026-03-27); Portfolios_Formed_on_ME was rebuilt (no date).
+    Both files say "created using the 202602 CRSP database"."""
+    from smallcap_bt.reports.cite import bibtex
+
+    import_snapshot(FRENCH / "202602", "v", store=tmp_path / "s")
+    bib = bibtex("v", store=tmp_path / "s")
+    french = bib[bib.index("@misc{french_data_library") :].split("\n}\n")[0]
+    assert "  year = {2026},\n  urldate = {2026-03-27},\n" in french
+    assert "CRSP database vintages 202602; retrieval date unknown for 1 of 2 files}" in french
 
 
 def test_retrieval_date_from_sidecar_and_unknown(tmp_path):

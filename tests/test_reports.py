@@ -396,6 +396,14 @@ def test_cite(store_dir, capsys):
     out = capsys.readouterr().out
     assert "@software{smallcap_bt" in out and f"version = {{{sb.__version__}}}" in out
     assert "CRSP database vintages 202510, 202511, 202602" in out
+    # fetched over loopback by the session fixture: every file has its download date
+    from smallcap_bt.data.store import Store
+
+    recs = Store(store_dir).manifest("202602")["files"].values()
+    latest = max(r["retrieved_at"][:10] for r in recs if r["source"] == "french")
+    french = out[out.index("@misc{french_data_library") :].split("\n}\n")[0]
+    assert f"  year = {{2026}},\n  urldate = {{{latest}}}," in french  # CRSP 202602
+    assert "unknown" not in french
     assert "@misc{fred_dfedtaru" in out and "urldate = {" in out
     assert out.count("@") == 2 + 17
 

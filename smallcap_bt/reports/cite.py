@@ -13,7 +13,10 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
 
     The ``urldate`` of a FRED series is when its bytes left FRED: the download time for a
     fetch, the date recorded in the snapshot folder's ``SOURCES.md`` (or a sidecar) for an
-    import — never the import date; it is left out when unknown."""
+    import — never the import date; it is left out when unknown, and ``year`` is its year.
+    The Data Library's ``year`` is that of the newest CRSP database its files were built
+    from; its ``urldate`` is the latest known retrieval date of its files, and the note says
+    how many files' dates are unknown."""
     man = vintage_info(vintage, store=store)
     files = man["files"]
     import re
@@ -27,6 +30,16 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
             if m
         }
     )
+    french = [rec for rec in files.values() if rec["source"] == "french"]
+    dates = sorted((rec.get("retrieved_at") or "")[:10] for rec in french)
+    unknown = sum(1 for d in dates if not d)
+    french_dates = "".join(
+        [
+            f"  year = {{{crsp[-1][:4]}}},\n" if crsp else "",
+            f"  urldate = {{{dates[-1]}}},\n" if dates and dates[-1] else "",
+        ]
+    )
+    undated = f"; retrieval date unknown for {unknown} of {len(french)} files" if unknown else ""
     entries = [
         "@software{smallcap_bt,\n  title = {smallcap\\_bt: reconstructing claims about US "
         "small vs large caps from primary data},\n  author = {{smallcap\\_bt developers}},\n"
@@ -34,19 +47,20 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
         f"  note = {{Results computed on data vintage {man['name']}}}\n}}",
         "@misc{french_data_library,\n  author = {French, Kenneth R.},\n  title = {Data "
         "Library},\n  howpublished = {\\url{https://mba.tuck.dartmouth.edu/pages/faculty/ken."
-        "french/data_library.html}},\n  note = {Files: "
-        + ", ".join(
-            sorted(rec["filename"] for rec in files.values() if rec["source"] == "french")
-        ).replace("_", "\\_")
+        "french/data_library.html}},\n"
+        + french_dates
+        + "  note = {Files: "
+        + ", ".join(sorted(rec["filename"] for rec in french)).replace("_", "\\_")
         + "; CRSP database vintages "
         + ", ".join(crsp)
+        + undated
         + "}\n}",
     ]
     for name, rec in sorted(files.items()):
         if rec["source"] != "fred":
             continue
         when = (rec.get("retrieved_at") or "")[:10]
-        urldate = f"  urldate = {{{when}}},\n" if when else ""
+        urldate = f"  year = {{{when[:4]}}},\n  urldate = {{{when}}},\n" if when else ""
         how = rec.get("retrieved_how") or ("download time" if when else "retrieval date unknown")
         entries.append(
             f"@misc{{fred_{name.lower()},\n  author = {{{{Federal Reserve Bank of St. Louis}}}},"
