@@ -129,7 +129,8 @@ def test_compare_verifications_flags_flips_and_changes():
     b = _doc("202602", [("c1", "supported", 0.0199), ("c2", "contradicted", -0.02), ("c4", "y", 1)])
     b["claims"].append({"id": "c5", "verdict": "supported", "headline": {"estimate": 0.1}})
     frame = compare_verifications(a, b)
-    assert list(frame.index) == ["c1", "c2", "c3", "c5", "c4"]
+    # a claim only B has keeps its place in B's order (after c2), as parts do (below)
+    assert list(frame.index) == ["c1", "c2", "c4", "c3", "c5"]
     assert frame.loc["c5", "flipped"]  # from not_testable to a verdict is a change
     assert frame.attrs == {"vintage_a": "202302", "vintage_b": "202602"}
     assert not frame.loc["c1", "flipped"]
@@ -151,3 +152,20 @@ def test_compare_verifications_of_two_parts_and_empty():
     frame = compare_verifications(a, b)
     assert "c/p" in frame.index and not frame["flipped"].any()
     assert compare_verifications({}, {}).empty
+
+
+def test_parts_only_one_run_has_stay_beside_their_claim():
+    """A claim not testable on the older vintage has no parts there: its parts from the newer
+    run are listed under it, not after every other claim (``verify --vintages`` did)."""
+    parts = [
+        {"name": n, "verdict": "supported", "headline": {"estimate": 0.01, "units": "u"}}
+        for n in ("level", "rank")
+    ]
+    a = _doc("a", [("c1", "supported", 0.01), ("c2", "not_testable", None), ("c3", "x", 0.02)])
+    b = _doc("b", [("c1", "supported", 0.01), ("c2", "mixed", 0.01), ("c3", "x", 0.02)])
+    b["claims"][1]["parts"] = parts
+    b["claims"].insert(0, {"id": "c0", "verdict": "mixed", "headline": None, "parts": parts})
+    frame = compare_verifications(a, b)
+    assert list(frame.index) == [
+        "c0", "c0/level", "c0/rank", "c1", "c2", "c2/level", "c2/rank", "c3"
+    ]  # fmt: skip

@@ -783,6 +783,11 @@ def test_report_vintage_sensitivity_section(store_dir, tmp_path, monkeypatch):
     assert "## Vintage sensitivity" in md and 'id="sensitivity"' in html
     block = md.split("## Vintage sensitivity")[1].split("## Data vintage")[0]
     assert "| size-premium-long-run |" in block and "| more-volatile |" in block
+    # decimal estimates in percent, with their units (they were bare decimals)
+    row = next(ln for ln in block.splitlines() if ln.startswith("| more-volatile |"))
+    assert re.search(r"\| \d+\.\d\d% \| \d+\.\d\d% \| -?\d+\.\d\d% \| per year, annualised", row), (
+        row
+    )
     # 202302 has no 2x3 portfolios: the valuation claim cannot run on both vintages
     assert "cheap-relative-to-large (needs ff.portfolios_2x3" in block
     monkeypatch.setattr(runner, "verify_all", verify_all)

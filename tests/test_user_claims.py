@@ -227,12 +227,21 @@ def test_claims_read_only_declared_datasets(store_dir):
             assert claim.declared_datasets(), claim.id
 
 
-def test_verify_vintages_side_by_side(store_dir, capsys):
+def test_verify_vintages_side_by_side(store_dir, tmp_path, capsys):
+    """Estimates in decimal units print in percent, as verify's own table prints them (they
+    printed 0.0233 beside the units "% per year")."""
     args = ["--store", str(store_dir), "verify", "size-premium-long-run", "more-volatile"]
-    assert main([*args, "--vintages", "202302,202602", "--draws", "100", "--joint-draws", "0"]) == 0
+    js = tmp_path / "v.json"
+    argv = [*args, "--vintages", "202302,202602", "--draws", "100", "--joint-draws", "0"]
+    assert main([*argv, "--json", str(js)]) == 0
     out = capsys.readouterr().out
     assert "202302" in out and "202602" in out and "size-premium-long-run" in out
     assert "verdict(s) differ" in out
+    for rec in json.loads(js.read_text()):
+        assert rec["units"].startswith("decimal")
+        row = next(ln.split() for ln in out.splitlines() if ln.startswith(rec["claim"] + " "))
+        want = [f"{rec[k] * 100:.2f}%" for k in ("estimate_a", "estimate_b", "change")]
+        assert [c for c in row if c.endswith("%") and c != "%"][:3] == want, row
 
 
 @pytest.mark.parametrize(

@@ -155,15 +155,16 @@ def _verify_vintages(args: argparse.Namespace, chosen: list | None) -> int:
     _, table, skipped = verify_vintages(names, chosen, **kw)
     rows = []
     for cid, r in table.iterrows():
+        pct = str(r["units"] or "").startswith("decimal")  # in percent, as verify's table
         rows.append(
             {
                 "claim": cid,
                 f"verdict {names[0]}": _fmt(r["verdict_a"], False),
                 f"verdict {names[1]}": _fmt(r["verdict_b"], False),
                 "flip": "FLIP" if r["flipped"] else "",
-                f"estimate {names[0]}": _fmt(r["estimate_a"], False),
-                f"estimate {names[1]}": _fmt(r["estimate_b"], False),
-                "change": _fmt(r["change"], False),
+                f"estimate {names[0]}": _fmt(r["estimate_a"], pct),
+                f"estimate {names[1]}": _fmt(r["estimate_b"], pct),
+                "change": _fmt(r["change"], pct),
                 "units": _short_units(str(r["units"] or "")),
                 "headline spec": r["spec"] or "",
             }

@@ -203,6 +203,16 @@ def _headline_rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return rows
 
 
+def _merged_order(a: list[str], b: list[str]) -> list[str]:
+    """The keys of ``a`` in their order, each key only in ``b`` placed after the key that
+    precedes it in ``b`` (a part that only one run has stays beside its claim)."""
+    order = list(a)
+    for i, key in enumerate(b):
+        if key not in order:
+            order.insert(order.index(b[i - 1]) + 1 if i else 0, key)
+    return order
+
+
 def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) -> pd.DataFrame:
     """Verdicts and headline estimates of two ``verify`` runs side by side.
 
@@ -214,7 +224,8 @@ def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) 
     Returns
     -------
     pandas.DataFrame
-        One row per claim (and per part of two-part claims, ``<id>/<part>``): ``verdict_a``,
+        One row per claim (and per part of two-part claims, ``<id>/<part>``, under its
+        claim), in A's order with rows only B has in their place in B's order: ``verdict_a``,
         ``verdict_b``, ``flipped`` (both runs have it and the verdicts differ — including to
         or from ``not_testable``), ``present`` (``both``, ``only A``, ``only B``),
         ``estimate_a``, ``estimate_b``, ``change`` (b − a, in the estimate's units), ``units``,
@@ -224,7 +235,7 @@ def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) 
 
     ra, rb = _headline_rows(results_a), _headline_rows(results_b)
     rows = []
-    for key in list(ra) + [k for k in rb if k not in ra]:
+    for key in _merged_order(list(ra), list(rb)):
         a, b = ra.get(key, {}), rb.get(key, {})
         ea, eb = a.get("estimate"), b.get("estimate")
         change = (

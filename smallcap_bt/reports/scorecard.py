@@ -224,20 +224,21 @@ def sensitivity_rows(table: Any, names: list[str]) -> list[dict[str, str]]:
     """Rows of the "Vintage sensitivity" section from
     :func:`smallcap_bt.data.drift.compare_verifications` (verdicts and headlines side by side)."""
 
-    def fmt(x: Any) -> str:
+    def value(x: Any, units: str = "") -> str:
         if x is None or (isinstance(x, float) and x != x):
             return ""
-        return f"{x:.4g}" if isinstance(x, float) else str(x)
+        return fmt(x, units)
 
     return [
         {
             "claim": str(cid),
-            f"verdict {names[0]}": fmt(r["verdict_a"]),
-            f"verdict {names[1]}": fmt(r["verdict_b"]),
+            f"verdict {names[0]}": value(r["verdict_a"]),
+            f"verdict {names[1]}": value(r["verdict_b"]),
             "flip": "flip" if r["flipped"] else "",
-            f"headline {names[0]}": fmt(r["estimate_a"]),
-            f"headline {names[1]}": fmt(r["estimate_b"]),
-            "change": fmt(r["change"]),
+            f"headline {names[0]}": value(r["estimate_a"], str(r["units"] or "")),
+            f"headline {names[1]}": value(r["estimate_b"], str(r["units"] or "")),
+            "change": value(r["change"], str(r["units"] or "")),
+            "units": unit_text(str(r["units"] or "")),
         }
         for cid, r in table.iterrows()
     ]
