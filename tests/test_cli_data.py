@@ -40,6 +40,13 @@ def test_import_then_list_shows_every_dataset(tmp_path, capsys):
     assert listed == sorted(listed)  # by dataset: the FRED rows are not among the ff ones
     assert "6a83b5b883cd" in listing  # hash of the factors zip
     assert "202602 CRSP database" in listing
+    # the header's sentence, not its line: Portfolios_Formed_on_ME's first line goes on with
+    # "It contains" and F-F_Momentum_Factor's with "It" (../shared/data/french/*/SOURCES.md)
+    ff_rows = [ln for ln in listing.splitlines() if ln.startswith("ff.")]
+    assert all(ln.rstrip().endswith("CRSP database.") for ln in ff_rows), ff_rows
+    assert main(["--store", str(tmp_path), "data", "show", "ff.momentum.monthly"]) == 0
+    shown = capsys.readouterr().out
+    assert "vintage line: This file was created using the 202511 CRSP database.\n" in shown
 
 
 def test_show_and_errors(store_dir, tmp_path, capsys):

@@ -782,6 +782,8 @@ def test_report_vintage_sensitivity_section(store_dir, tmp_path, monkeypatch):
     html = paths["report.html"].read_text()
     assert "## Vintage sensitivity" in md and 'id="sensitivity"' in html
     block = md.split("## Vintage sensitivity")[1].split("## Data vintage")[0]
+    vintage = [ln for ln in md.split("## Data vintage")[1].splitlines() if ln.startswith("- ff.")]
+    assert vintage and all(ln.endswith("CRSP database.") for ln in vintage), vintage
     assert "| size-premium-long-run |" in block and "| more-volatile |" in block
     # decimal estimates in percent, with their units (they were bare decimals)
     row = next(ln for ln in block.splitlines() if ln.startswith("| more-volatile |"))

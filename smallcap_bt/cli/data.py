@@ -65,6 +65,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_list(args: argparse.Namespace) -> int:
+    from smallcap_bt.data.parse import header_sentence
     from smallcap_bt.data.store import Store
 
     st = Store(args.store)
@@ -98,7 +99,7 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
                         "rows": ds["rows"],
                         "sha256": rec["sha256"][:12],
                         "from": rec.get("from_vintage", ""),
-                        "vintage line": (rec.get("vintage_line") or "")[:60],
+                        "vintage line": header_sentence(rec.get("vintage_line")),
                     }
                 )
         rows.sort(key=lambda r: r["dataset"])  # ff.* then fred.*, not by file name
@@ -112,6 +113,7 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
 
 def _cmd_data_show(args: argparse.Namespace) -> int:
     from smallcap_bt.data.catalog import dataset
+    from smallcap_bt.data.parse import header_sentence
     from smallcap_bt.data.store import Store
 
     st = Store(args.store)
@@ -129,7 +131,7 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
         "file": rec["filename"],
         "sha256": rec["sha256"],
         "bytes": rec.get("bytes", "not recorded"),
-        "vintage line": rec.get("vintage_line"),
+        "vintage line": header_sentence(rec.get("vintage_line")) or None,
         "origin": rec.get("origin", "not recorded"),
         "from vintage": rec.get("from_vintage", vintage),
         "retrieved at": (

@@ -64,6 +64,16 @@ class FrenchFile:
         return [t.title for t in self.tables]
 
 
+def header_sentence(line: str | None) -> str:
+    """The sentence of a French file's vintage line that names its CRSP database, without
+    the start of the next sentence that shares its line (``"This file was created using
+    the 202602 CRSP database.  It contains"`` -> ``"... 202602 CRSP database."``); the
+    line as it is when no sentence names one; ``""`` for none."""
+    text = " ".join((line or "").split())
+    m = re.search(r"[^.]*\bCRSP database\b[^.]*\.?", text, re.IGNORECASE)
+    return m.group(0).strip() if m else text
+
+
 def looks_like_html(data: bytes) -> bool:
     """Whether ``data`` is an HTML page (an error or login page served with HTTP 200)."""
     head = data[:2048].lstrip().lower()

@@ -209,13 +209,16 @@ def sections(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def vintage_lines(doc: dict[str, Any]) -> list[str]:
-    """One line per dataset of the vintage: file, sha256 prefix, first..last, header line."""
+    """One line per dataset of the vintage: file, sha256 prefix, first..last, the header's
+    sentence naming the CRSP database."""
+    from smallcap_bt.data.parse import header_sentence
+
     rows = []
     for ds, v in sorted(doc["vintage"]["datasets"].items()):
         source = f" (file version of vintage {v['from_vintage']})" if v.get("from_vintage") else ""
         rows.append(
             f"{ds}: {v['file']}{source} sha256 {v['sha256'][:16]}… "
-            f"{v['first']}..{v['last']} {v.get('vintage_line') or ''}".strip()
+            f"{v['first']}..{v['last']} {header_sentence(v.get('vintage_line'))}".strip()
         )
     return rows
 
