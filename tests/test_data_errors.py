@@ -394,6 +394,26 @@ def test_bad_french_file_is_rejected_and_store_unchanged(base_store, tmp_path, c
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    "bad, what",
+    [("\r\n199013,", r"month 13 of 199013 is not 01-12"), ("\r\n19901231,", r"mixes date formats")],
+    ids=["month-13", "date-width"],
+)
+def test_bad_dates_in_the_untitled_first_table_name_it(tmp_path, capsys, bad, what):
+    """The monthly factors are the first, untitled table of F-F_Research_Data_Factors: its
+    messages say "(untitled)" as the parser's other messages do (they said '')."""
+    name = "F-F_Research_Data_Factors"
+    raw = (FRENCH / "202602" / "ftp" / f"{name}_CSV.zip").read_bytes()
+    text = unzip_single_csv(raw, name).decode().replace("\r\n199012,", bad, 1)
+    folder = tmp_path / "snap"
+    (folder / "ftp").mkdir(parents=True)
+    with zipfile.ZipFile(folder / "ftp" / f"{name}_CSV.zip", "w") as zf:
+        zf.writestr(f"{name}.csv", text)
+    code, _, err = _import(tmp_path / "store", folder, capsys)
+    assert code == 3, err
+    assert re.search(rf"{name}.*: table '\(untitled\)'.*{what}", err), err
+
+
 def test_zip_with_two_members_is_rejected(base_store, tmp_path, capsys):
     t = _me_text()
     folder = _french_folder(tmp_path, members={"a.csv": t, f"{ME_NAME}.csv": t})

@@ -186,24 +186,22 @@ def parse_french_csv(raw: bytes, name: str) -> FrenchFile:
                 break
             if len(fields) != len(labels) + 1:
                 raise SchemaError(
-                    f"{name}: table {title or '(untitled)'!r}, line {i + 1}: expected "
+                    f"{_where(name, title)}, line {i + 1}: expected "
                     f"{len(labels) + 1} fields, found {len(fields)}; the file looks truncated"
                 )
             keys.append(fields[0].strip())
             rows.append(fields[1:])
             i += 1
         if not rows:
-            raise SchemaError(f"{name}: table {title or '(untitled)'!r} has no data rows")
+            raise SchemaError(f"{_where(name, title)} has no data rows")
         try:
             values = np.array(rows, dtype=float)
         except ValueError as exc:
-            raise SchemaError(
-                f"{name}: table {title or '(untitled)'!r} holds a non-numeric value ({exc})"
-            ) from exc
+            raise SchemaError(f"{_where(name, title)} holds a non-numeric value ({exc})") from exc
         if not np.isfinite(values).all():  # 'nan'/'inf' parse as floats; the files use -99.99
             r, c = (int(x[0]) for x in np.nonzero(~np.isfinite(values)))
             raise SchemaError(
-                f"{name}: table {title or '(untitled)'!r}, line {h + 2 + r} ({keys[r]}), column "
+                f"{_where(name, title)}, line {h + 2 + r} ({keys[r]}), column "
                 f"{labels[c]!r}: {rows[r][c].strip()!r} is not a number (Kenneth French files "
                 "write a missing value as -99.99 or -999)"
             )
@@ -213,7 +211,7 @@ def parse_french_csv(raw: bytes, name: str) -> FrenchFile:
         stray = next((j for j in range(i, nxt) if _DATA_ROW.match(lines[j])), None)
         if stray is not None:
             raise SchemaError(
-                f"{name}: table {title or '(untitled)'!r} stops at line {i + 1} after "
+                f"{_where(name, title)} stops at line {i + 1} after "
                 f"{len(rows)} rows (last date {keys[-1]}), but line {stray + 1} holds another "
                 f"data row ({lines[stray][:20].strip()}...): a blank or broken line inside the "
                 "table cuts it short"
@@ -223,10 +221,15 @@ def parse_french_csv(raw: bytes, name: str) -> FrenchFile:
     return FrenchFile(name, preamble, vintage_line, tuple(tables))
 
 
+def _where(name: str, title: str) -> str:
+    """``"<file>: table '<title>'"`` for messages (the first table of a file is untitled)."""
+    return f"{name}: table {title or '(untitled)'!r}"
+
+
 def _index(keys: tuple[str, ...], name: str, title: str) -> pd.Index:
     width = {len(k) for k in keys}
     if len(width) != 1:
-        raise SchemaError(f"{name}: table {title!r} mixes date formats {sorted(width)}")
+        raise SchemaError(f"{_where(name, title)} mixes date formats {sorted(width)}")
     w = width.pop()
     try:
         if w == 6:
@@ -244,11 +247,11 @@ def _index(keys: tuple[str, ...], name: str, title: str) -> pd.Index:
     except (ValueError, TypeError) as exc:
         i = _first_bad_date(list(keys), "%Y%m%d") if w == 8 else -1
         what = f"{keys[i]!r} is not a date (YYYYMMDD)" if i >= 0 else str(exc).splitlines()[0]
-        raise SchemaError(f"{name}: table {title!r} has an invalid date ({what})") from exc
+        raise SchemaError(f"{_where(name, title)} has an invalid date ({what})") from exc
     if not idx.is_monotonic_increasing or idx.has_duplicates:
         i = _first_not_increasing(idx)
         raise SchemaError(
-            f"{name}: table {title or '(untitled)'!r} dates are not strictly increasing: "
+            f"{_where(name, title)} dates are not strictly increasing: "
             f"{keys[i + 1]} follows {keys[i]}"
         )
     return idx
@@ -307,7 +310,7 @@ def french_frame(ff: FrenchFile, spec: DatasetSpec) -> pd.DataFrame:
     missing = [c for c in spec.columns if c not in cols]
     if missing:
         raise SchemaError(
-            f"{ff.name}: table {table.title or '(untitled)'!r} for dataset {spec.id!r} lacks "
+            f"{_where(ff.name, table.title)} for dataset {spec.id!r} lacks "
             f"columns {missing}; found {list(table.labels)}"
         )
     values = table.values.copy()
