@@ -260,7 +260,7 @@ def test_save_with_grid_layout_restores_the_canvas(tmp_path):
 
 
 def test_report_chunks_share_one_figure_pool(verified, tmp_path, monkeypatch):
-    """The report draws its curves in chunks of three (``render._draw_balanced``); later
+    """The report hands its curves out in chunks (``render._draw_balanced``); later
     chunks in the same process draw on the figures of the first instead of new ones (a new
     figure per shape and chunk was a quarter of the drawing time), with the same files."""
     from smallcap_bt.reports import plots, render
@@ -332,3 +332,45 @@ def test_figure_workers_inherit_every_module_they_draw_with(background):
     assert json.loads(res.stdout.splitlines()[-1]) == []
     for name in ("spec_c.png", "wealth.png", "strategy.png"):
         assert (res.tmp / name).is_file(), name
+
+
+def test_curves_are_queued_costliest_at_both_ends(monkeypatch):
+    """``render._draw_balanced`` queues one curve per chunk with the most panels at both
+    ends and the fewest in the middle, where the report's process (taking from the back)
+    meets its worker (taking from the front): what is left to wait for at the end is cheap.
+    The first two chunks a worker holds cannot be taken back (one running, one queued)."""
+    from concurrent.futures import Future
+
+    from smallcap_bt.reports import render
+
+    class Pool:  # holds (runs) the first two submissions, as a busy worker would
+        def __init__(self):
+            self.queued: list[list[str]] = []
+
+        def submit(self, fn, chunk, *args):
+            fut: Future = Future()
+            if len(self.queued) < 2:
+                fut.set_running_or_notify_cancel()
+                fut.set_result(fn(chunk, *args))
+            self.queued.append([c["id"] for c in chunk])
+            return fut
+
+    def claim(cid, panels):
+        return {"id": cid, "specifications": [{"units": f"u{k}"} for k in range(panels)]}
+
+    panels = {"a": 1, "b": 5, "c": 2, "d": 1, "e": 3, "f": 4, "g": 1}
+    claims = [claim(c, n) for c, n in panels.items()]
+    drawn_here: list[str] = []
+
+    def draw(chunk, figdir, formats):
+        drawn_here.extend(c["id"] for c in chunk)
+        return {c["id"]: f"caption {c['id']}" for c in chunk}
+
+    monkeypatch.setattr(render, "_draw_specs", draw)
+    pool = Pool()
+    captions = render._draw_balanced(pool, claims, "unused", ("png",))  # type: ignore[arg-type]
+    queue = [panels[q[0]] for q in pool.queued]
+    assert all(len(q) == 1 for q in pool.queued)
+    assert queue == [5, 3, 1, 1, 1, 2, 4]  # 5 and 4 at the ends, the 1-panel curves between
+    assert list(captions) == list(panels)  # registry order, whoever drew them
+    assert sorted(drawn_here) == sorted(panels)  # every curve drawn once
