@@ -178,6 +178,20 @@ def test_buy_and_hold_matches_the_legs(panel, assets):
     )
 
 
+def test_buy_and_hold_large_is_the_benchmark_less_its_entry_cost(panel, assets):
+    """The variants are holdings, not benchmarks (the index was named "benchmark"); holding
+    "large" is the costless benchmark less one entry of 10 bp, and the header says so (its
+    information ratio of -0.10 had read as a result)."""
+    res = sweep("buy-and-hold", panel=panel, start="1980-01", cost_bps=10)
+    assert res.table().index.names == ["holding"]
+    large = res.backtest.returns[("large",)]
+    bench = assets["large"].loc[large.index]
+    ratio = float((1 + large).prod() / (1 + bench).prod())
+    assert ratio == pytest.approx(1 - 10e-4, abs=2e-6)  # one unit traded at 10 bp
+    assert 'holding "large" is that benchmark with costs' in res.header()
+    assert "against buy-and-hold large (costless)" in res.header()
+
+
 def test_cli_backtest(store_dir, capsys):
     assert (
         main(

@@ -145,7 +145,8 @@ def staged_entry(
 
 
 def buy_and_hold(index: pd.Index) -> pd.DataFrame:
-    """Benchmarks: all small, all large, 50/50 rebalanced monthly."""
+    """Passive holdings: all small, all large, 50/50 rebalanced monthly (variants named by
+    ``holding``; "large" is the sweep's benchmark itself, less its costs)."""
     return _frame(
         {
             ("small",): np.ones(len(index)),
@@ -153,5 +154,5 @@ def buy_and_hold(index: pd.Index) -> pd.DataFrame:
             ("50/50",): np.full(len(index), 0.5),
         },
         index,
-        ["benchmark"],
+        ["holding"],
     )

@@ -127,7 +127,13 @@ class SweepResult:
         lines.append(
             "annualised with 12 months a year: CAGR geometric, Sharpe on excess over cash, "
             f"excess CAGR and information ratio against buy-and-hold {self.backtest.other}"
+            " (costless)"
         )
+        if self.strategy == "buy-and-hold":
+            lines.append(
+                f'holding "{self.backtest.other}" is that benchmark with costs: its excess '
+                "is the entry cost alone"
+            )
         return "\n".join(lines)
 
     def summary(self, top: int = 5) -> str:
