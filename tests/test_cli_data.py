@@ -134,3 +134,25 @@ def test_import_of_a_file_or_badly_named_folder(tmp_path, capsys):
     assert "the folder name 'my fred' is not a valid vintage name" in capsys.readouterr().err
     assert not (tmp_path / "s" / "vintages").exists()
     assert main(["--store", str(tmp_path / "s"), "data", "import", "--vintage", "g", str(bad)]) == 0
+
+
+@pytest.mark.parametrize(
+    "line, sentence",
+    [
+        (
+            "This file was created using the 202602 CRSP database.  It contains",
+            "This file was created using the 202602 CRSP database.",
+        ),
+        (  # a dot before the sentence's end is not its end (a referee's case)
+            "Created by CMPT_v2.1 using the 202602 CRSP database.  It",
+            "Created by CMPT_v2.1 using the 202602 CRSP database.",
+        ),
+        ("created using the 202510 CRSP database", "created using the 202510 CRSP database"),
+        ("a header  without one", "a header without one"),
+        (None, ""),
+    ],
+)
+def test_header_sentence(line, sentence):
+    from smallcap_bt.data.parse import header_sentence
+
+    assert header_sentence(line) == sentence

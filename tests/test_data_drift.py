@@ -169,3 +169,10 @@ def test_parts_only_one_run_has_stay_beside_their_claim():
     assert list(frame.index) == [
         "c0", "c0/level", "c0/rank", "c1", "c2", "c2/level", "c2/rank", "c3"
     ]  # fmt: skip
+    # a claim only B has, after a claim whose parts A lists, comes after those parts (a
+    # referee's case: it came between the claim and its parts)
+    a = _doc("a", [("x", "mixed", None), ("z", "x", 0.02)])
+    a["claims"][0]["parts"] = parts
+    b = _doc("b", [("x", "mixed", None), ("y", "x", 0.01), ("z", "x", 0.02)])
+    frame = compare_verifications(a, b)
+    assert list(frame.index) == ["x", "x/level", "x/rank", "y", "z"]

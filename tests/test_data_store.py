@@ -376,6 +376,7 @@ def test_retrieval_date_comes_from_sources_md_not_import_date(tmp_path):
     bib = bibtex("f", store=store)
     assert "year = {2026},\n  urldate = {2026-07-14}" in bib
     assert f"urldate = {{{rec['imported_at'][:10]}}}" not in bib
+    assert "french_data_library" not in bib  # FRED only: no empty "Files: ;" entry
 
 
 def test_french_citation_has_the_crsp_year_and_known_retrieval_dates(tmp_path):

@@ -9,6 +9,7 @@ panel per report and one verification per vintage are checked on the reports tha
 from __future__ import annotations
 
 import io
+import json
 import sys
 
 import numpy as np
@@ -273,7 +274,7 @@ def test_report_chunks_share_one_figure_pool(verified, tmp_path, monkeypatch):
         made.append(a)
         return original(*a, **k)
 
-    monkeypatch.setattr(render, "_SPEC_FIGURES", None)
+    monkeypatch.setattr(render._SPEC_FIGURES, "pool", None, raising=False)
     monkeypatch.setattr(plots, "new_figure", counted)
     (tmp_path / "a").mkdir()
     render._draw_specs(claims, str(tmp_path / "a"), ("png",))
@@ -285,6 +286,63 @@ def test_report_chunks_share_one_figure_pool(verified, tmp_path, monkeypatch):
     for c in claims:
         name = f"spec_{c['id']}.png"
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_reports_drawn_at_once_in_threads_share_no_figure(verified, tmp_path, monkeypatch):
+    """Two threads drawing curves at the same time (two reports in one notebook, say) each
+    draw on their own figures: the same bytes as one thread alone. With one pool for the
+    process they crashed or drew on each other's figures (a referee's finding)."""
+    import threading
+
+    from smallcap_bt.reports import render
+
+    ids = REUSED[:2]
+    claims = [verified[c].to_dict() for c in ids] * 2
+    monkeypatch.setattr(render._SPEC_FIGURES, "pool", None, raising=False)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    render._draw_specs(claims[: len(ids)], str(alone), ("png",))
+    start, errors = threading.Barrier(2), []
+
+    def draw(k: int) -> None:
+        out = tmp_path / f"t{k}"
+        out.mkdir()
+        start.wait()
+        try:
+            for c in claims:  # each curve twice: figures reused within the thread
+                render._draw_specs([c], str(out), ("png",))
+        except Exception as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=draw, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for c in ids:
+        want = (alone / f"spec_{c}.png").read_bytes()
+        assert all((tmp_path / f"t{k}" / f"spec_{c}.png").read_bytes() == want for k in (0, 1))
+
+
+def test_a_new_report_draws_with_the_rcparams_of_its_time(store_dir, tmp_path):
+    """Figures kept from an earlier report are not reused by the next one: after a style
+    change, a report's curves are those of a fresh figure in that style (they kept the
+    first report's colours)."""
+    import matplotlib
+
+    from smallcap_bt.reports import render
+
+    kw = {"store": store_dir, "claims": ["more-volatile"], "strategies": False, "draws": 40}
+    render.build_report(tmp_path / "r1", "202602", joint_draws=0, **kw)
+    with matplotlib.rc_context({"axes.facecolor": "#eeeeee", "axes.edgecolor": "#aa0000"}):
+        render.build_report(tmp_path / "r2", "202602", joint_draws=0, jobs=1, **kw)
+        claim = json.loads((tmp_path / "r2" / "results.json").read_text())
+        fresh = F.spec_curve_from_dict(claim["claims"][0])
+        want = _report_png(fresh, tmp_path, "fresh")
+    got = (tmp_path / "r2" / "figures" / "spec_more-volatile.png").read_bytes()
+    assert got == want
+    assert got != (tmp_path / "r1" / "figures" / "spec_more-volatile.png").read_bytes()
 
 
 _DRAW_AFTER_IMPORTS = """
@@ -309,7 +367,9 @@ claim = {"id": "c", "verdict": "mixed", "specifications": specs,
          "parts": [{"numeric": {"stated": 0.02}}], "joint": {"p_median": 0.3}}
 render._draw_specs([claim], out, ("png",))
 render._draw_overview(vin, store, 0, 40, True, out, ("png",))
-print(json.dumps(sorted(set(sys.modules) - before)))
+# numba's compiler imports its modules when a kernel's cache is cold: not drawing's
+new = [m for m in set(sys.modules) - before if not m.startswith(("numba", "llvmlite"))]
+print(json.dumps(sorted(new)))
 """
 DRAW_AFTER_IMPORTS = Job(
     "draw-after-import-drawing",
@@ -325,8 +385,6 @@ def test_figure_workers_inherit_every_module_they_draw_with(background):
     forks its figure workers, drawing a specification curve, the overview figures and the
     strategy tearsheet imports no module (each worker would import it again: matplotlib's
     Figure was about 0.25 s of CPU in every process)."""
-    import json
-
     res = background(DRAW_AFTER_IMPORTS)
     assert res.returncode == 0, res.stderr[-2000:]
     assert json.loads(res.stdout.splitlines()[-1]) == []

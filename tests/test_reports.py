@@ -749,16 +749,43 @@ def test_claim_and_sweep_plots_display_in_a_fresh_kernel(background):
     assert "fed-cuts-since-1990" in html and "<table" in html
 
 
+def test_no_claim_on_both_vintages_is_said_not_a_crash(store_dir, tmp_path):
+    """202302 has no 2x3 portfolios: ``verify --vintages`` of the valuation claim alone is a
+    data error naming what it lacks (it said "no claims given"), and a report's section says
+    that nothing could be compared (it failed after drawing every figure)."""
+    from smallcap_bt.claims.runner import verify_vintages
+    from smallcap_bt.exceptions import DataUnavailableError
+    from smallcap_bt.reports import render
+
+    claims = ["cheap-relative-to-large"]
+    with pytest.raises(DataUnavailableError, match=r"none of the claims can run on both.*beme"):
+        verify_vintages(["202302", "202602"], claims, store=store_dir, draws=40)
+    paths = render.build_report(
+        tmp_path, "202602", store=store_dir, claims=claims, strategies=False, draws=40,
+        joint_draws=0, compare_vintage="202302",
+    )  # fmt: skip
+    md = paths["report.md"].read_text()
+    block = md.split("## Vintage sensitivity")[1].split("## Data vintage")[0]
+    assert "No claim of this report can run on both vintages." in block
+    assert "cheap-relative-to-large (needs ff.portfolios_2x3.beme" in block
+    _assert_well_formed_markdown(md)
+    assert "No claim of this report can run on both" in paths["report.html"].read_text()
+
+
 def test_report_vintage_sensitivity_section(store_dir, tmp_path, monkeypatch):
     """``report --compare-vintage``: the same claims on 202302 and 202602 side by side, flips
     counted, claims lacking data in one vintage listed. The claims run on the other vintage
     only (the report's own results are reused), and the section is what ``verify_vintages``
     (both run afresh) says."""
     import smallcap_bt.claims.runner as runner
+    from smallcap_bt.claims import load_catalogue
     from smallcap_bt.reports import render
     from smallcap_bt.reports.scorecard import sensitivity_rows
 
-    ids = ["size-premium-long-run", "more-volatile", "cheap-relative-to-large"]
+    # a user's claim (report --claims FILE) beside the built-in ones: the section resolved
+    # claims by id only and crashed on it (exit 4, a bad-input battery)
+    (user,) = load_catalogue(REPO / "examples" / "claims" / "first-hike.toml")
+    ids = ["size-premium-long-run", "more-volatile", "cheap-relative-to-large", user]
     kw = {"draws": 100, "joint_draws": 0}
     calls, sections = [], []
     verify_all, section = runner.verify_all, render._sensitivity
@@ -785,6 +812,7 @@ def test_report_vintage_sensitivity_section(store_dir, tmp_path, monkeypatch):
     vintage = [ln for ln in md.split("## Data vintage")[1].splitlines() if ln.startswith("- ff.")]
     assert vintage and all(ln.endswith("CRSP database.") for ln in vintage), vintage
     assert "| size-premium-long-run |" in block and "| more-volatile |" in block
+    assert f"| {user.id} |" in block
     # decimal estimates in percent, with their units (they were bare decimals)
     row = next(ln for ln in block.splitlines() if ln.startswith("| more-volatile |"))
     assert re.search(r"\| \d+\.\d\d% \| \d+\.\d\d% \| -?\d+\.\d\d% \| per year, annualised", row), (

@@ -20,7 +20,7 @@ from smallcap_bt.claims.results import Part, SpecResult
 from smallcap_bt.claims.verdicts import RULES, combine, part_verdict, reproduced, significant
 from smallcap_bt.data.store import Store
 from smallcap_bt.data.vintage import Vintage
-from smallcap_bt.exceptions import InsufficientDataError
+from smallcap_bt.exceptions import DataUnavailableError, InsufficientDataError
 
 
 def _clean(x: Any) -> Any:
@@ -553,7 +553,9 @@ def verify_vintages(
     """Verify the same claims on two vintages and put them side by side.
 
     Claims that need a dataset one of the vintages lacks are not run; they come back in the
-    third element with the datasets they lack. ``jobs`` as in :func:`verify_all`.
+    third element with the datasets they lack (when no claim can run on both, a
+    :class:`~smallcap_bt.exceptions.DataUnavailableError` names what each lacks). ``jobs`` as
+    in :func:`verify_all`.
 
     Returns
     -------
@@ -574,6 +576,11 @@ def verify_vintages(
             skipped.append((c.id, lacking))
         else:
             run.append(c)
+    if not run:
+        raise DataUnavailableError(
+            f"none of the claims can run on both vintages {names[0]} and {names[1]}: "
+            + "; ".join(f"{cid} needs {', '.join(ds)}" for cid, ds in skipped)
+        )
     kw = {"store": store, "seed": seed, "draws": draws, "joint_draws": joint_draws, "jobs": jobs}
     vers = [verify_all(run, n, **kw) for n in names]  # type: ignore[arg-type]
     table = compare_verifications(vers[0].to_dict(), vers[1].to_dict())

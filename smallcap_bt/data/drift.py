@@ -185,6 +185,7 @@ def _headline_rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for c in doc.get("claims", []):
         h = c.get("headline") or {}
         rows[c["id"]] = {
+            "claim": c["id"],
             "verdict": c.get("verdict"),
             "estimate": h.get("estimate"),
             "units": h.get("units", ""),
@@ -195,6 +196,7 @@ def _headline_rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
             for p in parts:
                 ph = p.get("headline") or {}
                 rows[f"{c['id']}/{p.get('name')}"] = {
+                    "claim": c["id"],
                     "verdict": p.get("verdict"),
                     "estimate": ph.get("estimate"),
                     "units": ph.get("units", ""),
@@ -203,14 +205,33 @@ def _headline_rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _merged_order(a: list[str], b: list[str]) -> list[str]:
-    """The keys of ``a`` in their order, each key only in ``b`` placed after the key that
-    precedes it in ``b`` (a part that only one run has stays beside its claim)."""
+def _merge(a: list[str], b: list[str]) -> list[str]:
+    """``a`` in its order, each item only in ``b`` placed after the item that precedes it in
+    ``b``."""
     order = list(a)
     for i, key in enumerate(b):
         if key not in order:
             order.insert(order.index(b[i - 1]) + 1 if i else 0, key)
     return order
+
+
+def _merged_order(ra: dict[str, dict[str, Any]], rb: dict[str, dict[str, Any]]) -> list[str]:
+    """Row keys of two runs: claims merged by :func:`_merge` (A's order, claims only B has in
+    their place in B's order), and under each claim its rows (the claim, then its parts),
+    merged the same way, so that a part one run lacks stays under its claim."""
+
+    def groups(rows: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for key, row in rows.items():
+            out.setdefault(row["claim"], []).append(key)
+        return out
+
+    ga, gb = groups(ra), groups(rb)
+    return [
+        key
+        for claim in _merge(list(ga), list(gb))
+        for key in _merge(ga.get(claim, []), gb.get(claim, []))
+    ]
 
 
 def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) -> pd.DataFrame:
@@ -235,7 +256,7 @@ def compare_verifications(results_a: dict[str, Any], results_b: dict[str, Any]) 
 
     ra, rb = _headline_rows(results_a), _headline_rows(results_b)
     rows = []
-    for key in _merged_order(list(ra), list(rb)):
+    for key in _merged_order(ra, rb):
         a, b = ra.get(key, {}), rb.get(key, {})
         ea, eb = a.get("estimate"), b.get("estimate")
         change = (

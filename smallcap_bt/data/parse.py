@@ -65,13 +65,14 @@ class FrenchFile:
 
 
 def header_sentence(line: str | None) -> str:
-    """The sentence of a French file's vintage line that names its CRSP database, without
-    the start of the next sentence that shares its line (``"This file was created using
-    the 202602 CRSP database.  It contains"`` -> ``"... 202602 CRSP database."``); the
-    line as it is when no sentence names one; ``""`` for none."""
+    """A French file's vintage line up to the end of the sentence that names its CRSP
+    database, without the start of the next sentence sharing the line (``"This file was
+    created using the 202602 CRSP database.  It contains"`` -> ``"... 202602 CRSP
+    database."``); white space folded. A line naming no CRSP database is returned whole
+    (folded); ``""`` for none."""
     text = " ".join((line or "").split())
-    m = re.search(r"[^.]*\bCRSP database\b[^.]*\.?", text, re.IGNORECASE)
-    return m.group(0).strip() if m else text
+    m = re.search(r"\bCRSP database\b[^.]*\.?", text, re.IGNORECASE)
+    return text[: m.end()].strip() if m else text
 
 
 def looks_like_html(data: bytes) -> bool:

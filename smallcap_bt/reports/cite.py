@@ -16,7 +16,7 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
     import — never the import date; it is left out when unknown, and ``year`` is its year.
     The Data Library's ``year`` is that of the newest CRSP database its files were built
     from; its ``urldate`` is the latest known retrieval date of its files, and the note says
-    how many files' dates are unknown."""
+    how many files' dates are unknown; it is left out for a vintage without French files."""
     man = vintage_info(vintage, store=store)
     files = man["files"]
     import re
@@ -45,17 +45,20 @@ def bibtex(vintage: str | None = None, *, store: StoreArg = None) -> str:
         "small vs large caps from primary data},\n  author = {{smallcap\\_bt developers}},\n"
         f"  version = {{{__version__}}},\n  year = {{2026}},\n"
         f"  note = {{Results computed on data vintage {man['name']}}}\n}}",
-        "@misc{french_data_library,\n  author = {French, Kenneth R.},\n  title = {Data "
-        "Library},\n  howpublished = {\\url{https://mba.tuck.dartmouth.edu/pages/faculty/ken."
-        "french/data_library.html}},\n"
-        + french_dates
-        + "  note = {Files: "
-        + ", ".join(sorted(rec["filename"] for rec in french)).replace("_", "\\_")
-        + "; CRSP database vintages "
-        + ", ".join(crsp)
-        + undated
-        + "}\n}",
     ]
+    if french:  # a vintage of FRED series only cites no Data Library files
+        entries.append(
+            "@misc{french_data_library,\n  author = {French, Kenneth R.},\n  title = {Data "
+            "Library},\n  howpublished = {\\url{https://mba.tuck.dartmouth.edu/pages/faculty/ken."
+            "french/data_library.html}},\n"
+            + french_dates
+            + "  note = {Files: "
+            + ", ".join(sorted(rec["filename"] for rec in french)).replace("_", "\\_")
+            + "; CRSP database vintages "
+            + ", ".join(crsp)
+            + undated
+            + "}\n}"
+        )
     for name, rec in sorted(files.items()):
         if rec["source"] != "fred":
             continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import struct
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -90,11 +91,13 @@ def _embed(path: Path) -> dict[str, Any]:
     return {"src": f"data:image/png;base64,{data}", "width": w // 2, "height": h // 2}
 
 
-#: this process's figures for specification curves, kept from one chunk of curves to the
-#: next (the report hands them out one or a few at a time, here and in its workers): a new
-#: pool per chunk made a new figure for each shape in every chunk (chunks of three: a
-#: quarter of the drawing time)
-_SPEC_FIGURES: Any = None
+#: this thread's figures for specification curves (``.pool``), kept from one chunk of curves
+#: to the next within a report (the report hands them out one at a time, here and in its
+#: forked workers, which inherit the state of the thread that forks them): a new pool per
+#: chunk made a new figure for each shape in every chunk (chunks of three: a quarter of the
+#: drawing time). Per thread, so that reports built at once in threads never share a
+#: figure; emptied when a report starts, so that a report follows the rcParams of its time.
+_SPEC_FIGURES = threading.local()
 
 
 def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str]) -> dict:
@@ -103,10 +106,9 @@ def _draw_specs(claims: list[dict[str, Any]], figdir: str, formats: Sequence[str
     from smallcap_bt.reports import figures as F
     from smallcap_bt.reports.plots import SpecCurveFigures
 
-    global _SPEC_FIGURES
-    if _SPEC_FIGURES is None:
-        _SPEC_FIGURES = SpecCurveFigures()
-    pool = _SPEC_FIGURES  # each figure is saved before the next is drawn on it
+    pool = getattr(_SPEC_FIGURES, "pool", None)
+    if pool is None:
+        pool = _SPEC_FIGURES.pool = SpecCurveFigures()  # figures saved before the next drawn
     out = {}
     for c in claims:
         fig = F.spec_curve_from_dict(c, reuse=pool)
@@ -265,6 +267,7 @@ def build_report(
     from smallcap_bt.data.vintage import Vintage
 
     mode = "auto" if progress is True else ("off" if progress is False else str(progress))
+    _SPEC_FIGURES.pool = None  # new figures, drawn with today's rcParams
     out = Path(out)
     figdir = out / "figures"
     st = store if isinstance(store, Store) else Store(store)
@@ -365,30 +368,33 @@ def _sensitivity(
     comparison reads verdicts and headline estimates, which depend on the claim, vintage,
     seed and draws alone (not on which other claims ran)."""
     from smallcap_bt.claims.registry import registry
-    from smallcap_bt.claims.runner import verify_all
+    from smallcap_bt.claims.runner import _resolve_claims, verify_all
     from smallcap_bt.data.drift import compare_verifications
     from smallcap_bt.data.vintage import Vintage
     from smallcap_bt.reports.scorecard import sensitivity_rows
 
     held = [Vintage.open(other, store).datasets(), vin.datasets()]
     run, skipped = [], []
-    for c in [registry.get(c) for c in claims] if claims else list(registry):
+    for c in _resolve_claims(claims, registry) if claims else list(registry):  # ids and Claims
         lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
         if lacking:
             skipped.append((c.id, lacking))
         else:
             run.append(c)
+    pair = [other, vin.name]
+    lacks = [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped]
+    if not run:  # nothing to set side by side: the section says why
+        return {"names": pair, "rows": [], "flips": 0, "skipped": lacks}
     ids = {c.id for c in run}
     kw = {"store": store, "seed": seed, "draws": draws, "joint_draws": joint_draws, "jobs": jobs}
     theirs = verify_all(run, other, **kw)
     ours = {**doc, "claims": [c for c in doc["claims"] if c["id"] in ids]}
     table = compare_verifications(theirs.to_dict(), ours)
-    pair = [other, vin.name]
     return {
         "names": pair,
         "rows": sensitivity_rows(table, pair),
         "flips": int(table["flipped"].sum()),
-        "skipped": [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped],
+        "skipped": lacks,
     }
 
 
