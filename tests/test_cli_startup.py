@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from smallcap_bt.cli import main
-from tests.conftest import Job, JobResult
+from tests.conftest import FRENCH, Job, JobResult
 
 HEAVY = ("pandas", "scipy", "statsmodels", "vectorbt", "matplotlib", "numba")
 EXAMPLE = Path(__file__).parents[1] / "examples" / "claims" / "first-hike.toml"
@@ -142,6 +142,42 @@ def test_backtest_grid_errors_name_the_key_and_the_strategy(store_dir, capsys, g
     assert main(["--store", str(store_dir), "backtest", "fed-cut", "--grid", *grid]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("strategy", "grid", "message"),
+    [  # a bad-input battery: the first ran as "falling", the others ended in a traceback
+        ("rate-regime", ["directions=sideways"], "values are rising or falling, got 'sideways'"),
+        ("rate-regime", ["variables=bogus"], "'bogus' is not a panel series a signal can read"),
+        ("curve-regime", ["variable=bogus"], "'bogus' is not a panel series a signal can read"),
+        ("fed-cut", ["since=abc"], "a date YYYY-MM or YYYY-MM-DD, got 'abc'"),
+        ("fed-cut", ["since=2020-13"], "a date YYYY-MM or YYYY-MM-DD, got '2020-13'"),
+    ],
+)
+def test_backtest_grid_values_are_checked(store_dir, capsys, strategy, grid, message):
+    assert main(["--store", str(store_dir), "backtest", strategy, "--grid", *grid]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and "unexpected error" not in err
+
+
+def test_a_backtest_on_a_vintage_without_its_series_is_a_data_error(store_dir, tmp_path, capsys):
+    """202302 has no 2x3 portfolios (relative B/M); a store of French files only has no FRED
+    series: exit 3 naming the file to import (it was exit 4, a KeyError)."""
+    from smallcap_bt.data.load import import_snapshot
+
+    argv = ["--store", str(store_dir), "backtest", "valuation", "--vintage", "202302"]
+    assert main(argv) == 3
+    assert "reads the panel series 'rel_beme'" in capsys.readouterr().err
+    french = tmp_path / "french-only"
+    import_snapshot(FRENCH / "202602", "fr", store=french)
+    for strategy, file in (
+        ("rate-regime", "FEDFUNDS"),
+        ("recovery", "USREC"),
+        ("fed-cut", "DFEDTAR"),
+    ):
+        assert main(["--store", str(french), "backtest", strategy]) == 3, strategy
+        err = capsys.readouterr().err
+        assert f"{file}.csv is not in vintage" in err and "unexpected error" not in err, err
 
 
 def test_backtest_grid_key_of_a_strategy_without_parameters(store_dir, capsys):

@@ -17,7 +17,7 @@ import pytest
 import smallcap_bt as sb
 from smallcap_bt.cli import main
 from smallcap_bt.reports import figures as F
-from tests.conftest import REPO, Job
+from tests.conftest import FRENCH, REPO, Job
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -747,6 +747,25 @@ def test_claim_and_sweep_plots_display_in_a_fresh_kernel(background):
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.outputs
     html = cells[2].outputs[0]["data"]["text/html"]
     assert "fed-cuts-since-1990" in html and "<table" in html
+
+
+def test_a_report_on_french_files_only_says_what_it_left_out(tmp_path):
+    """No FRED series: no recession shading, no Fed-cut figure, no strategy tearsheet, each
+    said in the report (the report ended in a KeyError after drawing its figures)."""
+    from smallcap_bt.data.load import import_snapshot
+    from smallcap_bt.reports import render
+
+    import_snapshot(FRENCH / "202602", "fr", store=tmp_path / "s")
+    paths = render.build_report(
+        tmp_path / "out", "fr", store=tmp_path / "s", claims=["more-volatile"], draws=40,
+        joint_draws=0,
+    )  # fmt: skip
+    md = paths["report.md"].read_text()
+    assert "recessions not shaded (FRED USREC is not in this vintage)" in md
+    assert "The Fed-cut figure and the strategy tearsheet are left out" in md
+    assert "## Strategy tearsheet" not in md and "fed_cuts.png" not in md
+    assert "are left out" in paths["report.html"].read_text()
+    _assert_well_formed_markdown(md)
 
 
 def test_no_claim_on_both_vintages_is_said_not_a_crash(store_dir, tmp_path):

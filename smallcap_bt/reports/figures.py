@@ -67,14 +67,19 @@ def cumulative_wealth(panel: pd.DataFrame, definition: str = "tercile.vw") -> Fi
     ax2.plot(x, (ws / wl).to_numpy(), color="black", label="relative wealth small/large")
     ax2.set_yscale("log")
     ax2.set_ylabel("small / large")
-    for ax in (ax1, ax2):
+    shaded = "usrec" in panel.columns
+    for ax in (ax1, ax2) if shaded else ():
         _shade_recessions(ax, panel["usrec"].loc[s.index[0] :])
     ax1.set_title("Small vs large caps: cumulative total return", y=1.0)
     _caption(
         fig,
         f"Definition {definition} (Kenneth French size portfolios, NYSE breakpoints); "
-        f"monthly total returns compounded {s.index[0]}..{s.index[-1]}; grey = NBER "
-        "recessions (FRED USREC).",
+        f"monthly total returns compounded {s.index[0]}..{s.index[-1]}; "
+        + (
+            "grey = NBER recessions (FRED USREC)."
+            if shaded
+            else "recessions not shaded (FRED USREC is not in this vintage)."
+        ),
     )
     return fig
 

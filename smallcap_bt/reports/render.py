@@ -143,26 +143,35 @@ def _draw_overview(
         ("wealth", "Cumulative small vs large since 1926", F.cumulative_wealth(panel)),
         ("decades", "Returns by decade", F.decade_bars(decade_table(small, large))),
     ]
-    cuts = cut_dates(v.target)["every cut"]
-    figs.append(
-        (
-            "fed_cuts",
-            "After Fed cuts since 1990",
-            F.event_paths(small, large, cuts, seed=seed, draws=draws),
+    fed = _has_target(v)
+    if fed:  # a vintage without the FRED target series has no Fed-cut figure or tearsheet
+        cuts = cut_dates(v.target)["every cut"]
+        figs.append(
+            (
+                "fed_cuts",
+                "After Fed cuts since 1990",
+                F.event_paths(small, large, cuts, seed=seed, draws=draws),
+            )
         )
-    )
     figs.append(
         ("rolling", "Rolling 10- and 15-year relative returns", F.rolling_relative_fig(panel))
     )
     if panel.get("rel_beme") is not None and panel["rel_beme"].notna().any():
         figs.append(("beme", "Relative book-to-market", F.relative_beme_fig(panel)))
-    out: dict[str, Any] = {"figures": [], "strategy": None}
+    out: dict[str, Any] = {"figures": [], "strategy": None, "omitted": ""}
+    if not fed:
+        out["omitted"] = (
+            "The Fed-cut figure"
+            + (" and the strategy tearsheet are" if strategies else " is")
+            + " left out: they read the fed funds target (FRED DFEDTAR, DFEDTARU and "
+            "DFEDTARL), which this vintage does not hold."
+        )
     for key, title, fig in figs:
         F.save(fig, Path(figdir) / key, tuple(formats), dpi=DPI, layout="grid")
         out["figures"].append(
             {"key": key, "title": title, "caption": F.caption(fig), "file": f"{key}.png"}
         )
-    if strategies:
+    if strategies and fed:
         from smallcap_bt.reports.tearsheet import tearsheet_from_sweep
         from smallcap_bt.strategies.sweeps import sweep
 
@@ -202,6 +211,13 @@ def _draw_overview(
             ],
         }
     return out
+
+
+def _has_target(v: Any) -> bool:
+    """Whether the vintage holds the FRED series of the fed funds target (DFEDTAR and the
+    range), which the Fed-cut figure and the strategy tearsheet read."""
+    held = v.datasets()
+    return all(f"fred.{s}" in held for s in ("DFEDTAR", "DFEDTARU", "DFEDTARL"))
 
 
 def build_report(
@@ -462,6 +478,7 @@ def _write(
         "sections": S.sections(doc),
         "vintage": S.vintage_lines(doc),
         "figures": ov["figures"],
+        "omitted": ov.get("omitted", ""),
         "strategy": ov["strategy"],
         "spec_files": {cid: f"spec_{cid}.png" for cid in captions},
         "spec_captions": captions,

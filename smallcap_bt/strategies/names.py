@@ -94,14 +94,37 @@ def check_grid(strategy: str, grid: Mapping[str, object]) -> None:
             _check_value(strategy, key, v)
 
 
+#: the values of grid key ``directions``
+DIRECTIONS = ("rising", "falling")
+
+
 def _check_value(strategy: str, key: str, v: object) -> None:
-    """One grid value: whole numbers at least their least value, quantiles inside (0, 1)."""
+    """One grid value: whole numbers at least their least value (NumPy integers too),
+    quantiles inside (0, 1), directions rising or falling, ``since`` a date (YYYY-MM or
+    YYYY-MM-DD). Series names are checked against the panel by the sweep."""
+    import datetime as dt
+    import numbers
+    import re
+
     where = f"grid key {key!r} of strategy {strategy!r}"
     if key in WHOLE_KEYS:
         low = WHOLE_KEYS[key]
-        if not (isinstance(v, int) and not isinstance(v, bool) and v >= low):
+        whole = isinstance(v, numbers.Integral) and not isinstance(v, bool)
+        if not (whole and int(v) >= low):  # type: ignore[call-overload]
             raise ValueError(f"{where}: values are whole numbers >= {low}, got {v!r}")
     elif key == "quantiles":
         ok = isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1
         if not ok:
             raise ValueError(f"{where}: values are shares strictly between 0 and 1, got {v!r}")
+    elif key == "directions" and v not in DIRECTIONS:
+        raise ValueError(f"{where}: values are {' or '.join(DIRECTIONS)}, got {v!r}")
+    elif key == "since":
+        text = str(v)
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):
+                raise ValueError
+            dt.date.fromisoformat(text if len(text) == 10 else text + "-01")
+        except ValueError:
+            raise ValueError(f"{where}: a date YYYY-MM or YYYY-MM-DD, got {v!r}") from None
+    elif key in ("variables", "variable") and not (isinstance(v, str) and v):
+        raise ValueError(f"{where}: values are names of panel series, got {v!r}")

@@ -315,6 +315,42 @@ def _auto_start(
     return decided + 1, why
 
 
+#: panel series a signal may read (``variables`` of rate-regime, ``variable`` of curve-regime)
+SIGNAL_SERIES = (
+    "fedfunds", "target", "tbill", "gs2", "gs10", "unrate", "slope_10y3m", "t10y3m", "t10y2y",
+    "cpi_yoy", "real_rate", "credit_spread", "ip_growth", "rel_beme",
+)  # fmt: skip
+
+
+def _check_inputs(strategy: str, panel: pd.DataFrame, params: dict[str, Any]) -> None:
+    """The panel series the strategy's signal reads: an unknown name is a ``ValueError``
+    listing the choices; a series the vintage lacks is a
+    :class:`~smallcap_bt.exceptions.DataUnavailableError` saying which file it needs."""
+    from smallcap_bt.exceptions import DataUnavailableError
+    from smallcap_bt.panel.build import PANEL_COLUMNS
+
+    g = _signal_params(strategy, params)
+    named = {"rate-regime": "variables", "curve-regime": "variable"}.get(strategy)
+    needed = {"recovery": ["usrec"], "valuation": ["rel_beme"]}.get(strategy, [])
+    if named:
+        values = list(g[named]) if named == "variables" else [g[named]]
+        for v in values:
+            if v not in SIGNAL_SERIES:
+                raise ValueError(
+                    f"grid key {named!r} of strategy {strategy!r}: {v!r} is not a panel "
+                    f"series a signal can read (choose from {', '.join(SIGNAL_SERIES)})"
+                )
+        needed = values
+    missing = panel.attrs.get("missing_columns", {})
+    for col in needed:
+        if col not in panel.columns:
+            why = missing.get(col) or "not in this vintage"
+            raise DataUnavailableError(
+                f"strategy {strategy!r} reads the panel series {col!r} ({PANEL_COLUMNS[col]}): "
+                f"{why}"
+            )
+
+
 def sweep(
     strategy: str,
     *,
@@ -380,6 +416,7 @@ def sweep(
     builder, other, _ = STRATEGIES[strategy]
     params = _grid_values(strategy, grid)
     p = panel if panel is not None else monthly_panel(vintage, store=store)
+    _check_inputs(strategy, p, params)
     assets = asset_returns(definition, panel=p)
     target = target_rate_daily(vintage, store=store) if strategy == "fed-cut" else None
     weights = builder(p, target, definition, **params)
