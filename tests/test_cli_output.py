@@ -178,6 +178,43 @@ def test_unwritable_outputs_are_usage_errors_before_any_work(store_dir, tmp_path
         output.write_output(str(tmp_path / "adir"), b"{}", "--json")  # at write time too
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--store", "", "data", "list"],
+        ["verify", "more-volatile", "--check", ""],
+        ["verify", "more-volatile", "--lock", ""],
+        ["verify", "more-volatile", "--json", ""],
+        ["verify", "--claims", ""],
+        ["report", "--out", ""],
+        ["data", "import", ""],
+        ["data", "diff", "a", "b", "--json", ""],
+    ],
+    ids=["store", "check", "lock", "json", "claims", "out", "import", "diff-json"],
+)
+def test_an_empty_path_is_a_usage_error(argv, tmp_path, monkeypatch, capsys):
+    """An unset shell variable (``--check "$LOCK"``): the gate passed without checking, the
+    store and the report went into the current folder (a bad-input battery)."""
+    from smallcap_bt.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "needs a path, got an empty string" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing written here
+
+
+def test_an_out_folder_that_cannot_be_made_is_a_usage_error(store_dir, capsys):
+    """As root the access check passes in /proc and /sys, where no folder can be made: exit 2
+    naming --out (it was exit 4 after the claims ran)."""
+    from smallcap_bt.cli import main
+
+    argv = ["--store", str(store_dir), "report", "more-volatile", "--out", "/proc/nope", "-q"]
+    assert main(argv) == 2
+    assert "--out /proc/nope: cannot create the folder" in capsys.readouterr().err
+
+
 def test_small_mistakes_get_messages_that_name_them(tmp_path, capsys):
     """A bad-input battery's unclear cases: a fractional --retries was truncated, a negative
     --workers accepted, a folder given to claims check 'did not exist', a file given as the

@@ -197,3 +197,14 @@ def test_backtest_unreachable_scheduler_is_a_usage_error(store_dir, capsys):
     argv = ["--store", str(store_dir), "backtest", "buy-and-hold", "--scheduler", "nonsense://x"]
     assert main(argv) == 2
     assert "cannot reach the Dask scheduler at 'nonsense://x'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, known",
+    [(["--family", "nope"], "decades, events"), (["--source", "999"], "000, 001")],
+)
+def test_claims_list_filter_that_matches_nothing_is_a_usage_error(argv, known, capsys):
+    """A typo in --family or --source printed an empty table and exit 0."""
+    assert main(["claims", "list", *argv]) == 2
+    err = capsys.readouterr().err
+    assert "matches no claim (known: " in err and known in err

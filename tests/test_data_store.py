@@ -257,6 +257,18 @@ def test_default_marker_with_traversal_is_refused(tmp_path, capsys):
     assert code == 3 and "DEFAULT holds an invalid vintage name '../../x'" in err
 
 
+def test_default_marker_naming_a_missing_vintage_is_an_error(tmp_path, capsys):
+    """DEFAULT names a vintage that is not stored (deleted by hand): an error saying how to
+    reset it, not results from another vintage (a bad-input battery saw verify and cite run
+    silently on another one)."""
+    store = tmp_path / "s"
+    import_snapshot(FRENCH / "202302", "v", store=store)
+    (store / "DEFAULT").write_text("999999")
+    code, _, err = cli(store, "cite", capsys=capsys)
+    assert code == 3 and "names vintage '999999', which is not in the store (stored: v)" in err
+    assert "smallcap-bt data default NAME" in err
+
+
 # -- damaged stores --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "content, problem",

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from smallcap_bt._version import __version__
-from smallcap_bt.cli.output import EXIT_CHECK_FAILED, EXIT_DATA, EXIT_OK, EXIT_USAGE
+from smallcap_bt.cli.output import EXIT_CHECK_FAILED, EXIT_DATA, EXIT_OK, EXIT_USAGE, path_arg
 from smallcap_bt.exceptions import DataError, SmallcapBtError, UnknownDatasetError
 
 #: exit code of an unexpected exception (a bug)
@@ -45,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         "4 unexpected error (please report it)",
     )
     p.add_argument("--version", action="version", version=f"smallcap_bt {__version__}")
-    p.add_argument("--store", help="store directory (default $SMALLCAP_BT_HOME or user cache)")
+    p.add_argument(
+        "--store",
+        type=path_arg,
+        help="store directory (default $SMALLCAP_BT_HOME or user cache)",
+    )
     p.add_argument(
         "-q",
         "--quiet",

@@ -13,6 +13,7 @@ from smallcap_bt.cli.output import (
     add_inference_options,
     add_jobs_option,
     add_progress_option,
+    path_arg,
     print_table,
 )
 
@@ -51,6 +52,7 @@ def add_claim_options(parser: argparse.ArgumentParser, verb: str, only: str) -> 
         "--claims",
         dest="claim_files",
         action="append",
+        type=path_arg,
         metavar="FILE.toml",
         help=f"also {verb} a TOML file (repeatable); with ids or --claims, {only}",
     )
@@ -301,7 +303,17 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 def _cmd_claims_list(args: argparse.Namespace) -> int:
     from smallcap_bt.claims.registry import registry
+    from smallcap_bt.exceptions import UsageError
 
+    known = {
+        "--family": sorted({c.family for c in registry}),
+        "--source": sorted({s.key for c in registry for s in c.sources}),
+    }
+    for option, value in (("--family", args.family), ("--source", args.source)):
+        if value is not None and value not in known[option]:  # not an empty list: a typo
+            raise UsageError(
+                f"{option} {value!r} matches no claim (known: {', '.join(known[option])})"
+            )
     testable = {"yes": True, "no": False}.get(args.testable or "")
     rows = [
         {
@@ -336,7 +348,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_claim_options(v, "run the claims of", "only those run")
     v.add_argument("--vintage", help="named vintage (default: the store's default)")
     v.add_argument(
-        "--json", metavar="FILE", help="write machine-readable results ('-': standard output)"
+        "--json",
+        metavar="FILE",
+        type=path_arg,
+        help="write machine-readable results ('-': standard output)",
     )
     v.add_argument(
         "--vintages",
@@ -345,9 +360,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "(flips flagged)",
     )
     v.add_argument(
-        "--lock", metavar="FILE", help="record verdicts and estimates ('-': standard output)"
+        "--lock",
+        metavar="FILE",
+        type=path_arg,
+        help="record verdicts and estimates ('-': standard output)",
     )
-    v.add_argument("--check", metavar="FILE", help="compare with a lockfile; exit 1 on change")
+    v.add_argument(
+        "--check",
+        metavar="FILE",
+        type=path_arg,
+        help="compare with a lockfile; exit 1 on change",
+    )
     add_inference_options(v)
     add_jobs_option(v)
     v.add_argument(

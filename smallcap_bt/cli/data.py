@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from smallcap_bt.cli.output import EXIT_DATA, EXIT_OK, bounded_int, print_table
+from smallcap_bt.cli.output import EXIT_DATA, EXIT_OK, bounded_int, path_arg, print_table
 
 
 def _warn(report) -> None:
@@ -303,7 +303,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     data = sub.add_parser("data", help="import, fetch and inspect data vintages")
     dsub = data.add_subparsers(dest="data_command", required=True)
     imp = dsub.add_parser("import", help="import snapshot folders (original file formats)")
-    imp.add_argument("dirs", nargs="+", help="folders like french/202602 or fred/2026-08-10")
+    imp.add_argument(
+        "dirs",
+        nargs="+",
+        type=path_arg,
+        help="folders like french/202602 or fred/2026-08-10",
+    )
     imp.add_argument("--vintage", help="vintage name (default: CRSP vintage of the header)")
     imp.add_argument("--replace", action="store_true", help="replace differing files")
     imp.add_argument("--default", action="store_true", help="make it the default vintage")
@@ -372,7 +377,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     dif.add_argument("a", help="older vintage, e.g. 202302")
     dif.add_argument("b", help="newer vintage, e.g. 202602")
     dif.add_argument(
-        "--json", metavar="FILE", help="also write the table as JSON ('-': standard output)"
+        "--json",
+        metavar="FILE",
+        type=path_arg,
+        help="also write the table as JSON ('-': standard output)",
     )
     dif.add_argument("--all", action="store_true", help="list identical and one-sided datasets too")
     dif.set_defaults(func=_cmd_data_diff)

@@ -316,6 +316,17 @@ def bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+def path_arg(text: str) -> str:
+    """An argparse ``type`` for a path option: an empty string (an unset shell variable, as in
+    ``--check "$LOCK"``) is a usage error instead of the current folder, or of a check that
+    silently never runs (argparse names the option)."""
+    import argparse
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a path, got an empty string")
+    return text
+
+
 def add_jobs_option(parser: argparse.ArgumentParser) -> None:
     """``--jobs``: processes evaluating claims (``auto`` = every usable CPU)."""
 

@@ -10,15 +10,28 @@ from smallcap_bt.cli.output import (
     add_jobs_option,
     add_progress_option,
     bounded_int,
+    path_arg,
 )
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from smallcap_bt.cli.claims import _chosen_claims
     from smallcap_bt.cli.output import check_output, resolve_progress
+    from smallcap_bt.exceptions import UsageError
     from smallcap_bt.reports.render import build_report
 
     check_output(args.out, "--out", folder=True)
+    # root passes the access check in /sys or /proc, where the folder still cannot be made:
+    # make the missing folders and take them away again (nothing is left if the run fails)
+    made = [p for p in [Path(args.out), *Path(args.out).parents] if not p.exists()]
+    try:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {args.out}: cannot create the folder ({exc.strerror})") from None
+    for p in made:  # deepest first
+        p.rmdir()
     quiet = getattr(args, "quiet", False)
     paths = build_report(
         args.out,
@@ -59,7 +72,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "report.md, claims.tex (scorecard table), results.json and figures/ (PNG, 200 dpi).",
     )
     add_claim_options(r, "report the claims of", "only those are reported")
-    r.add_argument("--out", required=True, help="output folder (created if missing)")
+    r.add_argument("--out", required=True, type=path_arg, help="output folder (created if missing)")
     r.add_argument("--vintage", help="named data vintage (default: the store's default vintage)")
     add_inference_options(r)
     add_jobs_option(r)

@@ -351,7 +351,9 @@ class Store:
     def default_vintage(self) -> str:
         """The default vintage.
 
-        The one set with :meth:`set_default` if it still exists; else the newest *complete*
+        The one set with :meth:`set_default` (a ``DEFAULT`` naming a vintage that is not
+        stored is a :class:`~smallcap_bt.exceptions.StoreError`: results never come from
+        another vintage than the one chosen, silently); else the newest *complete*
         named vintage by date (never by name); else, when only the union of the stored
         vintages is complete (e.g. snapshot folders imported one by one), ``@latest``: every
         file resolved to its newest copy.
@@ -360,6 +362,8 @@ class Store:
         ------
         DataUnavailableError
             No vintage is stored; the message says how to import or fetch one.
+        StoreError
+            ``DEFAULT`` cannot be read, or names an invalid or missing vintage.
         """
         names = self.vintages()
         if not names:
@@ -383,6 +387,10 @@ class Store:
                 ) from exc
             if name in names or name.startswith("@"):
                 return name
+            raise StoreError(  # never another vintage than the one the user chose, silently
+                f"{marker} names vintage {name!r}, which is not in the store (stored: "
+                f"{', '.join(names)}); reset it with 'smallcap-bt data default NAME'"
+            )
         complete = [n for n in names if not self.missing_files(n)]
         if complete:
             return max(complete, key=self._order)
