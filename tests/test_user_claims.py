@@ -160,6 +160,10 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
             ),
             "unknown size definition 'tercile.wv'; did you mean 'tercile.vw'?",
         ),
+        (  # a third battery: 300 characters passed check and verify, then crashed report
+            GOOD.replace("DIRECTION", "positive").replace('id = "mine"', f'id = "{"m" * 101}"'),
+            "is 101 characters long; at most 100",
+        ),
     ],
     ids=[
         "direction",
@@ -174,6 +178,7 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
         "month-13",
         "start-after-end",
         "definition",
+        "long-id",
     ],
 )
 def test_definition_errors_name_file_claim_and_field(tmp_path, capsys, body, needle):

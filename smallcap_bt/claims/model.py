@@ -21,6 +21,8 @@ Direction = Literal["positive", "negative", "about"]
 VerdictName = Literal["supported", "unproven", "mixed", "contradicted", "not_testable"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: longest claim id: ``spec_<id>.png`` and ``.pdf`` must fit a file name (255 bytes)
+MAX_ID = 100
 _PART_FIELDS = (
     "test",
     "kind",
@@ -239,6 +241,11 @@ class Claim(_Model):
     def _check(self) -> Claim:
         if not _ID.match(self.id):
             raise ValueError(f"invalid claim id {self.id!r} (lower case, digits, . _ -)")
+        if len(self.id) > MAX_ID:  # it names the report's figure files
+            raise ValueError(
+                f"claim id {self.id[:40]!r}... is {len(self.id)} characters long; at most "
+                f"{MAX_ID} (it names files of the report)"
+            )
         if not self.sources:
             raise ValueError("a claim needs at least one source")
         from smallcap_bt.claims.templates.params import is_iso_month
