@@ -241,11 +241,13 @@ def test_jobs_are_resolved_from_the_argument_then_the_environment(monkeypatch) -
     monkeypatch.setenv(parallel.JOBS_ENV, "2")
     assert parallel.resolve_jobs(None) == 2
     assert parallel.resolve_jobs(1) == 1  # an explicit number wins
-    for bad in ("two", "0", "-1"):
+    monkeypatch.setenv(parallel.JOBS_ENV, "auto")  # as --jobs auto (it was refused)
+    assert parallel.resolve_jobs(None) == parallel.usable_cpus()
+    for bad in ("two", "0", "-1", "999"):  # 999: --jobs refuses it, so does the variable
         monkeypatch.setenv(parallel.JOBS_ENV, bad)
         with pytest.raises(ValueError, match="SMALLCAP_BT_JOBS"):
             parallel.resolve_jobs(None)
-    for bad_jobs in (0, -2, True, 1.5):
+    for bad_jobs in (0, -2, True, 1.5, 257):
         with pytest.raises(ValueError, match="jobs"):
             parallel.resolve_jobs(bad_jobs)  # type: ignore[arg-type]
 

@@ -460,3 +460,11 @@ def test_spa_test_resamples_blocks_of_the_given_length():
     assert spa_test(bench, pd.DataFrame(d), reps=500, seed=3) == spa_test(
         bench, pd.DataFrame(d), reps=500, seed=3
     )
+
+
+@pytest.mark.parametrize("cost", [-5, float("nan"), float("inf"), "10"])
+def test_sweep_costs_are_checked_in_python_as_on_the_command_line(panel, cost):
+    """``sb.sweep(cost_bps=-5)`` ran (a negative cost pays for trading), and NaN gave all-NaN
+    metrics; the CLI's --cost-bps refused both (a bad-input battery)."""
+    with pytest.raises(ValueError, match="cost_bps"):
+        sweep("buy-and-hold", panel=panel, cost_bps=cost)

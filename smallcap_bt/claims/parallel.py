@@ -37,9 +37,14 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+#: most processes a run may ask for (``--jobs``, ``$SMALLCAP_BT_JOBS``, ``jobs=``)
+MAX_JOBS = 256
+
+
 def resolve_jobs(jobs: int | None) -> int:
-    """Number of processes for ``jobs``: an int as given (at least 1); ``None`` = the
-    ``SMALLCAP_BT_JOBS`` environment variable, else :func:`usable_cpus`.
+    """Number of processes for ``jobs``: an int as given (1 to :data:`MAX_JOBS`); ``None`` =
+    the ``SMALLCAP_BT_JOBS`` environment variable (``auto`` or a number, as ``--jobs``), else
+    :func:`usable_cpus`.
 
     Raises
     ------
@@ -48,17 +53,19 @@ def resolve_jobs(jobs: int | None) -> int:
     """
     if jobs is None:
         raw = os.environ.get(JOBS_ENV, "").strip()
-        if not raw:
+        if not raw or raw == "auto":  # as --jobs auto
             return usable_cpus()
         try:
             jobs = int(raw)
         except ValueError:
-            raise ValueError(f"{JOBS_ENV}={raw!r}: expected a positive integer") from None
+            raise ValueError(
+                f"{JOBS_ENV}={raw!r}: expected 'auto' or a whole number from 1 to {MAX_JOBS}"
+            ) from None
         what = f"{JOBS_ENV}={raw!r}"
     else:
         what = f"jobs={jobs!r}"
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"{what}: expected a positive integer")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
+        raise ValueError(f"{what}: expected a whole number from 1 to {MAX_JOBS}")
     return jobs
 
 

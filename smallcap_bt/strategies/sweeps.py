@@ -413,6 +413,12 @@ def sweep(
             + (f"; did you mean {close}?" if close else "")
             + f" (known: {list(STRATEGIES)})"
         )
+    import math
+
+    if isinstance(cost_bps, bool) or not isinstance(cost_bps, int | float):
+        raise ValueError(f"cost_bps is a number of basis points, got {cost_bps!r}")
+    if not (math.isfinite(cost_bps) and cost_bps >= 0):  # as the CLI's --cost-bps
+        raise ValueError(f"cost_bps is a cost, a finite number >= 0; got {cost_bps}")
     builder, other, _ = STRATEGIES[strategy]
     params = _grid_values(strategy, grid)
     p = panel if panel is not None else monthly_panel(vintage, store=store)
