@@ -160,6 +160,10 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
             ),
             "unknown size definition 'tercile.wv'; did you mean 'tercile.vw'?",
         ),
+        (  # a third battery: verify then failed with a raw NumPy broadcasting error
+            FIRST_HIKE.read_text().replace("horizons = [6, 12, 24]", "horizons = [0, -6]"),
+            "horizons are months, at least one and each >= 1; got (0, -6)",
+        ),
         (  # a third battery: 300 characters passed check and verify, then crashed report
             GOOD.replace("DIRECTION", "positive").replace('id = "mine"', f'id = "{"m" * 101}"'),
             "is 101 characters long; at most 100",
@@ -178,6 +182,7 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
         "month-13",
         "start-after-end",
         "definition",
+        "horizons",
         "long-id",
     ],
 )

@@ -28,8 +28,9 @@ LEG_DEFS: tuple[str, ...] = tuple(d for d in ALL_DEFS if d != "smb")
 
 class Params(BaseModel):
     """Base of every template's parameters: unknown keys are errors; months (``start``,
-    ``end``, ``since``) are real months with ``start`` not after ``end``; size definitions
-    are known ones; numbers are finite."""
+    ``end``, ``since``) are real months with ``start`` not after ``end``; ``horizons`` and
+    ``lookbacks`` are non-empty and each at least one month; size definitions are known
+    ones; numbers are finite."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -43,6 +44,10 @@ class Params(BaseModel):
         start, end = getattr(self, "start", None), getattr(self, "end", None)
         if isinstance(start, str) and isinstance(end, str) and start[:7] > end[:7]:
             raise ValueError(f"start {start} is after end {end}")
+        for name in ("horizons", "lookbacks"):  # numbers of months
+            value = getattr(self, name, None)
+            if isinstance(value, tuple) and (not value or min(value) < 1):
+                raise ValueError(f"{name} are months, at least one and each >= 1; got {value}")
         defs = getattr(self, "definitions", ())
         for d in (*defs, getattr(self, "details_definition", "tercile.vw")):
             if d not in ALL_DEFS:
