@@ -768,6 +768,23 @@ def test_a_report_on_french_files_only_says_what_it_left_out(tmp_path):
     _assert_well_formed_markdown(md)
 
 
+def test_a_report_into_an_older_reports_folder_leaves_none_of_its_files(store_dir, tmp_path):
+    """A report written over an earlier one (with --tex-figures and another claim) kept the
+    old claim's figures and a figures.tex that included them (a bad-input battery). Files
+    that are not the report's own names stay."""
+    from smallcap_bt.reports import render
+
+    kw = {"store": store_dir, "strategies": False, "draws": 40, "joint_draws": 0}
+    render.build_report(tmp_path, "202602", claims=["more-volatile", "best-decade-1970s"],
+                        tex_figures=True, **kw)  # fmt: skip
+    (tmp_path / "figures" / "mine.png").write_bytes(b"a user's file")
+    render.build_report(tmp_path, "202602", claims=["more-volatile"], **kw)
+    figs = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert "spec_best-decade-1970s.png" not in figs and not any(f.endswith(".pdf") for f in figs)
+    assert "spec_more-volatile.png" in figs and "mine.png" in figs
+    assert not (tmp_path / "figures.tex").exists()
+
+
 def test_no_claim_on_both_vintages_is_said_not_a_crash(store_dir, tmp_path):
     """202302 has no 2x3 portfolios: ``verify --vintages`` of the valuation claim alone is a
     data error naming what it lacks (it said "no claims given"), and a report's section says

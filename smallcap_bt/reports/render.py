@@ -330,6 +330,7 @@ def build_report(
                     compare_vintage, vin, doc, claims, st, seed, draws, joint_draws, jobs
                 )
             paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
+            _remove_stale(out, captions, ov, formats)
             advance("files written")
     except BaseException:
         if pool is not None:
@@ -450,6 +451,31 @@ def _draw_balanced(
         if not fut.cancelled():
             captions.update(fut.result())
     return {c["id"]: captions[c["id"]] for c in claims}  # registry order
+
+
+#: the overview figures' names (``figures/<key>.<format>``)
+OVERVIEW_KEYS = ("wealth", "decades", "fed_cuts", "rolling", "beme", "strategy")
+
+
+def _remove_stale(
+    out: Path, captions: dict[str, str], ov: dict[str, Any], formats: Sequence[str]
+) -> None:
+    """Remove what an earlier report left in ``out`` that this one did not write: figures of
+    claims or overview figures it does not have, the formats it did not ask for, and
+    ``figures.tex`` without ``tex_figures`` (an old ``figures.tex`` included figures of
+    claims no longer reported). Only the report's own names are touched."""
+    keys = [f["key"] for f in ov["figures"]] + (["strategy"] if ov.get("strategy") else [])
+    written = {f"spec_{cid}.{fmt}" for cid in captions for fmt in formats}
+    written |= {f"{key}.{fmt}" for key in keys for fmt in formats}
+    figdir = out / "figures"
+    for path in figdir.iterdir():
+        ours = path.suffix in (".png", ".pdf") and (
+            path.name.startswith("spec_") or path.stem in OVERVIEW_KEYS
+        )
+        if ours and path.name not in written:
+            path.unlink()
+    if "pdf" not in formats:
+        (out / "figures.tex").unlink(missing_ok=True)
 
 
 def _write(
