@@ -478,6 +478,23 @@ def verify_all(
     )
 
 
+def split_by_data(
+    claims: Iterable[Claim], held: Iterable[set[str]]
+) -> tuple[list[Claim], list[tuple[str, list[str]]]]:
+    """The claims whose declared datasets every one of ``held`` (dataset ids of a vintage)
+    has, and ``(claim id, datasets some vintage lacks)`` of the others, both in order."""
+    held = list(held)
+    run: list[Claim] = []
+    skipped: list[tuple[str, list[str]]] = []
+    for c in claims:
+        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
+        if lacking:
+            skipped.append((c.id, lacking))
+        else:
+            run.append(c)
+    return run, skipped
+
+
 def _resolve_claims(claims: Iterable[str | Claim] | None, reg: Registry) -> list[Claim]:
     """The claims of a run: all registered ones for ``None``; ids looked up; each id once."""
     if claims is None:
@@ -569,13 +586,7 @@ def verify_vintages(
         raise ValueError(f"two vintages are compared, got {list(names)}")
     held = [Vintage.open(n, store).datasets() for n in names]
     chosen = _resolve_claims(None if claims is None else list(claims), registry)
-    run, skipped = [], []
-    for c in chosen:
-        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
-        if lacking:
-            skipped.append((c.id, lacking))
-        else:
-            run.append(c)
+    run, skipped = split_by_data(chosen, held)
     if not run:
         raise DataUnavailableError(
             f"none of the claims can run on both vintages {names[0]} and {names[1]}: "

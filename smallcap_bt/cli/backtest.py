@@ -7,11 +7,10 @@ Building the parser imports only static tables (:mod:`smallcap_bt.strategies.nam
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 from smallcap_bt.cli.output import EXIT_OK, EXIT_USAGE
-from smallcap_bt.strategies.names import STRATEGY_INFO, STRATEGY_NAMES, check_grid
+from smallcap_bt.strategies.names import STRATEGY_INFO, STRATEGY_NAMES, check_cost, check_grid
 
 
 def _value(v: str) -> object:
@@ -72,8 +71,10 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         return _usage_error(str(exc))
     if args.top < 1:
         return _usage_error(f"--top must be >= 1, got {args.top}")
-    if not (math.isfinite(args.cost_bps) and args.cost_bps >= 0):
-        return _usage_error(f"--cost-bps is a cost, a finite number >= 0; got {args.cost_bps}")
+    try:
+        check_cost(args.cost_bps, "--cost-bps")
+    except ValueError as exc:
+        return _usage_error(str(exc))
     if args.start is not None and not _is_month(args.start):
         return _usage_error(f"--start is a month (YYYY-MM), got {args.start!r}")
     problem = _check_definition(args.definition)

@@ -216,8 +216,9 @@ def _draw_overview(
 def _has_target(v: Any) -> bool:
     """Whether the vintage holds the FRED series of the fed funds target (DFEDTAR and the
     range), which the Fed-cut figure and the strategy tearsheet read."""
-    held = v.datasets()
-    return all(f"fred.{s}" in held for s in ("DFEDTAR", "DFEDTARU", "DFEDTARL"))
+    from smallcap_bt.columns import COLUMN_DATASETS
+
+    return set(COLUMN_DATASETS["target"]) <= v.datasets()
 
 
 def build_report(
@@ -385,19 +386,13 @@ def _sensitivity(
     comparison reads verdicts and headline estimates, which depend on the claim, vintage,
     seed and draws alone (not on which other claims ran)."""
     from smallcap_bt.claims.registry import registry
-    from smallcap_bt.claims.runner import _resolve_claims, verify_all
+    from smallcap_bt.claims.runner import _resolve_claims, split_by_data, verify_all
     from smallcap_bt.data.drift import compare_verifications
     from smallcap_bt.data.vintage import Vintage
     from smallcap_bt.reports.scorecard import sensitivity_rows
 
     held = [Vintage.open(other, store).datasets(), vin.datasets()]
-    run, skipped = [], []
-    for c in _resolve_claims(claims, registry) if claims else list(registry):  # ids and Claims
-        lacking = [d for d in c.declared_datasets() if not all(d in h for h in held)]
-        if lacking:
-            skipped.append((c.id, lacking))
-        else:
-            run.append(c)
+    run, skipped = split_by_data(_resolve_claims(claims or None, registry), held)
     pair = [other, vin.name]
     lacks = [f"{cid} (needs {', '.join(ds)})" for cid, ds in skipped]
     if not run:  # nothing to set side by side: the section says why

@@ -102,9 +102,7 @@ def _check_value(strategy: str, key: str, v: object) -> None:
     """One grid value: whole numbers at least their least value (NumPy integers too),
     quantiles inside (0, 1), directions rising or falling, ``since`` a date (YYYY-MM or
     YYYY-MM-DD). Series names are checked against the panel by the sweep."""
-    import datetime as dt
     import numbers
-    import re
 
     where = f"grid key {key!r} of strategy {strategy!r}"
     if key in WHOLE_KEYS:
@@ -119,12 +117,20 @@ def _check_value(strategy: str, key: str, v: object) -> None:
     elif key == "directions" and v not in DIRECTIONS:
         raise ValueError(f"{where}: values are {' or '.join(DIRECTIONS)}, got {v!r}")
     elif key == "since":
-        text = str(v)
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):
-                raise ValueError
-            dt.date.fromisoformat(text if len(text) == 10 else text + "-01")
-        except ValueError:
-            raise ValueError(f"{where}: a date YYYY-MM or YYYY-MM-DD, got {v!r}") from None
+        from smallcap_bt.claims.templates.params import is_iso_month
+
+        if not is_iso_month(str(v)):
+            raise ValueError(f"{where}: a date YYYY-MM or YYYY-MM-DD, got {v!r}")
     elif key in ("variables", "variable") and not (isinstance(v, str) and v):
         raise ValueError(f"{where}: values are names of panel series, got {v!r}")
+
+
+def check_cost(cost: object, name: str = "cost_bps") -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``cost`` (basis points per unit of traded
+    value) is a finite number >= 0: the CLI's ``--cost-bps`` and :func:`sweep`'s ``cost_bps``."""
+    import math
+
+    if isinstance(cost, bool) or not isinstance(cost, int | float):
+        raise ValueError(f"{name} is a number of basis points, got {cost!r}")
+    if not (math.isfinite(cost) and cost >= 0):
+        raise ValueError(f"{name} is a cost, a finite number >= 0; got {cost}")

@@ -18,7 +18,7 @@ from smallcap_bt.strategies import signals
 from smallcap_bt.strategies.assets import asset_returns
 from smallcap_bt.strategies.backtest import BacktestResult, vectorbt_portfolio
 from smallcap_bt.strategies.kernel import labelled, run_kernel, screen
-from smallcap_bt.strategies.names import STRATEGY_INFO, check_grid
+from smallcap_bt.strategies.names import STRATEGY_INFO, check_cost, check_grid
 from smallcap_bt.strategies.overfit import deflated_sharpe, pbo_cscv, spa_test
 
 
@@ -413,12 +413,7 @@ def sweep(
             + (f"; did you mean {close}?" if close else "")
             + f" (known: {list(STRATEGIES)})"
         )
-    import math
-
-    if isinstance(cost_bps, bool) or not isinstance(cost_bps, int | float):
-        raise ValueError(f"cost_bps is a number of basis points, got {cost_bps!r}")
-    if not (math.isfinite(cost_bps) and cost_bps >= 0):  # as the CLI's --cost-bps
-        raise ValueError(f"cost_bps is a cost, a finite number >= 0; got {cost_bps}")
+    check_cost(cost_bps)  # as the CLI's --cost-bps
     builder, other, _ = STRATEGIES[strategy]
     params = _grid_values(strategy, grid)
     p = panel if panel is not None else monthly_panel(vintage, store=store)
