@@ -225,6 +225,11 @@ def test_small_mistakes_get_messages_that_name_them(tmp_path, capsys):
     for argv, needle in [
         (["data", "fetch", "--retries", "1.9"], "--retries must be a whole number, got '1.9'"),
         (["report", "--out", "x", "--workers", "-1"], "--workers must be between 0 and 64"),
+        # backtest's --seed and --top were plain ints: -1 reached NumPy's seeding, 0 printed
+        # a message of the command itself; --scheduler "" ran locally without a word
+        (["backtest", "fed-cut", "--seed", "-1"], "--seed must be between 0 and"),
+        (["backtest", "fed-cut", "--top", "0"], "--top must be between 1 and"),
+        (["backtest", "fed-cut", "--scheduler", ""], "needs a Dask scheduler address"),
     ]:
         with pytest.raises(SystemExit) as exc:
             main(argv)

@@ -241,6 +241,7 @@ def test_jobs_are_resolved_from_the_argument_then_the_environment(monkeypatch) -
     monkeypatch.setenv(parallel.JOBS_ENV, "2")
     assert parallel.resolve_jobs(None) == 2
     assert parallel.resolve_jobs(1) == 1  # an explicit number wins
+    assert parallel.resolve_jobs("auto") == parallel.usable_cpus()  # so does an explicit auto
     monkeypatch.setenv(parallel.JOBS_ENV, "auto")  # as --jobs auto (it was refused)
     assert parallel.resolve_jobs(None) == parallel.usable_cpus()
     for bad in ("two", "0", "-1", "999"):  # 999: --jobs refuses it, so does the variable
@@ -261,7 +262,8 @@ def test_cli_jobs_option_and_environment_errors(store_dir, monkeypatch, capsys) 
     monkeypatch.setenv(parallel.JOBS_ENV, "many")
     assert main(base) == 2
     assert "SMALLCAP_BT_JOBS='many'" in capsys.readouterr().err
-    assert main([*base, "--jobs", "auto"]) == 2  # auto reads the variable too
+    # --jobs auto means every usable CPU: it read the variable too (a bad-input battery)
+    assert main([*base, "--jobs", "auto"]) == 0
     capsys.readouterr()
     assert main([*base, "--jobs", "2"]) == 0  # one claim: capped at one process
 

@@ -231,3 +231,59 @@ def test_dask_screen_from_a_scheduler_address(weights, assets, dask_client):
     address = dask_client.cluster.scheduler_address
     local = screen(weights, assets, chunk=7)
     pd.testing.assert_frame_equal(local, screen(weights, assets, chunk=7, client=address))
+
+
+def _bad_source(t: int, start: int, stop: int) -> np.ndarray:
+    """Weights 0.5 everywhere but variant 9 in month 7, which holds 1.5."""
+    w = np.full((t, stop - start), 0.5)
+    if start <= 9 < stop:
+        w[7, 9 - start] = 1.5
+    return w
+
+
+def test_weights_outside_0_1_are_an_error_naming_variant_and_month(weights, assets, dask_client):
+    """The kernel and vectorbt clipped 1.5 to 1 and -0.2 to 0 without a word (a bad-input
+    battery): a weight beyond rounding outside [0, 1], or infinite, is now an error naming the
+    variant and month, on every path; within rounding it is still clipped, NaN is still 0."""
+    month = assets.index[7]
+    for value in (1.5, -0.2, np.inf, 1 + 1e-6):
+        w = weights.copy()
+        w.iloc[7, 3] = value
+        msg = rf"variant 3 holds {value!r} in {month}"
+        for run in (screen, run_kernel, run_vectorbt):
+            with pytest.raises(ValueError, match=msg):
+                run(w, assets)
+    # a weight source: the position is found in a later chunk and mapped back, here and on Dask
+    src = functools.partial(_bad_source, len(assets))
+    kw = {"n_variants": 12, "index": assets.index, "chunk": 4}
+    for client in (None, dask_client):
+        with pytest.raises(ValueError, match=rf"variant 9 holds 1.5 in {month}"):
+            screen(src, assets, client=client, **kw)
+    near = weights.fillna(0.5).clip(0, 1) * (1 + 1e-12)  # rounding above 1 is clipped
+    pd.testing.assert_frame_equal(
+        screen(near, assets), screen(near.clip(0, 1), assets), check_exact=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("kw", "msg"),
+    [
+        ({"cost_bps": float("nan")}, "cost_bps is a cost, a finite number >= 0; got nan"),
+        ({"cost_bps": -5}, "cost_bps is a cost"),
+        ({"cost_bps": "10"}, "cost_bps is a number of basis points"),
+        ({"other": "bonds"}, 'other is "large" or "cash".*got \'bonds\''),
+    ],
+)
+def test_screen_and_kernel_check_costs_and_other(weights, assets, kw, msg):
+    """NaN costs gave all-NaN metrics, negative costs ran, ``other="bonds"`` was a KeyError."""
+    for run in (screen, run_kernel, run_vectorbt):
+        with pytest.raises(ValueError, match=msg):
+            run(weights, assets, **kw)
+
+
+def test_screen_needs_monthly_periods_and_the_three_assets(weights, assets):
+    with pytest.raises(ValueError, match=r"monthly periods \(PeriodIndex\[M\]\), got RangeIndex"):
+        screen(weights.reset_index(drop=True), assets)
+    with pytest.raises(ValueError, match="assets: no cash column"):
+        screen(weights, assets.drop(columns="cash"))
+    assert screen(weights, assets, cost_bps=np.int64(10)).shape == (weights.shape[1], 8)

@@ -468,3 +468,32 @@ def test_sweep_costs_are_checked_in_python_as_on_the_command_line(panel, cost):
     metrics; the CLI's --cost-bps refused both (a bad-input battery)."""
     with pytest.raises(ValueError, match="cost_bps"):
         sweep("buy-and-hold", panel=panel, cost_bps=cost)
+
+
+def test_sweep_and_verify_name_a_bad_strategy_seed_or_spa_reps(store_dir):
+    """``sweep(None)`` and ``verify(seed=None)`` ended in bare TypeErrors from difflib and
+    NumPy's seeding, ``seed=-1`` in NumPy's "expected non-negative integer", ``spa_reps=0`` in
+    the SPA test's internal message (a bad-input battery); a string seed was accepted."""
+    import smallcap_bt as sb
+    from smallcap_bt.exceptions import UnknownStrategyError
+
+    for bad in (None, 3):
+        with pytest.raises(UnknownStrategyError, match=rf"unknown strategy {bad} \(known: \["):
+            sb.sweep(bad, store=store_dir)  # type: ignore[arg-type]
+    kw = {"store": store_dir, "draws": 40, "joint_draws": 0}
+    for seed, err, msg in [
+        (None, TypeError, "seed must be a whole number, got None"),
+        ("1", TypeError, "seed must be a whole number, got '1'"),
+        (1.5, TypeError, "seed must be a whole number, got 1.5"),
+        (-1, ValueError, r"seed must be between 0 and 2\*\*63 - 1, got -1"),
+        (2**63, ValueError, "seed must be between 0"),
+    ]:
+        with pytest.raises(err, match=msg):
+            sb.verify("more-volatile", seed=seed, **kw)  # type: ignore[arg-type]
+        with pytest.raises(err, match=msg):
+            sb.sweep("buy-and-hold", store=store_dir, seed=seed)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="spa_reps is the SPA test's bootstrap draws, at least 1"):
+        sb.sweep("buy-and-hold", store=store_dir, spa_reps=0)
+    with pytest.raises(TypeError, match="spa_reps must be a whole number"):
+        sb.sweep("buy-and-hold", store=store_dir, spa_reps=2.5)  # type: ignore[arg-type]
+    assert sb.verify("more-volatile", seed=np.int64(3), **kw).claim.id == "more-volatile"  # NumPy

@@ -168,6 +168,11 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
             GOOD.replace("DIRECTION", "positive").replace('id = "mine"', f'id = "{"m" * 101}"'),
             "is 101 characters long; at most 100",
         ),
+        (  # a third battery: a file's own source "001" silently shadowed the built-in one
+            GOOD.replace("DIRECTION", "positive")
+            + '[sources."001"]\ntitle = "My notes"\ndate = "2026-01"\n',
+            "source '001' is already a built-in source ('Could 2026 bode well",
+        ),
     ],
     ids=[
         "direction",
@@ -184,6 +189,7 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
         "definition",
         "horizons",
         "long-id",
+        "builtin-source-key",
     ],
 )
 def test_definition_errors_name_file_claim_and_field(tmp_path, capsys, body, needle):
@@ -350,3 +356,17 @@ def test_claims_templates_name_shows_each_parameter(capsys):
     assert any(ln.startswith("horizons ") and "(1, 3, 6, 12, 24)" in ln for ln in out.splitlines())
     assert main(["claims", "templates", "event_studdy"]) == 2
     assert "unknown test template 'event_studdy'" in capsys.readouterr().err
+
+
+def test_a_vintage_compared_with_itself_is_a_usage_error(store_dir, tmp_path, capsys):
+    """``verify --vintages A,A`` and ``report --compare-vintage`` naming the report's own
+    vintage ran every claim twice and reported "0 verdicts differ" (a bad-input battery)."""
+    base = ["--store", str(store_dir)]
+    argv = [*base, "verify", "more-volatile", "--vintages", "202602,202602", "--draws", "40"]
+    assert main(argv) == 2
+    assert "two different vintages are compared, got 202602 twice" in capsys.readouterr().err
+    out = tmp_path / "r"
+    argv = [*base, "report", "more-volatile", "--out", str(out), "--vintage", "202602"]
+    assert main([*argv, "--compare-vintage", "202602", "-q"]) == 2
+    assert "is the report's own vintage 202602" in capsys.readouterr().err
+    assert not out.exists()  # refused before any work

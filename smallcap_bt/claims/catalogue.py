@@ -46,6 +46,19 @@ def claim_from_record(record: dict[str, Any], origin: str = "<python>") -> Claim
         raise ClaimDefinitionError(f"{origin}: claim {cid!r}: {exc}") from None
 
 
+def _check_not_builtin(source: Source, origin: str) -> None:
+    """A file's own ``[sources.KEY]`` may not reuse a built-in source's key for another text:
+    reports and citations list sources by key, so two texts would share one."""
+    from smallcap_bt.claims.sources import SOURCES
+
+    builtin = SOURCES.get(source.key)
+    if builtin is not None and builtin != source:
+        raise ClaimDefinitionError(
+            f"{origin}: source {source.key!r} is already a built-in source ({builtin.title!r}); "
+            "give yours another key, or drop the table to cite the built-in one"
+        )
+
+
 def parse_catalogue(text: str, origin: str) -> list[Claim]:
     """Claims of one TOML document (``origin`` names it in errors)."""
     try:
@@ -67,6 +80,7 @@ def parse_catalogue(text: str, origin: str) -> list[Claim]:
             local[key] = Source(key=key, **table)
         except (ValidationError, TypeError) as exc:
             raise ClaimDefinitionError(f"{origin}: source {key!r} is invalid: {exc}") from None
+        _check_not_builtin(local[key], origin)
     out = []
     for rec in records:
         if local and isinstance(rec, dict):

@@ -41,9 +41,10 @@ def usable_cpus() -> int:
 MAX_JOBS = 256
 
 
-def resolve_jobs(jobs: int | None) -> int:
-    """Number of processes for ``jobs``: an int as given (1 to :data:`MAX_JOBS`); ``None`` =
-    the ``SMALLCAP_BT_JOBS`` environment variable (``auto`` or a number, as ``--jobs``), else
+def resolve_jobs(jobs: int | str | None) -> int:
+    """Number of processes for ``jobs``: an int as given (1 to :data:`MAX_JOBS`); ``"auto"`` =
+    :func:`usable_cpus` (``--jobs auto``, whatever the environment says); ``None`` = the
+    ``SMALLCAP_BT_JOBS`` environment variable (``auto`` or a number, as ``--jobs``), else
     :func:`usable_cpus`.
 
     Raises
@@ -51,6 +52,8 @@ def resolve_jobs(jobs: int | None) -> int:
     ValueError
         ``jobs`` or the environment variable is not a positive integer.
     """
+    if isinstance(jobs, str) and jobs == "auto":
+        return usable_cpus()
     if jobs is None:
         raw = os.environ.get(JOBS_ENV, "").strip()
         if not raw or raw == "auto":  # as --jobs auto
@@ -260,7 +263,7 @@ def run_claims(
     claims: Sequence[Claim],
     vintage: Vintage,
     settings: Settings,
-    jobs: int | None = 1,
+    jobs: int | str | None = 1,
     on_done: Callable[[str], object] | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> list[ClaimResult]:
@@ -274,7 +277,7 @@ def run_claims(
         The data (its panel is built here before forking, once for every worker).
     settings : Settings
         Seed and draws.
-    jobs : int or None
+    jobs : int, "auto" or None
         Processes (1 = this one; capped at the number of claims).
     on_done : callable, optional
         Called with each claim id as its result arrives (completion order; while

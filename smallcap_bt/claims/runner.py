@@ -421,7 +421,7 @@ def verify_all(
     reg: Registry | None = None,
     progress: bool = False,
     on_claim: Callable[[str], object] | None = None,
-    jobs: int | None = 1,
+    jobs: int | str | None = 1,
     meanwhile: Callable[[], object] | None = None,
 ) -> Verification:
     """Run claims (all registered ones by default) on a vintage.
@@ -443,20 +443,21 @@ def verify_all(
         Print one line per claim to stderr.
     on_claim : callable, optional
         Called with each claim id once it is evaluated (progress bars).
-    jobs : int or None
+    jobs : int, "auto" or None
         Processes evaluating claims: 1 (default) runs them here; ``n > 1`` forks ``n``
-        workers (Linux; elsewhere one process); ``None`` = the ``SMALLCAP_BT_JOBS``
-        environment variable, else the CPUs this process may use. Results are identical
-        whatever the number (every claim draws from its own seeded generator).
+        workers (Linux; elsewhere one process); ``"auto"`` = the CPUs this process may
+        use; ``None`` = the ``SMALLCAP_BT_JOBS`` environment variable, else ``"auto"``.
+        Results are identical whatever the number (every claim draws from its own seeded generator).
     meanwhile : callable, optional
         Light work for this process while worker processes evaluate the claims (called once;
         before the claims when they run here; see
         :func:`smallcap_bt.claims.parallel.run_claims`).
     """
-    from smallcap_bt.claims.limits import check_draws
+    from smallcap_bt.claims.limits import check_draws, check_seed
     from smallcap_bt.claims.parallel import run_claims
 
     check_draws(draws, joint_draws)
+    check_seed(seed)
     reg = reg or registry
     chosen = _resolve_claims(claims, reg)
     v = Vintage.open(vintage, store)
@@ -538,7 +539,7 @@ def verify(
     seed: int = 0,
     draws: int = 2_000,
     joint_draws: int = 500,
-    jobs: int | None = 1,
+    jobs: int | str | None = 1,
 ) -> ClaimResult | Verification:
     """Verify one claim (returns a :class:`ClaimResult`) or several (a :class:`Verification`).
 
@@ -565,7 +566,7 @@ def verify_vintages(
     seed: int = 0,
     draws: int = 2_000,
     joint_draws: int = 500,
-    jobs: int | None = 1,
+    jobs: int | str | None = 1,
 ) -> tuple[list[Verification], pd.DataFrame, list[tuple[str, list[str]]]]:
     """Verify the same claims on two vintages and put them side by side.
 
@@ -584,7 +585,13 @@ def verify_vintages(
 
     if len(names) != 2:
         raise ValueError(f"two vintages are compared, got {list(names)}")
-    held = [Vintage.open(n, store).datasets() for n in names]
+    opened = [Vintage.open(n, store) for n in names]
+    if opened[0].name == opened[1].name:
+        raise ValueError(
+            f"two different vintages are compared, got {opened[0].name} twice "
+            "(nothing could differ)"
+        )
+    held = [v.datasets() for v in opened]
     chosen = _resolve_claims(None if claims is None else list(claims), registry)
     run, skipped = split_by_data(chosen, held)
     if not run:

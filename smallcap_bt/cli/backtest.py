@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from smallcap_bt.cli.output import EXIT_OK, EXIT_USAGE
+from smallcap_bt.cli.output import EXIT_OK, EXIT_USAGE, bounded_int, nonempty
 from smallcap_bt.strategies.names import STRATEGY_INFO, STRATEGY_NAMES, check_cost, check_grid
 
 
@@ -69,8 +69,6 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         check_grid(args.strategy, grid)
     except ValueError as exc:
         return _usage_error(str(exc))
-    if args.top < 1:
-        return _usage_error(f"--top must be >= 1, got {args.top}")
     try:
         check_cost(args.cost_bps, "--cost-bps")
     except ValueError as exc:
@@ -155,10 +153,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "non-trivial; the header says which)",
     )
     b.add_argument("--vintage", help="data vintage (default: the store's default)")
-    b.add_argument("--seed", type=int, default=0, help="seed of the SPA bootstrap")
-    b.add_argument("--top", type=int, default=5, help="variants to print (best first)")
+    b.add_argument(
+        "--seed",
+        type=bounded_int(0, 2**63 - 1, "--seed"),
+        default=0,
+        help="seed of the SPA bootstrap, a whole number >= 0",
+    )
+    b.add_argument(
+        "--top",
+        type=bounded_int(1, 1_000_000, "--top"),
+        default=5,
+        help="variants to print (best first)",
+    )
     b.add_argument(
         "--scheduler",
+        type=nonempty("needs a Dask scheduler address (e.g. tcp://host:8786)"),
         metavar="ADDRESS",
         help="Dask scheduler address (e.g. tcp://host:8786): screen the variants on its "
         "workers; results are identical to a local run",

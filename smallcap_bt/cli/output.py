@@ -316,6 +316,19 @@ def bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+def nonempty(what: str) -> Callable[[str], str]:
+    """An argparse ``type`` refusing an empty or blank string for ``what`` (an unset shell
+    variable): ``--scheduler ""`` ran locally without a word."""
+    import argparse
+
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{what}, got an empty string")
+        return text
+
+    return parse
+
+
 def path_arg(text: str) -> str:
     """An argparse ``type`` for a path option: an empty string (an unset shell variable, as in
     ``--check "$LOCK"``) is a usage error instead of the current folder, or of a check that
@@ -330,8 +343,8 @@ def path_arg(text: str) -> str:
 def add_jobs_option(parser: argparse.ArgumentParser) -> None:
     """``--jobs``: processes evaluating claims (``auto`` = every usable CPU)."""
 
-    def parse(text: str) -> int | None:
-        return None if text == "auto" else bounded_int(1, 256, "--jobs")(text)
+    def parse(text: str) -> int | str:
+        return "auto" if text == "auto" else bounded_int(1, 256, "--jobs")(text)
 
     parser.add_argument(
         "--jobs",
@@ -339,7 +352,8 @@ def add_jobs_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N|auto",
         help="processes evaluating claims, forked on Linux; results are identical for any "
-        "number (default: $SMALLCAP_BT_JOBS, else auto = every CPU this process may use)",
+        "number (default: $SMALLCAP_BT_JOBS, else auto = every CPU this process may use; "
+        "--jobs auto ignores $SMALLCAP_BT_JOBS)",
     )
 
 

@@ -235,7 +235,7 @@ def build_report(
     progress: bool | str = False,
     tex_figures: bool = False,
     workers: int = 0,
-    jobs: int | None = 1,
+    jobs: int | str | None = 1,
 ) -> dict[str, Path]:
     """Verify claims and write the report files.
 
@@ -260,7 +260,7 @@ def build_report(
         Also write vector PDF figures and ``figures.tex`` for LaTeX.
     workers : int
         Worker processes drawing figures while the claims are verified (0 = none).
-    jobs : int or None
+    jobs : int, "auto" or None
         Processes verifying the claims (:func:`smallcap_bt.claims.runner.verify_all`; 1 = this
         one, ``None`` = ``$SMALLCAP_BT_JOBS`` else every usable CPU); with ``workers=0``,
         ``jobs - 1`` workers then draw figures beside this process. Same files for any.
@@ -289,8 +289,12 @@ def build_report(
     figdir = out / "figures"
     st = store if isinstance(store, Store) else Store(store)
     vin = Vintage.open(vintage, st)  # one panel for the claims and the overview figures
-    if compare_vintage is not None:
-        Vintage.open(compare_vintage, st)  # a missing vintage fails now, not after the claims
+    if compare_vintage is not None:  # a missing vintage fails now, not after the claims
+        if Vintage.open(compare_vintage, st).name == vin.name:
+            raise ValueError(
+                f"compare_vintage (--compare-vintage) is the report's own vintage {vin.name}; name "
+                "another one to compare with"
+            )
     figdir.mkdir(parents=True, exist_ok=True)  # after the inputs are known to be there
     name = vin.name
     formats = ("png", "pdf") if tex_figures else ("png",)
@@ -377,7 +381,7 @@ def _sensitivity(
     seed: int,
     draws: int,
     joint_draws: int,
-    jobs: int | None = 1,
+    jobs: int | str | None = 1,
 ) -> dict[str, Any]:
     """The "Vintage sensitivity" section: the claims on vintage ``other`` beside this report's
     results ``doc`` (vintage ``vin``), as :func:`smallcap_bt.claims.runner.verify_vintages`

@@ -46,9 +46,35 @@ __all__ = [
     "M_XS_SUM",
     "M_XS_SUMSQ",
     "N_METRIC_SUMS",
+    "WeightOutOfRange",
     "rotation_metrics",
     "rotation_paths",
 ]
+
+
+class WeightOutOfRange(ValueError):
+    """A weight outside [0, 1] (beyond rounding, :data:`~smallcap_bt.stats.nb.W_TOL`) or
+    infinite, at ``row`` (month) and ``col`` (variant) of the weights given to a kernel."""
+
+    def __init__(self, row: int, col: int, value: float) -> None:
+        super().__init__(row, col, value)
+        self.row, self.col, self.value = row, col, value
+
+    def __str__(self) -> str:
+        return (
+            f"weight {self.value!r} at row {self.row}, column {self.col}: weights are fractions "
+            "in [0, 1] (NaN counts as 0)"
+        )
+
+
+def _weights(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """:func:`~smallcap_bt.stats.nb._block_weights`, raising :class:`WeightOutOfRange`."""
+    block, bad = _block_weights(w, lo, hi)
+    if bad >= 0:
+        row, j = divmod(int(bad), hi - lo)
+        raise WeightOutOfRange(row, lo + j, float(w[row, lo + j]))
+    return block
+
 
 #: variants per block of the rotation kernels (one thread works on a block at a time)
 BLOCK = 256
@@ -89,8 +115,8 @@ def rotation_paths(
     ----------
     w : numpy.ndarray
         ``(months, variants)``, C- or F-ordered: weight of the first asset decided at the end
-        of month ``t`` (NaN counts as 0; values are clipped to [0, 1]), the rest in the second
-        asset.
+        of month ``t`` (NaN counts as 0; values within rounding, ``W_TOL``, of [0, 1] are clipped
+        to it), the rest in the second asset.
     rs, ro : numpy.ndarray
         ``(months,)`` decimal returns of the two assets in month ``t + 1``.
     fee : float
@@ -101,6 +127,11 @@ def rotation_paths(
     tuple of numpy.ndarray
         ``(months, variants)`` decimal returns net of costs, turnover (traded value / value
         before trading) and costs (/ value before trading). Each portfolio starts as 1.0 of cash.
+
+    Raises
+    ------
+    WeightOutOfRange
+        A weight is further than rounding outside [0, 1], or infinite.
 
     Notes
     -----
@@ -113,7 +144,7 @@ def rotation_paths(
     cost = np.empty((nt, nv))
 
     def run(lo: int, hi: int) -> None:
-        _paths_block(_block_weights(w, lo, hi), rs, ro, fee, ret, turn, cost, lo)
+        _paths_block(_weights(w, lo, hi), rs, ro, fee, ret, turn, cost, lo)
 
     _in_blocks(run, nv)
     return ret, turn, cost
@@ -145,7 +176,7 @@ def rotation_metrics(
     out = np.zeros((nv, N_METRIC_SUMS))
 
     def run(lo: int, hi: int) -> None:
-        _metrics_block(_block_weights(w, lo, hi), rs, ro, rc, rb, fee, out, lo)
+        _metrics_block(_weights(w, lo, hi), rs, ro, rc, rb, fee, out, lo)
 
     _in_blocks(run, nv)
     return out

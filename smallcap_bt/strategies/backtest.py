@@ -51,12 +51,51 @@ class BacktestResult:
     other: str
 
 
+def check_inputs(assets: pd.DataFrame, cost_bps: object, other: object) -> None:
+    """Raise ``ValueError`` unless ``cost_bps`` is a cost (a finite number >= 0), ``other`` is
+    "large" or "cash" and ``assets`` has the ``small``, ``large`` and ``cash`` returns."""
+    from smallcap_bt.strategies.names import check_cost
+
+    check_cost(cost_bps)
+    if other not in ("large", "cash"):
+        raise ValueError(f'other is "large" or "cash" (the rest of the portfolio), got {other!r}')
+    missing = [c for c in ("small", "large", "cash") if c not in assets.columns]
+    if missing:
+        raise ValueError(
+            f"assets: no {', '.join(missing)} column (monthly decimal returns of small, large "
+            "and cash are needed)"
+        )
+
+
+def weight_error(label: object, month: object, value: float) -> ValueError:
+    """The error for a weight outside [0, 1]: which variant, which month, what value."""
+    return ValueError(
+        f"weights: variant {label!r} holds {value!r} in {month}; a weight is the small leg's "
+        "fraction of the portfolio, in [0, 1] (NaN counts as 0)"
+    )
+
+
+def check_weights(weights: pd.DataFrame) -> None:
+    """Raise ``ValueError`` naming the variant and month of the first weight that is infinite
+    or further than rounding (:data:`smallcap_bt.stats.nb.W_TOL`, 1e-9) outside [0, 1]."""
+    from smallcap_bt.stats.nb import W_TOL  # both callers run numba code next (kernel, vectorbt)
+
+    x = weights.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = (x < -W_TOL) | (x > 1 + W_TOL)
+    if bad.any():
+        t, j = np.argwhere(bad)[0]
+        raise weight_error(weights.columns[j], weights.index[t], float(x[t, j]))
+
+
 def _align(weights: pd.DataFrame, assets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Weights for rows base..T-1 and asset returns for months 1..T (one step later)."""
     common = weights.index.intersection(assets.index)
     if len(common) < 3:
         raise InsufficientDataError("backtest: fewer than 3 months with weights and returns")
-    w = weights.loc[common].fillna(0.0).clip(0.0, 1.0)
+    w = weights.loc[common]
+    check_weights(w)
+    w = w.fillna(0.0).clip(0.0, 1.0)
     a = assets.loc[common]
     return w.iloc[:-1], a.iloc[1:]
 
@@ -75,6 +114,7 @@ def vectorbt_portfolio(
     """
     import vectorbt as vbt
 
+    check_inputs(assets, cost_bps, other)
     w, a = _align(weights, assets)
     px = prices(a[["small", other]])  # rows: base + months; base aligned with w's first row
     n_var = w.shape[1]

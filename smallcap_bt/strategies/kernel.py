@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from smallcap_bt.exceptions import InsufficientDataError
-from smallcap_bt.strategies.backtest import BacktestResult, _align
+from smallcap_bt.strategies.backtest import BacktestResult, _align, check_inputs, weight_error
 
 Other = Literal["large", "cash"]
 WeightSource = Callable[[int, int], np.ndarray]
@@ -67,7 +67,8 @@ def run_kernel(
     ----------
     weights : pandas.DataFrame
         Small-leg weight per month (rows, ``PeriodIndex[M]``) and variant (columns), decided at
-        the end of the month and held the next month; NaN is 0, values are clipped to [0, 1].
+        the end of the month and held the next month; NaN is 0. A weight further than rounding
+        (1e-9) outside [0, 1] is a ``ValueError`` naming its variant and month.
     assets : pandas.DataFrame
         Monthly decimal returns with columns ``small``, ``large``, ``cash``.
     cost_bps : float
@@ -83,6 +84,7 @@ def run_kernel(
     """
     from smallcap_bt.stats import rotation
 
+    check_inputs(assets, cost_bps, other)
     w, a = _align(weights, assets)
     rs, ro = _arrays(a, other)
     ret, turn, cost = rotation.rotation_paths(w.to_numpy(dtype=float), rs, ro, cost_bps / 1e4)
@@ -139,7 +141,34 @@ def _screen_chunk(
     block = source[rows, start:stop] if isinstance(source, np.ndarray) else source(start, stop)
     if not isinstance(source, np.ndarray):
         block = np.asarray(block, dtype=float)[rows]
-    return rotation.rotation_metrics(block, *arrays, fee)
+    try:
+        return rotation.rotation_metrics(block, *arrays, fee)
+    except rotation.WeightOutOfRange as e:  # positions in the whole weights, not the chunk
+        raise rotation.WeightOutOfRange(e.row + rows.start, e.col + start, e.value) from None
+
+
+def _run_chunks(
+    source: WeightSource | np.ndarray,
+    bounds: list[tuple[int, int]],
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    fee: float,
+    rows: slice,
+    client: Any,
+) -> list[np.ndarray]:
+    """:func:`_screen_chunk` of every ``(start, stop)`` in ``bounds``, here or on Dask."""
+    cl = _client(client)
+    if cl is None:
+        return [_screen_chunk(source, s, e, arrays, fee, rows) for s, e in bounds]
+    try:
+        src = cl.scatter(source, broadcast=True) if isinstance(source, np.ndarray) else source
+        arr = cl.scatter(arrays, broadcast=True)
+        futures = [
+            cl.submit(_screen_chunk, src, s, e, arr, fee, rows, pure=False) for s, e in bounds
+        ]
+        return cl.gather(futures)
+    finally:
+        if cl is not client:  # opened here from an address: close it
+            cl.close()
 
 
 def _client(client: Any) -> Any:
@@ -197,6 +226,9 @@ def screen(
         CAGR), ``info_ratio`` (active mean / sd x sqrt 12). Months: the weights' rows but the
         last, each held the next month.
     """
+    from smallcap_bt.stats import rotation
+
+    check_inputs(assets, cost_bps, other)
     if isinstance(weights, pd.DataFrame):
         index, source, labels = weights.index, weights.to_numpy(dtype=float), weights.columns
         n = weights.shape[1]
@@ -205,6 +237,11 @@ def screen(
             raise ValueError("screen: a weight source needs n_variants and index")
         source, n = weights, int(n_variants)
         labels = range(n) if columns is None else columns
+    if not isinstance(index, pd.PeriodIndex):
+        raise ValueError(
+            f"screen: the weights' index must be monthly periods (PeriodIndex[M]), got "
+            f"{type(index).__name__}"
+        )
     common = index.intersection(assets.index)
     if len(common) < 3:
         raise InsufficientDataError("screen: fewer than 3 months with weights and returns")
@@ -220,20 +257,10 @@ def screen(
     arrays = (*_arrays(a, other), a["cash"].to_numpy(dtype=float), a[other].to_numpy(dtype=float))
     fee = cost_bps / 1e4
     bounds = [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
-    cl = _client(client)
-    if cl is None:
-        parts = [_screen_chunk(source, s, e, arrays, fee, rows) for s, e in bounds]
-    else:
-        try:
-            src = cl.scatter(source, broadcast=True) if isinstance(source, np.ndarray) else source
-            arr = cl.scatter(arrays, broadcast=True)
-            futures = [
-                cl.submit(_screen_chunk, src, s, e, arr, fee, rows, pure=False) for s, e in bounds
-            ]
-            parts = cl.gather(futures)
-        finally:
-            if cl is not client:  # opened here from an address: close it
-                cl.close()
+    try:
+        parts = _run_chunks(source, bounds, arrays, fee, rows, client)
+    except rotation.WeightOutOfRange as e:
+        raise weight_error(list(labels)[e.col], index[e.row], e.value) from None
     sums = np.concatenate(parts, axis=0)
     bench_lg = float(np.log1p(arrays[3]).sum())
     out = pd.DataFrame(

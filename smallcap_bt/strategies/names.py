@@ -129,8 +129,11 @@ def check_cost(cost: object, name: str = "cost_bps") -> None:
     """Raise ``ValueError`` naming ``name`` unless ``cost`` (basis points per unit of traded
     value) is a finite number >= 0: the CLI's ``--cost-bps`` and :func:`sweep`'s ``cost_bps``."""
     import math
+    import numbers
 
-    if isinstance(cost, bool) or not isinstance(cost, int | float):
+    # numbers.Real: Python and NumPy ints and floats; bools (NumPy's too) are not costs
+    if not isinstance(cost, numbers.Real) or type(cost).__name__ in ("bool", "bool_"):
         raise ValueError(f"{name} is a number of basis points, got {cost!r}")
-    if not (math.isfinite(cost) and cost >= 0):
+    value = float(cost)
+    if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{name} is a cost, a finite number >= 0; got {cost}")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from smallcap_bt.claims.limits import check_seed, whole_number
 from smallcap_bt.panel.build import monthly_panel, target_rate_daily
 from smallcap_bt.panel.definitions import StoreArg
 from smallcap_bt.strategies import signals
@@ -322,6 +323,14 @@ SIGNAL_SERIES = (
 )  # fmt: skip
 
 
+def _check_spa(spa_reps: object, seed: object) -> None:
+    """``spa_reps`` a whole number >= 1 and ``seed`` as :func:`~smallcap_bt.claims.verify`'s,
+    each error naming its argument (they reached the SPA test as ``spa_test: reps ...``)."""
+    if whole_number("spa_reps", spa_reps) < 1:
+        raise ValueError(f"spa_reps is the SPA test's bootstrap draws, at least 1; got {spa_reps}")
+    check_seed(seed)
+
+
 def _check_inputs(strategy: str, panel: pd.DataFrame, params: dict[str, Any]) -> None:
     """The panel series the strategy's signal reads: an unknown name is a ``ValueError``
     listing the choices; a series the vintage lacks is a
@@ -402,18 +411,20 @@ def sweep(
     to thousands of variants). To rank millions of variants use
     :func:`smallcap_bt.strategies.kernel.screen`, which keeps only per-variant metrics.
     """
-    if strategy not in STRATEGIES:
+    if not isinstance(strategy, str) or strategy not in STRATEGIES:
         import difflib
 
         from smallcap_bt.exceptions import UnknownStrategyError
 
-        close = difflib.get_close_matches(strategy, list(STRATEGIES), n=2)
+        named = isinstance(strategy, str)
+        close = difflib.get_close_matches(strategy, list(STRATEGIES), n=2) if named else []
         raise UnknownStrategyError(
             f"unknown strategy {strategy!r}"
             + (f"; did you mean {close}?" if close else "")
             + f" (known: {list(STRATEGIES)})"
         )
     check_cost(cost_bps)  # as the CLI's --cost-bps
+    _check_spa(spa_reps, seed)
     builder, other, _ = STRATEGIES[strategy]
     params = _grid_values(strategy, grid)
     p = panel if panel is not None else monthly_panel(vintage, store=store)
