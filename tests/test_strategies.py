@@ -497,3 +497,30 @@ def test_sweep_and_verify_name_a_bad_strategy_seed_or_spa_reps(store_dir):
     with pytest.raises(TypeError, match="spa_reps must be a whole number"):
         sb.sweep("buy-and-hold", store=store_dir, spa_reps=2.5)  # type: ignore[arg-type]
     assert sb.verify("more-volatile", seed=np.int64(3), **kw).claim.id == "more-volatile"  # NumPy
+
+
+def test_short_windows_and_impossible_costs_are_named(store_dir, capsys):
+    """A battery's cases: ``--start`` 2025-11 printed NumPy warnings and ended in the SPA
+    test's "needs at least 3 periods", 2030-01 in "fewer than 3 months with weights", and
+    20,000 bp in pandas' "Encountered all NA values"."""
+    from smallcap_bt.exceptions import InsufficientDataError
+    from smallcap_bt.strategies.overfit import pbo_cscv
+
+    for start, months in (("2025-11", 4), ("2030-01", 0), ("2025-04", 11)):
+        msg = rf"start {start} \(given\) leaves {months} month\(s\) of returns \(the data end in "
+        with pytest.raises(
+            InsufficientDataError, match=msg + r"2026-02\); a sweep needs at least 12"
+        ):
+            sweep("buy-and-hold", store=store_dir, vintage="202602", start=start)
+    assert (
+        len(sweep("buy-and-hold", store=store_dir, vintage="202602", start="2025-03").benchmark)
+        == 12
+    )
+    base = ["--store", str(store_dir), "backtest", "fed-cut"]
+    assert main([*base, "--start", "2025-11"]) == 2
+    assert "a sweep needs at least 12" in capsys.readouterr().err
+    for cost in ("10000", "20000"):
+        assert main([*base, "--cost-bps", cost]) == 2
+        assert "below 10,000 (100%)" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="9 periods cannot be cut into 10 blocks"):
+        pbo_cscv(np.zeros((9, 3)))

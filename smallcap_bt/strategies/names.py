@@ -137,3 +137,7 @@ def check_cost(cost: object, name: str = "cost_bps") -> None:
     value = float(cost)
     if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{name} is a cost, a finite number >= 0; got {cost}")
+    if value >= 10_000:  # at 100% of the traded value the trade buys nothing (NaN wealth)
+        raise ValueError(
+            f"{name} is basis points of the traded value, below 10,000 (100%); got {cost}"
+        )

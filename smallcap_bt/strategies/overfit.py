@@ -71,6 +71,10 @@ def pbo_cscv(perf: np.ndarray | pd.DataFrame, n_blocks: int = 10) -> dict[str, f
     t, n = m.shape
     if n_blocks % 2 or n_blocks < 2:
         raise ValueError("n_blocks must be even and >= 2")
+    if t < n_blocks:
+        raise ValueError(
+            f"pbo_cscv: {t} periods cannot be cut into {n_blocks} blocks of at least one period"
+        )
     blocks = np.array_split(np.arange(t), n_blocks)
     logits = []
     for is_blocks in combinations(range(n_blocks), n_blocks // 2):

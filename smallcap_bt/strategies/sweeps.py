@@ -323,6 +323,26 @@ SIGNAL_SERIES = (
 )  # fmt: skip
 
 
+#: fewest months of returns a sweep runs on: PBO cuts them into 10 blocks, and a year is the
+#: shortest window its annualised metrics describe
+MIN_SWEEP_MONTHS = 12
+
+
+def _check_window(months: int, last: pd.Period, start: str | None, reason: str) -> None:
+    """``InsufficientDataError`` naming ``start`` when fewer than :data:`MIN_SWEEP_MONTHS`
+    months of returns follow it, up to the data's ``last`` month (short windows ended in NumPy
+    warnings and the SPA test's internal message)."""
+    from smallcap_bt.exceptions import InsufficientDataError
+
+    if months >= MIN_SWEEP_MONTHS:
+        return
+    where = f"start {start} ({reason})" if start else "the data"
+    raise InsufficientDataError(
+        f"sweep: {where} leaves {max(months, 0)} month(s) of returns (the data end in {last}); "
+        f"a sweep needs at least {MIN_SWEEP_MONTHS}: choose an earlier --start (start=)"
+    )
+
+
 def _check_spa(spa_reps: object, seed: object) -> None:
     """``spa_reps`` a whole number >= 1 and ``seed`` as :func:`~smallcap_bt.claims.verify`'s,
     each error naming its argument (they reached the SPA test as ``spa_test: reps ...``)."""
@@ -437,9 +457,11 @@ def sweep(
         auto, reason = _auto_start(strategy, p, params, definition)
         start = None if auto is None or auto <= assets.index[1] else str(auto)
         reason = reason if start else ""
+    last = assets.index[-1]
     if start:  # row start-1 holds the weights of month start, the first return
         weights = weights.loc[pd.Period(start, "M") - 1 :]
         assets = assets.loc[pd.Period(start, "M") - 1 :]
+    _check_window(len(assets) - 1, last, start, reason)  # row 0: the first month's weights
     bt = run_kernel(weights, assets, cost_bps=cost_bps, other=other)  # type: ignore[arg-type]
     bench = assets[other].reindex(bt.returns.index)
     m = screen(weights, assets, cost_bps=cost_bps, other=other, chunk=chunk, client=client)  # type: ignore[arg-type]
