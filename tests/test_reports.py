@@ -863,3 +863,32 @@ def test_report_vintage_sensitivity_section(store_dir, tmp_path, monkeypatch):
     assert sections[0]["rows"] == sensitivity_rows(table, pair)
     assert sections[0]["flips"] == int(table["flipped"].sum())
     assert [s.split(" ")[0] for s in sections[0]["skipped"]] == [c for c, _ in skipped]
+
+
+def test_an_interrupted_report_leaves_the_earlier_one_whole(store_dir, tmp_path, monkeypatch):
+    """A report stopped after drawing its figures (Ctrl-C) left its new figures beside the
+    earlier report's documents (a bad-input battery). It is now written in a staging folder
+    and moved into place at the end: the earlier report stays byte for byte, and a staging
+    folder left by a killed report is cleared by the next one."""
+    from smallcap_bt.reports import render
+
+    kw = {"store": store_dir, "strategies": False, "draws": 40, "joint_draws": 0}
+    render.build_report(tmp_path, "202602", claims=["more-volatile"], **kw)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "_write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        render.build_report(tmp_path, "202602", claims=["best-decade-1970s"], **kw)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    monkeypatch.undo()
+    (tmp_path / render.STAGING / "figures").mkdir(parents=True)  # as a killed report left it
+    (tmp_path / render.STAGING / "figures" / "spec_old.png").write_bytes(b"x")
+    paths = render.build_report(tmp_path, "202602", claims=["best-decade-1970s"], **kw)
+    assert not (tmp_path / render.STAGING).exists()
+    assert paths["report.md"] == tmp_path / "report.md" and paths["report.md"].is_file()
+    assert "best-decade-1970s" in paths["report.md"].read_text()
+    assert (tmp_path / "figures" / "spec_best-decade-1970s.png").is_file()
+    assert not (tmp_path / "figures" / "spec_more-volatile.png").exists()

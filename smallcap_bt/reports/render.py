@@ -242,7 +242,9 @@ def build_report(
     Parameters
     ----------
     out : str or Path
-        Output folder (created).
+        Output folder (created). The report is written in ``out/.smallcap_bt-staging`` and
+        moved into ``out`` when complete: an interrupted report leaves an earlier one whole.
+        An earlier report's figures that this one does not have are removed; other files stay.
     vintage : str, optional
         Named vintage (the store's default when omitted).
     store : Store or path, optional
@@ -286,7 +288,8 @@ def build_report(
     mode = "auto" if progress is True else ("off" if progress is False else str(progress))
     _SPEC_FIGURES.pool = None  # new figures, drawn with today's rcParams
     out = Path(out)
-    figdir = out / "figures"
+    stage = out / STAGING  # the report is written here, then moved into ``out`` at once
+    figdir = stage / "figures"
     st = store if isinstance(store, Store) else Store(store)
     vin = Vintage.open(vintage, st)  # one panel for the claims and the overview figures
     if compare_vintage is not None:  # a missing vintage fails now, not after the claims
@@ -295,7 +298,8 @@ def build_report(
                 f"compare_vintage (--compare-vintage) is the report's own vintage {vin.name}; name "
                 "another one to compare with"
             )
-    figdir.mkdir(parents=True, exist_ok=True)  # after the inputs are known to be there
+    _clear_stage(stage)  # what an interrupted report left
+    figdir.mkdir(parents=True)  # after the inputs are known to be there
     name = vin.name
     formats = ("png", "pdf") if tex_figures else ("png",)
     context = fork_context()
@@ -334,12 +338,14 @@ def build_report(
                 sensitivity = _sensitivity(
                     compare_vintage, vin, doc, claims, st, seed, draws, joint_draws, jobs
                 )
-            paths = _write(out, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
+            paths = _write(stage, doc, ver.to_json(), captions, ov, tex_figures, seed, sensitivity)
+            paths = _publish(stage, out, paths)
             _remove_stale(out, captions, ov, formats)
             advance("files written")
     except BaseException:
         if pool is not None:
             stop_pool(pool)
+        _clear_stage(stage)  # an earlier report in ``out`` stays whole
         raise
     if pool is not None:
         pool.shutdown()
@@ -454,6 +460,35 @@ def _draw_balanced(
 
 #: the overview figures' names (``figures/<key>.<format>``)
 OVERVIEW_KEYS = ("wealth", "decades", "fed_cuts", "rolling", "beme", "strategy")
+
+
+#: folder inside ``out`` where a report is written before it is moved into place
+STAGING = ".smallcap_bt-staging"
+
+
+def _clear_stage(stage: Path) -> None:
+    """Remove a staging folder (this report's on failure, or one an interrupted report left)."""
+    import shutil
+
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def _publish(stage: Path, out: Path, paths: dict[str, Path]) -> dict[str, Path]:
+    """Move every file written in ``stage`` to the same place in ``out`` (figures first, the
+    report's documents last; each move is a rename on one file system) and return ``paths``
+    at their new places. Until this runs, an earlier report in ``out`` is untouched: an
+    interrupted report leaves no mix of new figures and old documents."""
+    import os
+
+    files = sorted(
+        (p for p in stage.rglob("*") if p.is_file()), key=lambda p: (p.parent == stage, str(p))
+    )
+    for src in files:
+        dst = out / src.relative_to(stage)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
+    _clear_stage(stage)
+    return {k: out / p.relative_to(stage) for k, p in paths.items()}
 
 
 def _remove_stale(
