@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from smallcap_bt.exceptions import UnknownDatasetError
 
-__all__ = ["COLUMN_DATASETS", "SIZE_DATASETS", "SIZE_DEFINITION_IDS", "column_datasets"]
+__all__ = [
+    "COLUMN_DATASETS",
+    "SIZE_DATASETS",
+    "SIZE_DEFINITION_IDS",
+    "column_datasets",
+    "event_set_names",
+    "fed_event_rules",
+]
 
 _FACTORS = ("ff.factors.monthly",)
 _TARGET = ("fred.DFEDTAR", "fred.DFEDTARU", "fred.DFEDTARL")
@@ -110,3 +117,26 @@ def column_datasets(column: str) -> tuple[str, ...]:
     if column not in COLUMN_DATASETS:
         raise KeyError(f"unknown panel column {column!r} (see PANEL_COLUMNS)")
     return COLUMN_DATASETS[column]
+
+
+def fed_event_rules(kind: str, recessions: bool = True) -> list[tuple[str, dict[str, object]]]:
+    """Every Fed event definition of ``kind`` ("cut" or "hike"): its specification name and
+    the keyword arguments of :func:`smallcap_bt.stats.events.fed_events` (``rule`` and, for
+    the first of a cycle, ``gap_months``); the two recession rules when ``recessions``."""
+    rules: list[tuple[str, dict[str, object]]] = [(f"every {kind}", {"rule": "every"})]
+    for gap in (6, 12, 18):
+        rules.append((f"first {kind} of cycle (gap {gap}m)", {"rule": "first", "gap_months": gap}))
+    rules.append((f"last {kind} of cycle (gap 12m)", {"rule": "last"}))
+    rules.append((f"{kind} after a pause of 6m+", {"rule": "pause"}))
+    if recessions:
+        rules.append((f"{kind}s in recession", {"rule": "in_recession"}))
+        rules.append((f"{kind}s outside recession", {"rule": "out_of_recession"}))
+    return rules
+
+
+def event_set_names(events: str) -> list[str]:
+    """Names of the event sets of an event source (``fed_cuts``, ``fed_hikes``,
+    ``nber_troughs``): the specification labels a claim's ``sets`` and ``details`` use."""
+    if events == "nber_troughs":
+        return ["NBER trough"]
+    return [name for name, _ in fed_event_rules("cut" if events == "fed_cuts" else "hike")]

@@ -173,6 +173,16 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
             + '[sources."001"]\ntitle = "My notes"\ndate = "2026-01"\n',
             "source '001' is already a built-in source ('Could 2026 bode well",
         ),
+        (  # a third battery: unknown set names passed check, then failed in verify
+            FIRST_HIKE.read_text().replace('"every hike", ', '"evry hike", '),
+            "event set 'evry hike' is not one of fed_hikes's: every hike, first hike of",
+        ),
+        (  # ... and a details naming no set of the claim was ignored without a word
+            FIRST_HIKE.read_text().replace(
+                'details = "tercile.vw|first hike', 'details = "tercile.vw|first cut'
+            ),
+            "details 'tercile.vw|first cut of cycle (gap 12m)' is not 'DEFINITION|SET'",
+        ),
     ],
     ids=[
         "direction",
@@ -190,6 +200,8 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
         "horizons",
         "long-id",
         "builtin-source-key",
+        "event-set",
+        "details",
     ],
 )
 def test_definition_errors_name_file_claim_and_field(tmp_path, capsys, body, needle):
@@ -370,3 +382,23 @@ def test_a_vintage_compared_with_itself_is_a_usage_error(store_dir, tmp_path, ca
     assert main([*argv, "--compare-vintage", "202602", "-q"]) == 2
     assert "is the report's own vintage 202602" in capsys.readouterr().err
     assert not out.exists()  # refused before any work
+
+
+def test_event_set_names_known_without_data_are_the_sets_built_from_data(store_dir):
+    """``claims check`` validates set names from :func:`smallcap_bt.columns.event_set_names`
+    (pure Python); the sets ``verify`` builds from the Fed target and NBER dates have exactly
+    those names, in that order."""
+    import numpy as np
+
+    from smallcap_bt.claims.templates.base import TestInput
+    from smallcap_bt.claims.templates.events import event_sets
+    from smallcap_bt.claims.templates.params import EventParams, event_datasets
+    from smallcap_bt.columns import event_set_names
+    from smallcap_bt.data.vintage import Vintage
+
+    v = Vintage.open("202602", store_dir)
+    for source in ("fed_cuts", "fed_hikes", "nber_troughs"):
+        p = EventParams(events=source)
+        inp = TestInput(v.declared(event_datasets(p)), np.random.default_rng(0), 40)
+        sets, _ = event_sets(inp, p)
+        assert list(sets) == event_set_names(source), source

@@ -434,19 +434,12 @@ def fed_event_sets(
     ``"last cut of cycle (gap 12m)"``, ``"cut after a pause of 6m+"``, and, when ``usrec`` is
     given, ``"cuts in recession"`` and ``"cuts outside recession"``.
     """
-    kw: dict[str, Any] = {"kind": kind, "since": since}
-    out = {f"every {kind}": fed_events(target, rule="every", **kw)}
-    for gap in (6, 12, 18):
-        out[f"first {kind} of cycle (gap {gap}m)"] = fed_events(
-            target, rule="first", gap_months=gap, **kw
-        )
-    out[f"last {kind} of cycle (gap 12m)"] = fed_events(target, rule="last", **kw)
-    out[f"{kind} after a pause of 6m+"] = fed_events(target, rule="pause", **kw)
-    if usrec is not None:
-        out[f"{kind}s in recession"] = fed_events(target, rule="in_recession", usrec=usrec, **kw)
-        out[f"{kind}s outside recession"] = fed_events(
-            target, rule="out_of_recession", usrec=usrec, **kw
-        )
+    from smallcap_bt.columns import fed_event_rules
+
+    out = {}
+    for name, rule in fed_event_rules(kind, recessions=usrec is not None):
+        extra = {"usrec": usrec} if "recession" in str(rule["rule"]) else {}
+        out[name] = fed_events(target, kind=kind, since=since, **rule, **extra)  # type: ignore[arg-type]
     return out
 
 

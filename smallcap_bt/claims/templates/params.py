@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from smallcap_bt.columns import SIZE_DEFINITION_IDS, column_datasets
+from smallcap_bt.columns import SIZE_DEFINITION_IDS, column_datasets, event_set_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -272,6 +272,28 @@ class EventParams(Params):
     definitions: tuple[str, ...] = LEG_DEFS
     episode_weighted: str | None = None
     details: str = "tercile.vw|every cut"
+
+    @model_validator(mode="after")
+    def _check_set_names(self) -> EventParams:
+        """``sets``, ``episode_weighted`` and a given ``details`` name event sets of
+        ``events`` (unknown names passed ``claims check`` and failed, or were ignored, in
+        ``verify``)."""
+        known = event_set_names(self.events)
+        chosen = list(self.sets) if self.sets is not None else known
+        for name in (*(self.sets or ()), self.episode_weighted):
+            if name is not None and name not in known:
+                raise ValueError(
+                    f"event set {name!r} is not one of {self.events}'s: {', '.join(known)}"
+                )
+        if "details" in self.model_fields_set and self.details:
+            d, _, name = self.details.partition("|")
+            if d not in self.definitions or name not in chosen:
+                raise ValueError(
+                    f"details {self.details!r} is not 'DEFINITION|SET' of this claim's "
+                    f"definitions ({', '.join(self.definitions)}) and event sets "
+                    f"({', '.join(chosen)})"
+                )
+        return self
 
 
 def event_datasets(p: EventParams) -> list[str]:
