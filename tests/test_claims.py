@@ -247,6 +247,22 @@ def test_claim_summary_prints_percent_with_units(verified):
     assert "% per year, arithmetic mean of calendar-year SMB" in row, row
 
 
+def test_every_claims_summary_renders_in_every_format(full):
+    """``.summary()`` and the notebook display crashed on 12 of the 28 testable claims (a
+    descriptive part has no p-value: None in the JSON; a new-user trial). The table now also
+    says whether a stated figure is reproduced."""
+    for r in full.results:
+        s = r.summary()
+        assert r.claim.id in s.as_text() and ("<table" in s.as_html() or not r.parts)
+        s.as_latex()
+        assert r.claim.id in r._repr_html_()
+    (row,) = full["since-late-2022"].summary().tables[0].frame.to_dict("records")
+    # stated -43% within 10 pp; the headline measures about -61%: not reproduced
+    assert row["stated"] == "-43.00%" and row["reproduced"] == "no" and row["p"]
+    (row,) = full["best-decade-1970s"].summary().tables[0].frame.to_dict("records")
+    assert row["p"] == "" and row["reproduced"] == ""  # a rank: descriptive, nothing stated
+
+
 def test_python_api_for_notebooks(store_dir):
     r = sb.verify("fed-cuts-since-1990", vintage="202602", store=store_dir, draws=200)
     assert r.verdict in VERDICTS[:-1]

@@ -282,8 +282,67 @@ def test_screen_and_kernel_check_costs_and_other(weights, assets, kw, msg):
 
 
 def test_screen_needs_monthly_periods_and_the_three_assets(weights, assets):
-    with pytest.raises(ValueError, match=r"monthly periods \(PeriodIndex\[M\]\), got RangeIndex"):
+    with pytest.raises(
+        ValueError, match=r"the index must be months \(PeriodIndex\[M\]\), got RangeIndex"
+    ):
         screen(weights.reset_index(drop=True), assets)
     with pytest.raises(ValueError, match="assets: no cash column"):
         screen(weights, assets.drop(columns="cash"))
     assert screen(weights, assets, cost_bps=np.int64(10)).shape == (weights.shape[1], 8)
+
+
+def test_weight_checks_agree_across_paths_and_refuse_nothing_valid(weights, assets):
+    """A referee's cases: a bad weight in the last month (never held) was refused by
+    run_kernel and run_vectorbt, not by screen; with two bad cells the paths named different
+    ones; integer labels printed as ``np.int64(20)``; assets without cash were refused where
+    cash is not used; a DatetimeIndex was refused by screen only; quarterly periods passed."""
+    last = weights.copy()
+    last.iloc[-1, 2] = 7.0  # the last month's weights are never held
+    for run in (screen, run_kernel, run_vectorbt):
+        run(last, assets)
+    two = weights.copy()
+    two.iloc[30, 5] = 2.0  # earlier month, later variant
+    two.iloc[40, 1] = -1.0  # the first: lowest variant, then earliest month
+    msg = rf"variant 1 holds -1.0 in {assets.index[40]};"
+    for run in (screen, run_kernel, run_vectorbt):
+        with pytest.raises(ValueError, match=msg):
+            run(two, assets)
+    with pytest.raises(ValueError, match=msg):  # the same cell in any chunking
+        screen(two, assets, chunk=3)
+    # assets without cash: enough when the rest sits in large (cash is only for screen's Sharpe)
+    no_cash = assets.drop(columns="cash")
+    ref = run_kernel(weights, assets)
+    pd.testing.assert_frame_equal(run_kernel(weights, no_cash).returns, ref.returns)
+    with pytest.raises(ValueError, match="assets: no cash column"):
+        run_kernel(weights, no_cash, other="cash")
+    # month-end timestamps are months, as run_kernel reads them; quarters are not
+    ts = weights.set_axis(weights.index.to_timestamp(how="end").normalize())
+    a_ts = assets.set_axis(ts.index)
+    np.testing.assert_allclose(screen(ts, a_ts).to_numpy(), screen(weights, assets).to_numpy())
+    q = weights.set_axis(pd.period_range("1990Q1", periods=len(weights), freq="Q"))
+    for run in (screen, run_kernel):
+        with pytest.raises(ValueError, match="monthly periods are needed, got frequency 'Q"):
+            run(q, assets.set_axis(q.index))
+
+
+def test_a_weight_source_of_the_wrong_shape_and_bad_returns_are_named(weights, assets):
+    """A new-user trial: a weight source giving 5 rows instead of one per month screened 5
+    months and annualised them as the whole sample (CAGR 0.06% for an all-large portfolio);
+    a gap or a -150% return in the assets gave NaN metrics with only a NumPy warning."""
+    t = len(assets)
+    kw = {"n_variants": 4, "index": assets.index}
+    for shape in ((5, 4), (t + 1, 4), (t, 3)):
+        with pytest.raises(ValueError, match=rf"weight source gave shape \({shape[0]}, "):
+            screen(lambda a, b, s=shape: np.zeros(s), assets, **kw)
+    good = screen(lambda a, b: np.zeros((t, b - a)), assets, **kw)
+    all_large = (1 + assets["large"].iloc[1:]).prod() ** (12 / (t - 1)) - 1  # held from month 2
+    np.testing.assert_allclose(good["cagr"], all_large, rtol=1e-3)  # less the first purchase
+    for col, value in (("small", np.nan), ("large", -1.5), ("cash", np.inf)):
+        bad = assets.copy()
+        bad.iloc[20, bad.columns.get_loc(col)] = value
+        with pytest.raises(ValueError, match=rf"assets: '{col}' returns {value!r} in "):
+            screen(weights, bad)
+        if col != "cash":  # cash is not held with other="large"
+            for run in (run_kernel, run_vectorbt):
+                with pytest.raises(ValueError, match=rf"assets: '{col}' returns"):
+                    run(weights, bad)

@@ -499,6 +499,12 @@ def test_sweep_and_verify_name_a_bad_strategy_seed_or_spa_reps(store_dir):
     assert sb.verify("more-volatile", seed=np.int64(3), **kw).claim.id == "more-volatile"  # NumPy
 
 
+def sb_panel(store_dir):
+    from smallcap_bt.panel.build import monthly_panel
+
+    return monthly_panel("202602", store=store_dir)
+
+
 def test_short_windows_and_impossible_costs_are_named(store_dir, capsys):
     """A battery's cases: ``--start`` 2025-11 printed NumPy warnings and ended in the SPA
     test's "needs at least 3 periods", 2030-01 in "fewer than 3 months with weights", and
@@ -519,8 +525,20 @@ def test_short_windows_and_impossible_costs_are_named(store_dir, capsys):
     base = ["--store", str(store_dir), "backtest", "fed-cut"]
     assert main([*base, "--start", "2025-11"]) == 2
     assert "a sweep needs at least 12" in capsys.readouterr().err
-    for cost in ("10000", "20000"):
+    for cost in ("1000.5", "20000"):
         assert main([*base, "--cost-bps", cost]) == 2
-        assert "below 10,000 (100%)" in capsys.readouterr().err
+        assert "at most 1,000 (10%)" in capsys.readouterr().err
     with pytest.raises(ValueError, match="9 periods cannot be cut into 10 blocks"):
         pbo_cscv(np.zeros((9, 3)))
+    # the most a cost may be: random monthly rotations over the whole sample stay finite
+    from smallcap_bt.strategies.assets import asset_returns
+    from smallcap_bt.strategies.kernel import run_kernel
+
+    a = asset_returns("tercile.vw", store=store_dir, vintage="202602")
+    g = np.random.default_rng(1)
+    w = pd.DataFrame((g.random((len(a), 50)) < 0.5).astype(float), index=a.index)
+    assert np.isfinite(run_kernel(w, a, cost_bps=1000).returns.to_numpy()).all()
+    # an automatic start too late for the data asks for more data, not an earlier --start
+    with pytest.raises(InsufficientDataError, match="needs a vintage with more months"):
+        panel = sb_panel(store_dir).loc["2025-01":]
+        sweep("valuation", store=store_dir, vintage="202602", panel=panel)

@@ -173,6 +173,12 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
             + '[sources."001"]\ntitle = "My notes"\ndate = "2026-01"\n',
             "source '001' is already a built-in source ('Could 2026 bode well",
         ),
+        (  # ... and so did the same source written inline in the claim (a referee)
+            GOOD.replace("DIRECTION", "positive").replace(
+                'sources = ["001"]', 'sources = [{key = "001", title = "Mine", date = "2020-01"}]'
+            ),
+            "claim 'mine': source '001' is already a built-in source",
+        ),
         (  # a third battery: unknown set names passed check, then failed in verify
             FIRST_HIKE.read_text().replace('"every hike", ', '"evry hike", '),
             "event set 'evry hike' is not one of fed_hikes's: every hike, first hike of",
@@ -200,6 +206,7 @@ params = { windows = [{ label = "w", start = "2020-01", end = "2020-12" }] }
         "horizons",
         "long-id",
         "builtin-source-key",
+        "builtin-source-inline",
         "event-set",
         "details",
     ],
@@ -382,6 +389,18 @@ def test_a_vintage_compared_with_itself_is_a_usage_error(store_dir, tmp_path, ca
     assert main([*argv, "--compare-vintage", "202602", "-q"]) == 2
     assert "is the report's own vintage 202602" in capsys.readouterr().err
     assert not out.exists()  # refused before any work
+    # two names, the same files (as @latest often is): compared by content, not by name
+    from smallcap_bt.data.load import import_snapshot
+    from tests.conftest import FRENCH
+
+    st = tmp_path / "s"
+    for name in ("a", "b"):
+        import_snapshot(FRENCH / "202302", name, store=st)
+    assert main(["--store", str(st), "verify", "more-volatile", "--vintages", "a,b"]) == 2
+    assert "a and b hold the same files (nothing could differ)" in capsys.readouterr().err
+    argv = ["--store", str(st), "report", "more-volatile", "--out", str(out), "--vintage", "a"]
+    assert main([*argv, "--compare-vintage", "b", "-q"]) == 2
+    assert "b holds the same files as the report's own vintage a" in capsys.readouterr().err
 
 
 def test_event_set_names_known_without_data_are_the_sets_built_from_data(store_dir):

@@ -87,7 +87,10 @@ def parse_catalogue(text: str, origin: str) -> list[Claim]:
             srcs = rec.get("sources", [])
             srcs = [srcs] if isinstance(srcs, str) else srcs
             rec = {**rec, "sources": [local.get(s, s) if isinstance(s, str) else s for s in srcs]}
-        out.append(claim_from_record(rec, origin))
+        claim = claim_from_record(rec, origin)
+        for source in claim.sources:  # inline tables too: sources = [{key = "001", ...}]
+            _check_not_builtin(source, f"{origin}: claim {claim.id!r}")
+        out.append(claim)
     ids = [c.id for c in out]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

@@ -68,7 +68,7 @@ def resolve_jobs(jobs: int | str | None) -> int:
     else:
         what = f"jobs={jobs!r}"
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
-        raise ValueError(f"{what}: expected a whole number from 1 to {MAX_JOBS}")
+        raise ValueError(f"{what}: expected 'auto' or a whole number from 1 to {MAX_JOBS}")
     return jobs
 
 

@@ -101,6 +101,11 @@ class PartResult:
         return d
 
 
+def _missing(x: Any) -> bool:
+    """None (a JSON null) or NaN."""
+    return x is None or x != x
+
+
 @dataclass
 class ClaimResult:
     """A claim's verdict and the evidence behind it.
@@ -235,11 +240,8 @@ class ClaimResult:
             d = p.to_dict()
             h = d["headline"]
             u = str(h.get("units") or "")
-            ci = (
-                ""
-                if h["ci_low"] is None or h["ci_low"] != h["ci_low"]
-                else f"[{fmt(h['ci_low'], u)}, {fmt(h['ci_high'], u)}]"
-            )
+            ci = "" if _missing(h["ci_low"]) else f"[{fmt(h['ci_low'], u)}, {fmt(h['ci_high'], u)}]"
+            repro = d.get("numeric", {}).get("reproduced")
             rows.append(
                 {
                     "part": p.part.name,
@@ -247,10 +249,12 @@ class ClaimResult:
                     "headline": h["spec"],
                     "estimate": fmt(h["estimate"], u),  # percent for decimals, as repr
                     "95% CI": ci,
-                    "p": "" if h["p_value"] != h["p_value"] else f"{h['p_value']:.3g}",
+                    # descriptive parts have no p-value (None in the JSON, NaN in Python)
+                    "p": "" if _missing(h["p_value"]) else f"{h['p_value']:.3g}",
                     "joint p": f"{d['joint']['p_median']:.3g}" if "joint" in d else "",
                     "agree": f"{p.part.agree}/{p.part.total}",
                     "stated": "" if p.part.spec.stated is None else fmt(p.part.spec.stated, u),
+                    "reproduced": "" if repro is None else ("yes" if repro else "no"),
                     "units": units_label(u).split("(")[0].strip(),
                 }
             )
@@ -586,11 +590,10 @@ def verify_vintages(
     if len(names) != 2:
         raise ValueError(f"two vintages are compared, got {list(names)}")
     opened = [Vintage.open(n, store) for n in names]
-    if opened[0].name == opened[1].name:
-        raise ValueError(
-            f"two different vintages are compared, got {opened[0].name} twice "
-            "(nothing could differ)"
-        )
+    a, b = opened[0].name, opened[1].name
+    if opened[0].same_files(opened[1]):
+        same = f"got {a} twice" if a == b else f"but {a} and {b} hold the same files"
+        raise ValueError(f"two different vintages are compared, {same} (nothing could differ)")
     held = [v.datasets() for v in opened]
     chosen = _resolve_claims(None if claims is None else list(claims), registry)
     run, skipped = split_by_data(chosen, held)

@@ -116,6 +116,17 @@ class Vintage:
 
         return vintage_fingerprint(self.name, store=self.store)
 
+    def same_files(self, other: Vintage) -> bool:
+        """Whether ``other`` holds byte for byte the same files as this vintage (same datasets
+        and sha256): comparing the two could show no difference (``@latest`` is often one)."""
+        fields = ("file", "sha256")
+
+        def files(v: Vintage) -> dict[str, tuple[Any, ...]]:
+            ds = v.fingerprint["datasets"]
+            return {k: tuple(d.get(f) for f in fields) for k, d in ds.items()}
+
+        return self.name == other.name or files(self) == files(other)
+
     def declared(self, datasets: Iterable[str], owner: str = "") -> DeclaredData:
         """A view that lets ``owner`` read only ``datasets``."""
         return DeclaredData(self, frozenset(datasets), owner)

@@ -293,10 +293,12 @@ def build_report(
     st = store if isinstance(store, Store) else Store(store)
     vin = Vintage.open(vintage, st)  # one panel for the claims and the overview figures
     if compare_vintage is not None:  # a missing vintage fails now, not after the claims
-        if Vintage.open(compare_vintage, st).name == vin.name:
+        other = Vintage.open(compare_vintage, st)
+        if other.same_files(vin):
+            what = "is" if other.name == vin.name else f"{other.name} holds the same files as"
             raise ValueError(
-                f"compare_vintage (--compare-vintage) is the report's own vintage {vin.name}; name "
-                "another one to compare with"
+                f"compare_vintage (--compare-vintage) {what} the report's own vintage "
+                f"{vin.name}; name another one to compare with"
             )
     _clear_stage(stage)  # what an interrupted report left
     figdir.mkdir(parents=True)  # after the inputs are known to be there

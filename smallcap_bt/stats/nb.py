@@ -126,9 +126,9 @@ W_TOL = 1e-9
 @njit(cache=True, nogil=True, error_model="numpy")
 def _block_weights(w: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, int]:
     """Weights of variants ``lo..hi-1`` as a C-contiguous ``(months, k)`` copy, NaN -> 0,
-    clipped to [0, 1], and the flat position ``t * k + j`` in that block of the first weight
-    outside ``[-W_TOL, 1 + W_TOL]`` (infinities included), or -1 if none. ``w`` may be C- or
-    F-ordered (a DataFrame's values are often F)."""
+    clipped to [0, 1], and the position ``j * months + t`` in that block of the first weight
+    (lowest variant, then earliest month) outside ``[-W_TOL, 1 + W_TOL]`` (infinities
+    included), or -1 if none. ``w`` may be C- or F-ordered (a DataFrame's values are often F)."""
     nt = w.shape[0]
     k = hi - lo
     out = np.empty((nt, k))
@@ -137,12 +137,12 @@ def _block_weights(w: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, int]:
         for j in range(k):
             x = w[t, lo + j]
             if not x > 0.0:  # NaN or <= 0
-                if x < -W_TOL and bad < 0:
-                    bad = t * k + j
+                if x < -W_TOL and (bad < 0 or j * nt + t < bad):
+                    bad = j * nt + t
                 x = 0.0
             elif x > 1.0:
-                if x > 1.0 + W_TOL and bad < 0:
-                    bad = t * k + j
+                if x > 1.0 + W_TOL and (bad < 0 or j * nt + t < bad):
+                    bad = j * nt + t
                 x = 1.0
             out[t, j] = x
     return out, bad

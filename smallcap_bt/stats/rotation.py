@@ -71,7 +71,7 @@ def _weights(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """:func:`~smallcap_bt.stats.nb._block_weights`, raising :class:`WeightOutOfRange`."""
     block, bad = _block_weights(w, lo, hi)
     if bad >= 0:
-        row, j = divmod(int(bad), hi - lo)
+        j, row = divmod(int(bad), w.shape[0])
         raise WeightOutOfRange(row, lo + j, float(w[row, lo + j]))
     return block
 

@@ -51,40 +51,79 @@ class BacktestResult:
     other: str
 
 
-def check_inputs(assets: pd.DataFrame, cost_bps: object, other: object) -> None:
-    """Raise ``ValueError`` unless ``cost_bps`` is a cost (a finite number >= 0), ``other`` is
-    "large" or "cash" and ``assets`` has the ``small``, ``large`` and ``cash`` returns."""
+def check_inputs(assets: pd.DataFrame, cost_bps: object, other: object, cash: bool = False) -> None:
+    """Raise ``ValueError`` unless ``cost_bps`` is a cost (:func:`~.names.check_cost`),
+    ``other`` is "large" or "cash" and ``assets`` has the returns used: ``small``, ``other``
+    and, when ``cash`` (excess returns), ``cash``."""
     from smallcap_bt.strategies.names import check_cost
 
     check_cost(cost_bps)
-    if other not in ("large", "cash"):
+    if not isinstance(other, str) or other not in ("large", "cash"):
         raise ValueError(f'other is "large" or "cash" (the rest of the portfolio), got {other!r}')
-    missing = [c for c in ("small", "large", "cash") if c not in assets.columns]
+    needed = dict.fromkeys(["small", other, *(["cash"] * cash)])
+    missing = [c for c in needed if c not in assets.columns]
     if missing:
         raise ValueError(
-            f"assets: no {', '.join(missing)} column (monthly decimal returns of small, large "
-            "and cash are needed)"
+            f"assets: no {', '.join(missing)} column (monthly decimal returns of "
+            f"{', '.join(needed)} are needed)"
         )
+
+
+def check_monthly(index: pd.Index, what: str) -> None:
+    """Raise ``ValueError`` unless ``index`` holds months: a monthly ``PeriodIndex`` (or a
+    ``DatetimeIndex`` of month ends, read as months). Metrics are annualised at 12 a year, so
+    quarterly periods would be silently misread."""
+    if isinstance(index, pd.PeriodIndex):
+        if index.freqstr.startswith("M"):
+            return
+        raise ValueError(f"{what}: monthly periods are needed, got frequency {index.freqstr!r}")
+    if not isinstance(index, pd.DatetimeIndex):
+        raise ValueError(
+            f"{what}: the index must be months (PeriodIndex[M]), got {type(index).__name__}"
+        )
+
+
+def check_returns(assets: pd.DataFrame, columns: list[str]) -> None:
+    """Raise ``ValueError`` naming the asset and month of the first return in ``columns`` that
+    is missing, infinite or at most -100% (decimal returns: a frame in percent, or with a
+    gap, gave NaN or nonsense metrics with only a NumPy warning)."""
+    x = assets[columns].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(x) & (x > -1.0))
+    if bad.any():
+        t, j = np.argwhere(bad)[0]
+        raise ValueError(
+            f"assets: {columns[j]!r} returns {float(x[t, j])!r} in {assets.index[t]}; asset "
+            "returns are decimals above -1 (-100%) with no gaps over the backtest's months"
+        )
+
+
+def _plain(label: object) -> object:
+    """A column label as the user wrote it: NumPy scalars as Python ones, tuples elementwise."""
+    if isinstance(label, tuple):
+        return tuple(_plain(x) for x in label)
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def weight_error(label: object, month: object, value: float) -> ValueError:
     """The error for a weight outside [0, 1]: which variant, which month, what value."""
     return ValueError(
-        f"weights: variant {label!r} holds {value!r} in {month}; a weight is the small leg's "
-        "fraction of the portfolio, in [0, 1] (NaN counts as 0)"
+        f"weights: variant {_plain(label)!r} holds {value!r} in {month}; a weight is the small "
+        "leg's fraction of the portfolio, in [0, 1] (NaN counts as 0)"
     )
 
 
 def check_weights(weights: pd.DataFrame) -> None:
-    """Raise ``ValueError`` naming the variant and month of the first weight that is infinite
-    or further than rounding (:data:`smallcap_bt.stats.nb.W_TOL`, 1e-9) outside [0, 1]."""
+    """Raise ``ValueError`` naming the variant and month of the first weight (lowest variant,
+    then earliest month, as the kernel reports it) that is infinite or further than rounding
+    (:data:`smallcap_bt.stats.nb.W_TOL`, 1e-9) outside [0, 1]."""
     from smallcap_bt.stats.nb import W_TOL  # both callers run numba code next (kernel, vectorbt)
 
     x = weights.to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         bad = (x < -W_TOL) | (x > 1 + W_TOL)
     if bad.any():
-        t, j = np.argwhere(bad)[0]
+        j, t = np.argwhere(bad.T)[0]
         raise weight_error(weights.columns[j], weights.index[t], float(x[t, j]))
 
 
@@ -93,11 +132,11 @@ def _align(weights: pd.DataFrame, assets: pd.DataFrame) -> tuple[pd.DataFrame, p
     common = weights.index.intersection(assets.index)
     if len(common) < 3:
         raise InsufficientDataError("backtest: fewer than 3 months with weights and returns")
-    w = weights.loc[common]
+    check_monthly(common, "backtest")
+    w = weights.loc[common].iloc[:-1]  # the last month's weights are never held
     check_weights(w)
-    w = w.fillna(0.0).clip(0.0, 1.0)
-    a = assets.loc[common]
-    return w.iloc[:-1], a.iloc[1:]
+    a = assets.loc[common].iloc[1:]
+    return w.fillna(0.0).clip(0.0, 1.0), a
 
 
 def vectorbt_portfolio(
@@ -116,6 +155,7 @@ def vectorbt_portfolio(
 
     check_inputs(assets, cost_bps, other)
     w, a = _align(weights, assets)
+    check_returns(a, ["small", other])
     px = prices(a[["small", other]])  # rows: base + months; base aligned with w's first row
     n_var = w.shape[1]
     close = np.tile(px.to_numpy(), (1, n_var))

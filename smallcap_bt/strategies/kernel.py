@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from smallcap_bt.exceptions import InsufficientDataError
-from smallcap_bt.strategies.backtest import BacktestResult, _align, check_inputs, weight_error
+from smallcap_bt.strategies.backtest import (
+    BacktestResult,
+    _align,
+    check_inputs,
+    check_monthly,
+    check_returns,
+    weight_error,
+)
 
 Other = Literal["large", "cash"]
 WeightSource = Callable[[int, int], np.ndarray]
@@ -86,6 +93,7 @@ def run_kernel(
 
     check_inputs(assets, cost_bps, other)
     w, a = _align(weights, assets)
+    check_returns(a, ["small", other])
     rs, ro = _arrays(a, other)
     ret, turn, cost = rotation.rotation_paths(w.to_numpy(dtype=float), rs, ro, cost_bps / 1e4)
 
@@ -134,13 +142,22 @@ def _screen_chunk(
     arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     fee: float,
     rows: slice,
+    n_rows: int,
 ) -> np.ndarray:
-    """Kernel sums of variants ``start..stop-1`` (runs locally or on a Dask worker)."""
+    """Kernel sums of variants ``start..stop-1`` (runs locally or on a Dask worker); a weight
+    source must give ``n_rows`` months (the index's) of which ``rows`` are held."""
     from smallcap_bt.stats import rotation
 
     block = source[rows, start:stop] if isinstance(source, np.ndarray) else source(start, stop)
     if not isinstance(source, np.ndarray):
-        block = np.asarray(block, dtype=float)[rows]
+        block = np.asarray(block, dtype=float)
+        if block.shape != (n_rows, stop - start):
+            raise ValueError(
+                f"screen: the weight source gave shape {block.shape} for variants "
+                f"{start}..{stop - 1}; expected ({n_rows}, {stop - start}) (months of index, "
+                "variants)"
+            )
+        block = block[rows]
     try:
         return rotation.rotation_metrics(block, *arrays, fee)
     except rotation.WeightOutOfRange as e:  # positions in the whole weights, not the chunk
@@ -153,17 +170,19 @@ def _run_chunks(
     arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     fee: float,
     rows: slice,
+    n_rows: int,
     client: Any,
 ) -> list[np.ndarray]:
     """:func:`_screen_chunk` of every ``(start, stop)`` in ``bounds``, here or on Dask."""
     cl = _client(client)
     if cl is None:
-        return [_screen_chunk(source, s, e, arrays, fee, rows) for s, e in bounds]
+        return [_screen_chunk(source, s, e, arrays, fee, rows, n_rows) for s, e in bounds]
     try:
         src = cl.scatter(source, broadcast=True) if isinstance(source, np.ndarray) else source
         arr = cl.scatter(arrays, broadcast=True)
         futures = [
-            cl.submit(_screen_chunk, src, s, e, arr, fee, rows, pure=False) for s, e in bounds
+            cl.submit(_screen_chunk, src, s, e, arr, fee, rows, n_rows, pure=False)
+            for s, e in bounds
         ]
         return cl.gather(futures)
     finally:
@@ -228,7 +247,7 @@ def screen(
     """
     from smallcap_bt.stats import rotation
 
-    check_inputs(assets, cost_bps, other)
+    check_inputs(assets, cost_bps, other, cash=True)
     if isinstance(weights, pd.DataFrame):
         index, source, labels = weights.index, weights.to_numpy(dtype=float), weights.columns
         n = weights.shape[1]
@@ -237,11 +256,7 @@ def screen(
             raise ValueError("screen: a weight source needs n_variants and index")
         source, n = weights, int(n_variants)
         labels = range(n) if columns is None else columns
-    if not isinstance(index, pd.PeriodIndex):
-        raise ValueError(
-            f"screen: the weights' index must be monthly periods (PeriodIndex[M]), got "
-            f"{type(index).__name__}"
-        )
+    check_monthly(index, "screen")
     common = index.intersection(assets.index)
     if len(common) < 3:
         raise InsufficientDataError("screen: fewer than 3 months with weights and returns")
@@ -250,6 +265,7 @@ def screen(
         raise ValueError("screen: the months of the weights and of the assets must overlap")
     rows = slice(int(pos[0]), int(pos[-1]))  # all common months but the last hold weights
     a = assets.loc[common].iloc[1:]
+    check_returns(a, list(dict.fromkeys(["small", other, "cash"])))
     if n < 1:
         raise ValueError("screen: no variants")
     if chunk < 1:
@@ -258,9 +274,9 @@ def screen(
     fee = cost_bps / 1e4
     bounds = [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
     try:
-        parts = _run_chunks(source, bounds, arrays, fee, rows, client)
+        parts = _run_chunks(source, bounds, arrays, fee, rows, len(index), client)
     except rotation.WeightOutOfRange as e:
-        raise weight_error(list(labels)[e.col], index[e.row], e.value) from None
+        raise weight_error(labels[e.col], index[e.row], e.value) from None
     sums = np.concatenate(parts, axis=0)
     bench_lg = float(np.log1p(arrays[3]).sum())
     out = pd.DataFrame(

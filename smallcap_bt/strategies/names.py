@@ -125,6 +125,12 @@ def _check_value(strategy: str, key: str, v: object) -> None:
         raise ValueError(f"{where}: values are names of panel series, got {v!r}")
 
 
+#: highest cost a backtest takes, in basis points of the traded value: 10% a trade is far
+#: beyond any market's, and keeps wealth representable (at 60% and up random rotations over
+#: the 1926- sample reached 0 and NaN returns)
+MAX_COST_BPS = 1_000
+
+
 def check_cost(cost: object, name: str = "cost_bps") -> None:
     """Raise ``ValueError`` naming ``name`` unless ``cost`` (basis points per unit of traded
     value) is a finite number >= 0: the CLI's ``--cost-bps`` and :func:`sweep`'s ``cost_bps``."""
@@ -137,7 +143,8 @@ def check_cost(cost: object, name: str = "cost_bps") -> None:
     value = float(cost)
     if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{name} is a cost, a finite number >= 0; got {cost}")
-    if value >= 10_000:  # at 100% of the traded value the trade buys nothing (NaN wealth)
+    if value > MAX_COST_BPS:
         raise ValueError(
-            f"{name} is basis points of the traded value, below 10,000 (100%); got {cost}"
+            f"{name} is basis points of the traded value, at most {MAX_COST_BPS:,} (10%); "
+            f"got {cost}"
         )

@@ -337,9 +337,14 @@ def _check_window(months: int, last: pd.Period, start: str | None, reason: str) 
     if months >= MIN_SWEEP_MONTHS:
         return
     where = f"start {start} ({reason})" if start else "the data"
+    fix = (
+        "choose an earlier --start (start=)"
+        if reason == "given"
+        else "this strategy needs a vintage with more months"
+    )
     raise InsufficientDataError(
         f"sweep: {where} leaves {max(months, 0)} month(s) of returns (the data end in {last}); "
-        f"a sweep needs at least {MIN_SWEEP_MONTHS}: choose an earlier --start (start=)"
+        f"a sweep needs at least {MIN_SWEEP_MONTHS}: {fix}"
     )
 
 
