@@ -542,3 +542,18 @@ def test_short_windows_and_impossible_costs_are_named(store_dir, capsys):
     with pytest.raises(InsufficientDataError, match="needs a vintage with more months"):
         panel = sb_panel(store_dir).loc["2025-01":]
         sweep("valuation", store=store_dir, vintage="202602", panel=panel)
+
+
+def test_recovery_never_picks_a_hindsight_variant(store_dir):
+    """A new-user trial: ``backtest recovery`` judged its best variant, and computed PBO, SPA
+    and the deflated Sharpe, on a lag-0 variant, entered at NBER troughs that are announced
+    4-21 months later (look-ahead). Hindsight variants stay in the table for reference."""
+    res = sweep("recovery", store=store_dir, vintage="202602", spa_reps=50)
+    hindsight = [c for c in res.metrics.index if c[1] == "hindsight"]
+    assert len(hindsight) == 3 and res.n_variants == 6  # shown, all six
+    assert res.best[1] != "hindsight" and res.overfitting["n_variants"] == 3
+    # on this sample a hindsight variant has the highest information ratio: it was the pick
+    assert res.metrics["info_ratio"].idxmax()[1] == "hindsight"
+    assert "3 hindsight variant(s), not tradable" in res.header()
+    with pytest.raises(ValueError, match="every variant of this grid is hindsight only"):
+        sweep("recovery", store=store_dir, vintage="202602", grid={"lags": [0]})

@@ -100,7 +100,10 @@ def recovery(
     for h, lag in product(holds, lags):
         label = "hindsight" if lag == 0 else f"lag {lag}m"
         cols[(h, label)] = hold_after(panel.index, troughs + lag, h)
-    return _frame(cols, panel.index, ["hold", "timing"])
+    out = _frame(cols, panel.index, ["hold", "timing"])
+    # not tradable: a sweep shows them for reference but never picks one as its best
+    out.attrs["hindsight"] = [c for c in out.columns if c[1] == "hindsight"]
+    return out
 
 
 def valuation(

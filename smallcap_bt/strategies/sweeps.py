@@ -125,6 +125,11 @@ class SweepResult:
         ]
         if st.get("start_reason"):
             lines.append(f"start {r.index[0]}: {st['start_reason']}")
+        if st.get("hindsight"):
+            lines.append(
+                f"{st['hindsight']} hindsight variant(s), not tradable, are shown for reference: "
+                "the best variant and the overfitting statistics use the tradable ones"
+            )
         lines.append(
             "annualised with 12 months a year: CAGR geometric, Sharpe on excess over cash, "
             f"excess CAGR and information ratio against buy-and-hold {self.backtest.other}"
@@ -457,6 +462,7 @@ def sweep(
     assets = asset_returns(definition, panel=p)
     target = target_rate_daily(vintage, store=store) if strategy == "fed-cut" else None
     weights = builder(p, target, definition, **params)
+    hindsight = set(weights.attrs.get("hindsight", []))  # variants that could not trade
     reason = "" if start is None else "given"
     if start is None:
         auto, reason = _auto_start(strategy, p, params, definition)
@@ -472,8 +478,16 @@ def sweep(
     m = screen(weights, assets, cost_bps=cost_bps, other=other, chunk=chunk, client=client)  # type: ignore[arg-type]
     # the best variant is the one with the highest information ratio against the benchmark;
     # overfitting statistics are computed on active returns (variant minus benchmark)
-    best = m["info_ratio"].idxmax()
-    r = bt.returns
+    # hindsight variants (e.g. entering at an NBER trough, announced months later) are shown
+    # for reference; the best variant and the overfitting statistics use tradable ones only
+    tradable = [c for c in m.index if c not in hindsight]
+    if not tradable:
+        raise ValueError(
+            f"strategy {strategy!r}: every variant of this grid is hindsight only (not "
+            "tradable); add a tradable one (e.g. lags=12)"
+        )
+    best = m.loc[tradable, "info_ratio"].idxmax()
+    r = bt.returns[tradable] if hindsight else bt.returns
     active = r.sub(bench, axis=0)
     sr = (active.mean() / active.std(ddof=1)).to_numpy()
     b = active[best]
@@ -500,13 +514,14 @@ def sweep(
         bt,
         bench,
         _plain(best),
-        r.shape[1],
+        bt.returns.shape[1],
         over,
         {
             "definition": definition,
             "benchmark": other,
             "start": str(r.index[0]),
             "start_reason": reason,
+            "hindsight": len(hindsight),
         },
         assets,
         weights,
