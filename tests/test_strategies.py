@@ -499,13 +499,7 @@ def test_sweep_and_verify_name_a_bad_strategy_seed_or_spa_reps(store_dir):
     assert sb.verify("more-volatile", seed=np.int64(3), **kw).claim.id == "more-volatile"  # NumPy
 
 
-def sb_panel(store_dir):
-    from smallcap_bt.panel.build import monthly_panel
-
-    return monthly_panel("202602", store=store_dir)
-
-
-def test_short_windows_and_impossible_costs_are_named(store_dir, capsys):
+def test_short_windows_and_impossible_costs_are_named(store_dir, panel, capsys):
     """A battery's cases: ``--start`` 2025-11 printed NumPy warnings and ended in the SPA
     test's "needs at least 3 periods", 2030-01 in "fewer than 3 months with weights", and
     20,000 bp in pandas' "Encountered all NA values"."""
@@ -540,8 +534,7 @@ def test_short_windows_and_impossible_costs_are_named(store_dir, capsys):
     assert np.isfinite(run_kernel(w, a, cost_bps=1000).returns.to_numpy()).all()
     # an automatic start too late for the data asks for more data, not an earlier --start
     with pytest.raises(InsufficientDataError, match="needs a vintage with more months"):
-        panel = sb_panel(store_dir).loc["2025-01":]
-        sweep("valuation", store=store_dir, vintage="202602", panel=panel)
+        sweep("valuation", store=store_dir, vintage="202602", panel=panel.loc["2025-01":])
 
 
 def test_recovery_never_picks_a_hindsight_variant(store_dir):

@@ -451,7 +451,8 @@ def verify_all(
         Processes evaluating claims: 1 (default) runs them here; ``n > 1`` forks ``n``
         workers (Linux; elsewhere one process); ``"auto"`` = the CPUs this process may
         use; ``None`` = the ``SMALLCAP_BT_JOBS`` environment variable, else ``"auto"``.
-        Results are identical whatever the number (every claim draws from its own seeded generator).
+        Results are identical whatever the number (every claim draws from its own seeded
+        generator).
     meanwhile : callable, optional
         Light work for this process while worker processes evaluate the claims (called once;
         before the claims when they run here; see

@@ -436,11 +436,10 @@ def fed_event_sets(
     """
     from smallcap_bt.columns import fed_event_rules
 
-    out = {}
-    for name, rule in fed_event_rules(kind, recessions=usrec is not None):
-        extra = {"usrec": usrec} if "recession" in str(rule["rule"]) else {}
-        out[name] = fed_events(target, kind=kind, since=since, **rule, **extra)  # type: ignore[arg-type]
-    return out
+    return {
+        name: fed_events(target, kind=kind, since=since, usrec=usrec, **rule)  # type: ignore[arg-type]
+        for name, rule in fed_event_rules(kind, recessions=usrec is not None)
+    }
 
 
 def _episode_labels(

@@ -51,10 +51,12 @@ class BacktestResult:
     other: str
 
 
-def check_inputs(assets: pd.DataFrame, cost_bps: object, other: object, cash: bool = False) -> None:
-    """Raise ``ValueError`` unless ``cost_bps`` is a cost (:func:`~.names.check_cost`),
-    ``other`` is "large" or "cash" and ``assets`` has the returns used: ``small``, ``other``
-    and, when ``cash`` (excess returns), ``cash``."""
+def check_inputs(
+    assets: pd.DataFrame, cost_bps: object, other: object, cash: bool = False
+) -> list[str]:
+    """The asset columns a backtest uses (``small``, ``other`` and, when ``cash`` (excess
+    returns), ``cash``), after raising ``ValueError`` unless ``cost_bps`` is a cost
+    (:func:`~.names.check_cost`), ``other`` is "large" or "cash" and ``assets`` has them."""
     from smallcap_bt.strategies.names import check_cost
 
     check_cost(cost_bps)
@@ -67,6 +69,7 @@ def check_inputs(assets: pd.DataFrame, cost_bps: object, other: object, cash: bo
             f"assets: no {', '.join(missing)} column (monthly decimal returns of "
             f"{', '.join(needed)} are needed)"
         )
+    return list(needed)
 
 
 def check_monthly(index: pd.Index, what: str) -> None:
@@ -98,18 +101,18 @@ def check_returns(assets: pd.DataFrame, columns: list[str]) -> None:
         )
 
 
-def _plain(label: object) -> object:
+def plain_label(label: object) -> object:
     """A column label as the user wrote it: NumPy scalars as Python ones, tuples elementwise."""
     if isinstance(label, tuple):
-        return tuple(_plain(x) for x in label)
+        return tuple(plain_label(x) for x in label)
     return label.item() if isinstance(label, np.generic) else label
 
 
 def weight_error(label: object, month: object, value: float) -> ValueError:
     """The error for a weight outside [0, 1]: which variant, which month, what value."""
     return ValueError(
-        f"weights: variant {_plain(label)!r} holds {value!r} in {month}; a weight is the small "
-        "leg's fraction of the portfolio, in [0, 1] (NaN counts as 0)"
+        f"weights: variant {plain_label(label)!r} holds {value!r} in {month}; a weight is the "
+        "small leg's fraction of the portfolio, in [0, 1] (NaN counts as 0)"
     )
 
 
@@ -127,8 +130,12 @@ def check_weights(weights: pd.DataFrame) -> None:
         raise weight_error(weights.columns[j], weights.index[t], float(x[t, j]))
 
 
-def _align(weights: pd.DataFrame, assets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Weights for rows base..T-1 and asset returns for months 1..T (one step later)."""
+def _align(
+    weights: pd.DataFrame, assets: pd.DataFrame, cost_bps: object = 0.0, other: object = "large"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weights for rows base..T-1 and asset returns for months 1..T (one step later), after
+    the checks every backtest path shares (:func:`check_inputs`, months, weights, returns)."""
+    used = check_inputs(assets, cost_bps, other)
     common = weights.index.intersection(assets.index)
     if len(common) < 3:
         raise InsufficientDataError("backtest: fewer than 3 months with weights and returns")
@@ -136,6 +143,7 @@ def _align(weights: pd.DataFrame, assets: pd.DataFrame) -> tuple[pd.DataFrame, p
     w = weights.loc[common].iloc[:-1]  # the last month's weights are never held
     check_weights(w)
     a = assets.loc[common].iloc[1:]
+    check_returns(a, used)
     return w.fillna(0.0).clip(0.0, 1.0), a
 
 
@@ -153,9 +161,7 @@ def vectorbt_portfolio(
     """
     import vectorbt as vbt
 
-    check_inputs(assets, cost_bps, other)
-    w, a = _align(weights, assets)
-    check_returns(a, ["small", other])
+    w, a = _align(weights, assets, cost_bps, other)
     px = prices(a[["small", other]])  # rows: base + months; base aligned with w's first row
     n_var = w.shape[1]
     close = np.tile(px.to_numpy(), (1, n_var))
@@ -197,7 +203,7 @@ def run_vectorbt(
     other : {"large", "cash"}
         Where the rest of the portfolio sits.
     """
-    w, a = _align(weights, assets)
+    w, a = _align(weights, assets, cost_bps, other)
     pf = vectorbt_portfolio(weights, assets, cost_bps=cost_bps, other=other)
     n_var = w.shape[1]
     n_rows = len(a) + 1
@@ -229,7 +235,7 @@ def run_numpy(
     weights: pd.DataFrame, assets: pd.DataFrame, *, other: Other = "large"
 ) -> pd.DataFrame:
     """Reference without costs: ``w_t * r_small(t+1) + (1 - w_t) * r_other(t+1)``."""
-    w, a = _align(weights, assets)
+    w, a = _align(weights, assets, other=other)
     ws = w.to_numpy()
     out = ws * a[["small"]].to_numpy() + (1 - ws) * a[[other]].to_numpy()
     return pd.DataFrame(out, index=a.index, columns=w.columns)

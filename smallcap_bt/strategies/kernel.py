@@ -91,9 +91,7 @@ def run_kernel(
     """
     from smallcap_bt.stats import rotation
 
-    check_inputs(assets, cost_bps, other)
-    w, a = _align(weights, assets)
-    check_returns(a, ["small", other])
+    w, a = _align(weights, assets, cost_bps, other)
     rs, ro = _arrays(a, other)
     ret, turn, cost = rotation.rotation_paths(w.to_numpy(dtype=float), rs, ro, cost_bps / 1e4)
 
@@ -247,7 +245,7 @@ def screen(
     """
     from smallcap_bt.stats import rotation
 
-    check_inputs(assets, cost_bps, other, cash=True)
+    used = check_inputs(assets, cost_bps, other, cash=True)
     if isinstance(weights, pd.DataFrame):
         index, source, labels = weights.index, weights.to_numpy(dtype=float), weights.columns
         n = weights.shape[1]
@@ -265,7 +263,7 @@ def screen(
         raise ValueError("screen: the months of the weights and of the assets must overlap")
     rows = slice(int(pos[0]), int(pos[-1]))  # all common months but the last hold weights
     a = assets.loc[common].iloc[1:]
-    check_returns(a, list(dict.fromkeys(["small", other, "cash"])))
+    check_returns(a, used)
     if n < 1:
         raise ValueError("screen: no variants")
     if chunk < 1:

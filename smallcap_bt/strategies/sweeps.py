@@ -17,7 +17,7 @@ from smallcap_bt.panel.build import monthly_panel, target_rate_daily
 from smallcap_bt.panel.definitions import StoreArg
 from smallcap_bt.strategies import signals
 from smallcap_bt.strategies.assets import asset_returns
-from smallcap_bt.strategies.backtest import BacktestResult, vectorbt_portfolio
+from smallcap_bt.strategies.backtest import BacktestResult, plain_label, vectorbt_portfolio
 from smallcap_bt.strategies.kernel import labelled, run_kernel, screen
 from smallcap_bt.strategies.names import STRATEGY_INFO, check_cost, check_grid
 from smallcap_bt.strategies.overfit import deflated_sharpe, pbo_cscv, spa_test
@@ -59,13 +59,6 @@ def metrics(bt: BacktestResult, assets: pd.DataFrame, benchmark: pd.Series) -> p
         },
         index=r.columns,
     )
-
-
-def _plain(label: Any) -> Any:
-    """A column label with NumPy scalars turned into Python ones (``np.int64(12)`` -> ``12``)."""
-    if isinstance(label, tuple):
-        return tuple(_plain(x) for x in label)
-    return label.item() if isinstance(label, np.generic) else label
 
 
 @dataclass
@@ -186,7 +179,7 @@ class SweepResult:
             return variant
         if isinstance(variant, int) and not isinstance(variant, bool) and 0 <= variant < len(cols):
             return cols[variant]
-        sample = ", ".join(repr(_plain(c)) for c in cols[:4])
+        sample = ", ".join(repr(plain_label(c)) for c in cols[:4])
         raise KeyError(
             f"no variant {variant!r} in sweep {self.strategy!r}; give a column label "
             f"(e.g. {sample}) or a position 0..{len(cols) - 1}"
@@ -513,7 +506,7 @@ def sweep(
         m,
         bt,
         bench,
-        _plain(best),
+        plain_label(best),
         bt.returns.shape[1],
         over,
         {
