@@ -239,3 +239,36 @@ def test_panel_leaves_out_only_columns_of_a_missing_series(tmp_path):
     for col in ("fedfunds", "gs10", "tbill", "cpi_yoy", "credit_spread", "t10y2y", "target"):
         assert panel[col].notna().sum() > 100, col
     assert set(panel.attrs["missing_columns"]) == {"gs2", "rel_beme"}
+
+
+def test_a_kept_panel_is_a_copy_and_a_replaced_file_gives_a_new_panel(tmp_path):
+    """``monthly_panel`` keeps the panels this process built (issue 12: the suite built the
+    same panel about a hundred times). A caller's changes never reach the next caller, and a
+    vintage whose file was replaced (same name, other bytes) gives the new file's values,
+    checked against a plain reading of each raw factors file."""
+    from smallcap_bt.data import import_snapshot
+    from smallcap_bt.panel.build import monthly_panel
+
+    store = tmp_path / "s"
+    import_snapshot([FRENCH / "202302", FRED_DIR], "v", store=store)
+    first = monthly_panel("v", store=store)
+    first["smb"] = 99.0
+    first.attrs["missing_columns"]["smb"] = "changed by a caller"
+    again = monthly_panel("v", store=store)
+    assert (again["smb"] != 99.0).all() and "smb" not in again.attrs["missing_columns"]
+
+    def smb_of(vintage: str) -> pd.Series:  # the monthly table of the raw zip, percent / 100
+        with zipfile.ZipFile(FRENCH / vintage / "ftp" / "F-F_Research_Data_Factors_CSV.zip") as z:
+            lines = z.read(z.namelist()[0]).decode().splitlines()
+        head = lines.index(",Mkt-RF,SMB,HML,RF")  # the first table: monthly
+        rows = list(csv.reader(lines[head + 1 : lines.index("", head)]))
+        months = pd.PeriodIndex([f"{r[0][:4]}-{r[0][4:]}" for r in rows], freq="M")
+        return pd.Series([float(r[2]) / 100 for r in rows], index=months)
+
+    old = smb_of("202302")
+    pdt.assert_series_equal(again["smb"].loc[old.index], old, check_names=False)
+    import_snapshot([FRENCH / "202602"], "v", store=store, replace=True)
+    new = smb_of("202602")
+    replaced = monthly_panel("v", store=store)
+    assert replaced.index[-1] == new.index[-1] > old.index[-1]
+    pdt.assert_series_equal(replaced["smb"].loc[new.index], new, check_names=False)
