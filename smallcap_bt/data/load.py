@@ -59,9 +59,8 @@ def load(
     """
     spec = dataset(dataset_id)
     st = _store(store)
-    name = st.resolve(vintage)
-    df = st.load(spec, name).copy()
-    rec = st.file_record(name, spec.file)
+    name = st.default_vintage() if vintage is None else vintage
+    df, rec = st.load_with_record(spec, name)  # a fresh frame: read or parsed for this call
     df.attrs.update(
         {
             "dataset": spec.id,

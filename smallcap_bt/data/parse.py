@@ -8,6 +8,7 @@ never by their position. FRED files are two-column ``observation_date,<SERIES>``
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 import zlib
@@ -233,16 +234,23 @@ def _index(keys: tuple[str, ...], name: str, title: str) -> pd.Index:
         raise SchemaError(f"{_where(name, title)} mixes date formats {sorted(width)}")
     w = width.pop()
     try:
+        if w in (4, 6):
+            not_digits = next((k for k in keys if not (k.isascii() and k.isdigit())), None)
+            if not_digits is not None:
+                raise ValueError(
+                    f"{not_digits!r} is not a {'year (YYYY)' if w == 4 else 'month (YYYYMM)'}"
+                )
+            num = np.array(keys).astype(np.int64)  # YYYY or YYYYMM, digits only
         if w == 6:
-            bad = next((k for k in keys if not 1 <= int(k[4:]) <= 12), None)
-            if bad is not None:  # pd.Period(year, 14) would roll over into the next year
-                raise ValueError(f"month {bad[4:]} of {bad} is not 01-12")
-            idx: pd.Index = pd.PeriodIndex(
-                [pd.Period(year=int(k[:4]), month=int(k[4:]), freq="M") for k in keys],
-                name="date",
-            )
+            year, month = np.divmod(num, 100)
+            bad = np.flatnonzero((month < 1) | (month > 12))
+            if bad.size:  # a month 14 would roll over into the next year
+                k = keys[bad[0]]
+                raise ValueError(f"month {k[4:]} of {k} is not 01-12")
+            ordinals = (year - 1970) * 12 + month - 1  # pandas' monthly period ordinals
+            idx: pd.Index = pd.PeriodIndex.from_ordinals(ordinals, freq="M", name="date")
         elif w == 4:
-            idx = pd.PeriodIndex([pd.Period(year=int(k), freq="Y") for k in keys], name="date")
+            idx = pd.PeriodIndex.from_ordinals(num - 1970, freq="Y", name="date")
         else:
             idx = pd.DatetimeIndex(pd.to_datetime(list(keys), format="%Y%m%d"), name="date")
     except (ValueError, TypeError) as exc:
@@ -377,7 +385,7 @@ def parse_fred_csv(raw: bytes, series: str, frequency: str = "M") -> pd.DataFram
             x = float(v)
         except ValueError:
             x = np.nan
-        if not np.isfinite(x):  # 'nan' and 'inf' parse as floats; FRED writes missing as '.'
+        if not math.isfinite(x):  # 'nan' and 'inf' parse as floats; FRED writes missing as '.'
             raise SchemaError(
                 f"FRED series {series}, line {n}: value {v!r} is not a number (FRED writes a "
                 "missing value as '.')"

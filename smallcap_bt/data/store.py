@@ -527,7 +527,11 @@ class Store:
     # -- reading ----------------------------------------------------------------------------
     def file_record(self, vintage: str, name: str) -> dict[str, Any]:
         """Manifest entry of file ``name`` in ``vintage``."""
-        files = self.manifest(vintage)["files"]
+        return self._record(self.manifest(vintage)["files"], vintage, name)
+
+    @staticmethod
+    def _record(files: dict[str, Any], vintage: str, name: str) -> dict[str, Any]:
+        """Entry ``name`` of a manifest's ``files`` (of ``vintage``, named in the error)."""
         if name not in files:
             raise DataUnavailableError(
                 f"{file_spec(name).filename} is not in vintage {vintage!r} "
@@ -537,7 +541,11 @@ class Store:
 
     def raw(self, vintage: str, name: str) -> bytes:
         """The raw bytes of ``name`` in ``vintage``, verified against their sha256."""
-        rec = self.file_record(vintage, name)
+        return self._verified_bytes(self.file_record(vintage, name), vintage)
+
+    def _verified_bytes(self, rec: dict[str, Any], vintage: str) -> bytes:
+        """The stored bytes of manifest entry ``rec`` (of ``vintage``), checked against its
+        sha256."""
         blob = self._dir("blobs") / rec["sha256"]
         if not blob.is_file():
             raise IntegrityError(
@@ -569,21 +577,28 @@ class Store:
 
     def load(self, spec: DatasetSpec, vintage: str | None = None) -> pd.DataFrame:
         """The parsed frame of dataset ``spec`` in ``vintage`` (default vintage if None)."""
+        return self.load_with_record(spec, vintage)[0]
+
+    def load_with_record(
+        self, spec: DatasetSpec, vintage: str | None = None
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """:meth:`load` and the manifest entry of the file it came from (:meth:`file_record`),
+        from one reading of the manifest."""
         from smallcap_bt.data.cache import read_frame
 
-        name = self.resolve(vintage)
-        rec = self.file_record(name, spec.file)
-        data = self.raw(name, spec.file)
+        name = self.default_vintage() if vintage is None else vintage
+        rec = self._record(self.manifest(name)["files"], name, spec.file)
+        data = self._verified_bytes(rec, name)
         digest = rec["sha256"]
         meta = rec["datasets"].get(spec.id)
         cached = read_frame(self._cache_path(digest, spec.id), spec, meta, PARSER_VERSION)
         if cached is not None:
-            return cached
+            return cached, rec
         frames = parse_and_validate(file_spec(spec.file), data, warn=False).frames
         if spec.id not in frames:
             raise UnknownDatasetError(f"dataset {spec.id!r} not produced by {spec.file}")
         self._write_cache(digest, spec.id, frames[spec.id])
-        return frames[spec.id]
+        return frames[spec.id], rec
 
     def check_caches(self, vintage: str) -> list[str]:
         """Cached frames of ``vintage`` that no longer match their manifest (values changed
