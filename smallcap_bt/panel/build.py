@@ -7,6 +7,7 @@ return of month ``t+1`` on it, shift by one month; the stats functions do this w
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 
@@ -119,7 +120,9 @@ def monthly_panel(vintage: str | None = None, *, store: StoreArg = None) -> pd.D
     st = store if isinstance(store, Store) else Store(store)
     name = st.resolve(vintage)
     files = st.manifest(name)["files"]
-    key = (str(st.root), name, tuple(sorted((f, rec["sha256"]) for f, rec in files.items())))
+    hashes = tuple(sorted((f, rec["sha256"]) for f, rec in files.items()))
+    # absolute: a relative root names another folder after a change of working folder
+    key = (os.path.abspath(st.root), name, hashes)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
         if hit is not None:
