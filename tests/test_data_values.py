@@ -241,6 +241,16 @@ def test_panel_leaves_out_only_columns_of_a_missing_series(tmp_path):
     assert set(panel.attrs["missing_columns"]) == {"gs2", "rel_beme"}
 
 
+def _raw_smb(vintage: str) -> pd.Series:
+    """SMB by month, decimal: the first (monthly) table of a snapshot's raw factors zip."""
+    with zipfile.ZipFile(FRENCH / vintage / "ftp" / "F-F_Research_Data_Factors_CSV.zip") as z:
+        lines = z.read(z.namelist()[0]).decode().splitlines()
+    head = lines.index(",Mkt-RF,SMB,HML,RF")
+    rows = list(csv.reader(lines[head + 1 : lines.index("", head)]))
+    months = pd.PeriodIndex([f"{r[0][:4]}-{r[0][4:]}" for r in rows], freq="M")
+    return pd.Series([float(r[2]) / 100 for r in rows], index=months)
+
+
 def test_a_kept_panel_is_a_copy_and_a_replaced_file_gives_a_new_panel(tmp_path):
     """``monthly_panel`` keeps the panels this process built (issue 12: the suite built the
     same panel about a hundred times). A caller's changes never reach the next caller, and a
@@ -257,18 +267,54 @@ def test_a_kept_panel_is_a_copy_and_a_replaced_file_gives_a_new_panel(tmp_path):
     again = monthly_panel("v", store=store)
     assert (again["smb"] != 99.0).all() and "smb" not in again.attrs["missing_columns"]
 
-    def smb_of(vintage: str) -> pd.Series:  # the monthly table of the raw zip, percent / 100
-        with zipfile.ZipFile(FRENCH / vintage / "ftp" / "F-F_Research_Data_Factors_CSV.zip") as z:
-            lines = z.read(z.namelist()[0]).decode().splitlines()
-        head = lines.index(",Mkt-RF,SMB,HML,RF")  # the first table: monthly
-        rows = list(csv.reader(lines[head + 1 : lines.index("", head)]))
-        months = pd.PeriodIndex([f"{r[0][:4]}-{r[0][4:]}" for r in rows], freq="M")
-        return pd.Series([float(r[2]) / 100 for r in rows], index=months)
-
-    old = smb_of("202302")
+    old = _raw_smb("202302")
     pdt.assert_series_equal(again["smb"].loc[old.index], old, check_names=False)
     import_snapshot([FRENCH / "202602"], "v", store=store, replace=True)
-    new = smb_of("202602")
+    new = _raw_smb("202602")
     replaced = monthly_panel("v", store=store)
     assert replaced.index[-1] == new.index[-1] > old.index[-1]
     pdt.assert_series_equal(replaced["smb"].loc[new.index], new, check_names=False)
+
+
+def test_a_kept_panel_checks_its_stored_files_as_a_build_does(tmp_path):
+    """A stored file damaged after the panel was kept is an error on the next call, as in a
+    fresh process (a referee: the kept panel was handed out while ``Vintage.load`` of the
+    same file raised)."""
+    from smallcap_bt.data import import_snapshot
+    from smallcap_bt.data.store import Store
+    from smallcap_bt.exceptions import IntegrityError
+    from smallcap_bt.panel.build import monthly_panel
+
+    store = tmp_path / "s"
+    import_snapshot([FRENCH / "202302", FRED_DIR], "v", store=store)
+    monthly_panel("v", store=store)
+    blob = store / "blobs" / Store(store).file_record("v", "USREC")["sha256"]
+    blob.chmod(0o644)
+    blob.write_bytes(blob.read_bytes() + b"\n")
+    with pytest.raises(IntegrityError, match=r"USREC\.csv of vintage 'v'"):
+        monthly_panel("v", store=store)
+
+
+def test_a_panel_built_while_its_vintage_changed_is_not_kept(tmp_path, monkeypatch):
+    """Another process replaces a file while a panel is built from the old manifest: that
+    panel (of the new file) is not kept under the old files' hashes, so going back to the old
+    file gives the old file's values (checked against the raw zip)."""
+    import smallcap_bt.panel.build as build
+    from smallcap_bt.data import import_snapshot
+
+    store = tmp_path / "s"
+    import_snapshot([FRENCH / "202302", FRED_DIR], "v", store=store)
+    real = build._build
+
+    def replaced_meanwhile(name, st):
+        import_snapshot([FRENCH / "202602"], "v", store=store, replace=True)
+        return real(name, st)
+
+    monkeypatch.setattr(build, "_build", replaced_meanwhile)
+    assert build.monthly_panel("v", store=store).index[-1] == _raw_smb("202602").index[-1]
+    monkeypatch.undo()
+    import_snapshot([FRENCH / "202302"], "v", store=store, replace=True)  # back to the first
+    old = _raw_smb("202302")
+    back = build.monthly_panel("v", store=store)
+    assert back.index[-1] == old.index[-1]
+    pdt.assert_series_equal(back["smb"].loc[old.index], old, check_names=False)
