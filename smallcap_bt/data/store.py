@@ -541,11 +541,12 @@ class Store:
 
     def raw(self, vintage: str, name: str) -> bytes:
         """The raw bytes of ``name`` in ``vintage``, verified against their sha256."""
-        return self._verified_bytes(self.file_record(vintage, name), vintage)
+        return self.verified_bytes(self.file_record(vintage, name), vintage)
 
-    def _verified_bytes(self, rec: dict[str, Any], vintage: str) -> bytes:
-        """The stored bytes of manifest entry ``rec`` (of ``vintage``), checked against its
-        sha256."""
+    def verified_bytes(self, rec: dict[str, Any], vintage: str) -> bytes:
+        """The stored bytes of manifest entry ``rec`` (:meth:`file_record` of ``vintage``,
+        named in errors), checked against its sha256: :meth:`raw` for a caller that holds
+        the manifest already."""
         blob = self._dir("blobs") / rec["sha256"]
         if not blob.is_file():
             raise IntegrityError(
@@ -588,7 +589,7 @@ class Store:
 
         name = self.default_vintage() if vintage is None else vintage
         rec = self._record(self.manifest(name)["files"], name, spec.file)
-        data = self._verified_bytes(rec, name)
+        data = self.verified_bytes(rec, name)
         digest = rec["sha256"]
         meta = rec["datasets"].get(spec.id)
         cached = read_frame(self._cache_path(digest, spec.id), spec, meta, PARSER_VERSION)
